@@ -1,0 +1,39 @@
+package org.inductionlab;
+
+import org.inductionlab.cli.Cli;
+import org.inductionlab.engine.platform.NativeTuning;
+
+/**
+ * Starts the lab: with no arguments the window, otherwise the command line. Not a JavaFX Application, so
+ * JavaFX on the class path works and the CLI never loads it.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        int relaunched = NativeTuning.relaunchIfNeeded(Main.class, args);
+        if (relaunched >= 0) {
+            System.exit(relaunched);
+        }
+        if (args.length == 0 || (args.length == 1 && args[0].equals("gui"))) {
+            if (openWindow()) {
+                return;
+            }
+            args = new String[] {"--help"};
+        }
+        System.exit(Cli.run(args));
+    }
+
+    /** Opens the window when the UI is on the class path; false when it is not (a CLI-only build). */
+    private static boolean openWindow() {
+        try {
+            Class<?> app = Class.forName("org.inductionlab.ui.LabLauncher");
+            app.getMethod("launch", String[].class).invoke(null, (Object) new String[0]);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the window failed to start: " + e.getCause(), e.getCause());
+        }
+    }
+}

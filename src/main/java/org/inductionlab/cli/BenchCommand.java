@@ -1,0 +1,45 @@
+package org.inductionlab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.inductionlab.engine.bench.Benchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"ms per training step (course, fast), evaluation tokens/s at 2^12 and 2^14, and the",
+                "machine's matmul GFLOP/s, measured in this one process."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--json", description = "print one JSON object instead of lines")
+    boolean json;
+
+    @Option(names = "--steps", paramLabel = "N", description = "measured steps per preset (default 30)")
+    int steps = 30;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "steps before measuring (default 5)")
+    int warmup = 5;
+
+    @Option(names = "--device", paramLabel = "D", description = "auto, cpu or gpu (default auto)")
+    String device = "auto";
+
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch CPU threads (default: all cores)")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1 || steps > 100000) {
+            throw new org.inductionlab.engine.config.InvalidConfigException("steps", steps + " is out of range (allowed: 1..100000)");
+        }
+        var settings = new Benchmark.Settings(Math.max(0, warmup), steps, EvalCommand.parseDevice(device), threads);
+        Map<String, Object> r = Benchmark.run(settings, json ? line -> { } : System.out::println);
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(r));
+        } else {
+            System.out.println(r);
+        }
+        return Cli.OK;
+    }
+}

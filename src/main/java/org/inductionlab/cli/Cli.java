@@ -1,0 +1,109 @@
+package org.inductionlab.cli;
+
+import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.model.PositionLimitException;
+import org.inductionlab.engine.platform.DeviceUnavailableException;
+import org.inductionlab.engine.run.RunFolderException;
+import org.inductionlab.engine.task.TokenFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The command line: the same engine as the window, for scripts and clusters. Exit codes: 0 success,
+ * 2 bad input (one line on stderr naming the field and what is allowed), 1 anything else.
+ */
+@Command(name = "induction-lab",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
+        description = {"Train a small Transformer on the induction-heads task, sweep its accuracy over lengths,",
+                "and read its attention. Without a command, opens the lab window."},
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, AttentionCommand.class,
+                BenchCommand.class, PresetsCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Cli implements Runnable {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Cli());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("induction-lab: " + firstLine(ex.getMessage()) + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            err.flush();
+            return BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
+            PrintWriter err = commandLine.getErr();
+            String bad = badInput(ex);
+            if (bad != null) {
+                err.println("induction-lab: " + bad);
+                err.flush();
+                return BAD_INPUT;
+            }
+            err.println("induction-lab: error: " + describe(ex));
+            if (Boolean.getBoolean("inductionlab.debug")) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return FAILED;
+        });
+        return cl;
+    }
+
+    /** The one-line message for bad input, or null when the exception is not about the input. */
+    static String badInput(Throwable ex) {
+        if (ex instanceof InvalidConfigException e) {
+            return e.getMessage();
+        }
+        if (ex instanceof TokenFile.TokenFileException e) {
+            return "input: " + e.getMessage();
+        }
+        if (ex instanceof DeviceUnavailableException e) {
+            return e.getMessage();
+        }
+        if (ex instanceof PositionLimitException e) {
+            return "length: " + e.getMessage();
+        }
+        if (ex instanceof RunFolderException e && e.badInputKey() != null) {
+            return e.badInputKey() + ": " + e.getMessage();
+        }
+        return null;
+    }
+
+    static String describe(Throwable ex) {
+        String m = ex.getMessage();
+        return firstLine(m == null || m.isBlank() ? ex.getClass().getSimpleName() : m);
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Cli.class.getPackage().getImplementationVersion();
+            return new String[] {"Induction Lab " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.inductionlab.cli;
+
+import org.inductionlab.engine.config.DeviceChoice;
+import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.eval.LengthSweep;
+import org.inductionlab.engine.run.SweepPoint;
+import org.inductionlab.engine.task.TriggerLayout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Accuracy of a trained run at lengths 2^A..2^B, with Wilson 95 % intervals.",
+                "Results are printed and merged into the run's sweep.csv.",
+                "Sequences per length by default: clamp(2^30 / L^2, 8, 512)."})
+final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--run", required = true, paramLabel = "DIR")
+    Path run;
+
+    @Option(names = "--min-exp", paramLabel = "A", description = "shortest length 2^A (default 6)")
+    int minExp = 6;
+
+    @Option(names = "--max-exp", paramLabel = "B", description = "longest length 2^B (default 16 on a CPU, 20 on a GPU)")
+    Integer maxExp;
+
+    @Option(names = "--seqs", paramLabel = "N", description = "sequences per length (default: the rule above)")
+    int seqs;
+
+    @Option(names = "--layout", paramLabel = "L", description = "fixed:P, prefix:K or anywhere (default: the run's own)")
+    String layout;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the evaluation sequences (default 1)")
+    long seed = 1;
+
+    @Option(names = "--device", paramLabel = "D", description = "auto, cpu or gpu (default: the run's own)")
+    String device;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream o = System.out;
+        DeviceChoice dev = device == null ? null : parseDevice(device);
+        try (OpenRun r = new OpenRun(run, dev)) {
+            var hp = r.model.hyperparameters();
+            TriggerLayout l;
+            try {
+                l = layout == null ? hp.layout() : TriggerLayout.parse(layout);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException("layout", e.getMessage());
+            }
+            int max = maxExp != null ? maxExp : (r.model.device().isGpu() ? 20 : 16);
+            if (minExp < 3 || max > 24 || minExp > max) {
+                throw new InvalidConfigException("max-exp", "lengths 2^" + minExp + "..2^" + max
+                        + " are not a range (allowed: 3 <= min-exp <= max-exp <= 24)");
+            }
+            if (seqs < 0) {
+                throw new InvalidConfigException("seqs", seqs + " is out of range (allowed: 1..1000000)");
+            }
+            var plan = new LengthSweep.Plan(minExp, max, l, seqs, seed);
+            o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.folder.name(),
+                    hp.layout(), hp.trainLength(), l, org.inductionlab.engine.platform.EngineRuntime.describe(r.model.device()));
+            o.println("  length  layout      seqs  correct  accuracy   wilson95          seconds");
+            List<SweepPoint> points = LengthSweep.forDevice(r.model.device()).run(r.model, plan, new LengthSweep.Listener() {
+                @Override
+                public void onPoint(SweepPoint p) {
+                    o.printf(Locale.ROOT, "  2^%-4d  %-10s %5d  %7d  %s   [%5.1f, %5.1f]  %8.1f%n",
+                            Integer.numberOfTrailingZeros(p.length()), p.layout(), p.sequences(), p.correct(),
+                            Format.percent(p.accuracy()), 100 * p.wilsonLow(), 100 * p.wilsonHigh(), p.seconds());
+                    try {
+                        r.folder.mergeSweep(List.of(p)); // keep each length as soon as it is measured
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public void onRefused(int length, String reason) {
+                    o.printf(Locale.ROOT, "  2^%-4d  refused: %s%n", Integer.numberOfTrailingZeros(length), reason);
+                }
+            }, () -> false);
+            o.printf(Locale.ROOT, "%d lengths measured; results in %s%n", points.size(),
+                    r.folder.path().resolve(org.inductionlab.engine.run.RunFolder.SWEEP));
+            return Cli.OK;
+        }
+    }
+
+    static DeviceChoice parseDevice(String text) {
+        return (DeviceChoice) org.inductionlab.engine.config.HyperparameterSchema.field("device").parse(text);
+    }
+}

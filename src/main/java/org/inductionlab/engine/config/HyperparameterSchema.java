@@ -1,0 +1,338 @@
+package org.inductionlab.engine.config;
+
+import org.inductionlab.engine.task.TriggerLayout;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What each hyperparameter is called, what it means and which values it takes. Parsing, range checks and
+ * the checks that involve two fields are all here, for the CLI, presets, run folders and the editor alike.
+ */
+public final class HyperparameterSchema {
+
+    /** The editor's sections. */
+    public enum Group {
+        TASK("Task"),
+        MODEL("Model"),
+        OPTIMISATION("Optimisation"),
+        STOPPING("Stopping"),
+        RUN("Run");
+
+        public final String title;
+
+        Group(String title) {
+            this.title = title;
+        }
+    }
+
+    /** How a field's text is read. */
+    public enum Kind {
+        INT,
+        LONG,
+        DOUBLE,
+        CHOICE,
+        LAYOUT
+    }
+
+    /** One hyperparameter. Numeric ranges are inclusive. */
+    public record Field(
+            String key,
+            Group group,
+            String label,
+            String help,
+            Kind kind,
+            double min,
+            double max,
+            List<String> choices,
+            Function<Hyperparameters, Object> getter) {
+
+        public Object get(Hyperparameters hp) {
+            return getter.apply(hp);
+        }
+
+        /** The allowed values in words, e.g. "1..12" or "pre | post". */
+        public String allowed() {
+            return switch (kind) {
+                case INT, LONG -> (long) min + ".." + (long) max;
+                case DOUBLE -> fmt(min) + ".." + fmt(max);
+                case CHOICE -> String.join(" | ", choices);
+                case LAYOUT -> TriggerLayout.ALLOWED;
+            };
+        }
+
+        /** Reads the text; on failure throws naming this field and its allowed values. */
+        public Object parse(String text) {
+            String t = text == null ? "" : text.trim();
+            try {
+                Object value = switch (kind) {
+                    case INT -> Integer.valueOf(Math.toIntExact(parseWhole(t)));
+                    case LONG -> Long.valueOf(parseWhole(t));
+                    case DOUBLE -> Double.valueOf(parseReal(t));
+                    case CHOICE -> choice(t);
+                    case LAYOUT -> TriggerLayout.parse(t);
+                };
+                String range = rangeProblem(value);
+                if (range != null) {
+                    throw new InvalidConfigException(key, range);
+                }
+                return value;
+            } catch (InvalidConfigException e) {
+                throw e;
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new InvalidConfigException(key, "'" + t + "' is not allowed (allowed: " + allowed() + ")");
+            }
+        }
+
+        /** The value as text, the inverse of {@link #parse}. */
+        public String format(Object value) {
+            if (value instanceof Double d) {
+                return fmt(d);
+            }
+            return String.valueOf(value);
+        }
+
+        String rangeProblem(Object value) {
+            if (value instanceof Number n && kind != Kind.CHOICE) {
+                double v = n.doubleValue();
+                if (v < min || v > max || Double.isNaN(v)) {
+                    return format(value) + " is out of range (allowed: " + allowed() + ")";
+                }
+            }
+            return null;
+        }
+
+        private Object choice(String t) {
+            String lower = t.toLowerCase(Locale.ROOT);
+            if (!choices.contains(lower)) {
+                throw new IllegalArgumentException(t);
+            }
+            return switch (key) {
+                case "norm" -> Norm.valueOf(lower.toUpperCase(Locale.ROOT));
+                case "positional" -> PositionalKind.valueOf(lower.toUpperCase(Locale.ROOT));
+                case "optimizer" -> OptimizerKind.valueOf(lower.toUpperCase(Locale.ROOT));
+                case "schedule" -> Schedule.valueOf(lower.toUpperCase(Locale.ROOT));
+                case "device" -> DeviceChoice.valueOf(lower.toUpperCase(Locale.ROOT));
+                default -> throw new IllegalStateException("no enum for " + key);
+            };
+        }
+    }
+
+    private static long parseWhole(String t) {
+        // Accept 8192, 204_800 and 2e5 alike, but not 2.5.
+        String s = t.replace("_", "");
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            double d = Double.parseDouble(s);
+            if (d != Math.rint(d) || Math.abs(d) > 9e15) {
+                throw new IllegalArgumentException(t);
+            }
+            return (long) d;
+        }
+    }
+
+    private static double parseReal(String t) {
+        double d = Double.parseDouble(t.replace("_", ""));
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            throw new IllegalArgumentException(t);
+        }
+        return d;
+    }
+
+    static String fmt(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return String.valueOf((long) d);
+        }
+        String s = String.valueOf(d);
+        return s.contains("E") ? s.replace("E", "e") : s;
+    }
+
+    private static List<String> names(Enum<?>[] values) {
+        return Arrays.stream(values).map(Object::toString).collect(Collectors.toUnmodifiableList());
+    }
+
+    private static Field f(String key, Group g, String label, String help, Kind kind, double min, double max,
+                           Function<Hyperparameters, Object> getter) {
+        return new Field(key, g, label, help, kind, min, max, List.of(), getter);
+    }
+
+    private static Field c(String key, Group g, String label, String help, Enum<?>[] values,
+                           Function<Hyperparameters, Object> getter) {
+        return new Field(key, g, label, help, Kind.CHOICE, 0, 0, names(values), getter);
+    }
+
+    /** Every field, in the order the editor and config.json show them. */
+    public static final List<Field> FIELDS = List.of(
+            f("vocab", Group.TASK, "Vocabulary V", "Ordinary tokens 0..V-1; the induction token S is V.",
+                    Kind.INT, 2, 1024, Hyperparameters::vocab),
+            f("train_length", Group.TASK, "Training length L", "Tokens per training sequence, the answer included.",
+                    Kind.INT, 8, 65536, Hyperparameters::trainLength),
+            new Field("layout", Group.TASK, "Trigger layout",
+                    "Where the first S goes: fixed:P (course: fixed:5), prefix:K (uniform in [0,K)) or anywhere.",
+                    Kind.LAYOUT, 0, 0, List.of("fixed:5", "prefix:16", "anywhere"), Hyperparameters::layout),
+            f("seed", Group.TASK, "Seed", "Seeds the data and the initial weights.",
+                    Kind.LONG, 0, Long.MAX_VALUE, Hyperparameters::seed),
+
+            f("layers", Group.MODEL, "Layers", "Transformer blocks (the course: 2).",
+                    Kind.INT, 1, 12, Hyperparameters::layers),
+            f("d_model", Group.MODEL, "Width d_model", "Embedding width; must be divisible by heads.",
+                    Kind.INT, 8, 1024, Hyperparameters::dModel),
+            f("heads", Group.MODEL, "Heads", "Attention heads per layer; each is d_model/heads wide.",
+                    Kind.INT, 1, 1024, Hyperparameters::heads),
+            f("ff_mult", Group.MODEL, "Feed-forward multiplier", "Hidden width of the MLP is ff_mult * d_model.",
+                    Kind.INT, 1, 16, Hyperparameters::ffMult),
+            f("dropout", Group.MODEL, "Dropout", "Dropout on embeddings, attention weights and sub-layer outputs.",
+                    Kind.DOUBLE, 0, 0.9, Hyperparameters::dropout),
+            c("norm", Group.MODEL, "Norm placement", "pre: LayerNorm before each sub-layer; post: after the residual sum.",
+                    Norm.values(), Hyperparameters::norm),
+            c("positional", Group.MODEL, "Positional encoding",
+                    "sinusoidal (course), learned (a table of max_positions rows), rotary, or none.",
+                    PositionalKind.values(), Hyperparameters::positional),
+            f("max_positions", Group.MODEL, "Learned table size",
+                    "Rows of the learned position table; 0 means the training length. Longer sequences are refused.",
+                    Kind.INT, 0, 1 << 20, Hyperparameters::maxPositions),
+
+            c("optimizer", Group.OPTIMISATION, "Optimizer", "adam or adamw (decoupled weight decay).",
+                    OptimizerKind.values(), Hyperparameters::optimizer),
+            f("lr", Group.OPTIMISATION, "Learning rate", "Peak learning rate.",
+                    Kind.DOUBLE, 1e-7, 1, Hyperparameters::lr),
+            f("weight_decay", Group.OPTIMISATION, "Weight decay", "L2 (adam) or decoupled (adamw) decay.",
+                    Kind.DOUBLE, 0, 1, Hyperparameters::weightDecay),
+            f("warmup_steps", Group.OPTIMISATION, "Warm-up steps", "Linear warm-up from 0 to lr.",
+                    Kind.INT, 0, 10_000_000, Hyperparameters::warmupSteps),
+            c("schedule", Group.OPTIMISATION, "Schedule", "constant, or cosine decay to 0 at max_steps.",
+                    Schedule.values(), Hyperparameters::schedule),
+            f("batch_size", Group.OPTIMISATION, "Batch size", "Sequences per step.",
+                    Kind.INT, 1, 4096, Hyperparameters::batchSize),
+            f("max_steps", Group.OPTIMISATION, "Max steps", "Training stops here at the latest (course: 25 epochs).",
+                    Kind.LONG, 1, 1_000_000_000L, Hyperparameters::maxSteps),
+            f("steps_per_epoch", Group.OPTIMISATION, "Steps per epoch", "The course calls 8192 steps an epoch.",
+                    Kind.INT, 1, 10_000_000, Hyperparameters::stepsPerEpoch),
+
+            f("window", Group.STOPPING, "Accuracy window", "Steps averaged for the running accuracy.",
+                    Kind.INT, 1, 100_000, Hyperparameters::window),
+            f("target", Group.STOPPING, "Early-stop target",
+                    "Stop once the running accuracy over a full window reaches this (1 never stops early unless perfect).",
+                    Kind.DOUBLE, 0.01, 1, Hyperparameters::target),
+
+            f("checkpoint_every", Group.RUN, "Checkpoint every", "Steps between checkpoints (one is always written at stop).",
+                    Kind.INT, 1, 10_000_000, Hyperparameters::checkpointEvery),
+            f("log_every", Group.RUN, "Log every", "Steps between rows of metrics.csv.",
+                    Kind.INT, 1, 100_000, Hyperparameters::logEvery),
+            c("device", Group.RUN, "Device", "auto (a GPU if DJL sees one), cpu, or gpu (an error if there is none).",
+                    DeviceChoice.values(), Hyperparameters::device),
+            f("threads", Group.RUN, "CPU threads", "Threads for libtorch on the CPU; 0 means all cores.",
+                    Kind.INT, 0, 1024, Hyperparameters::threads));
+
+    private static final Map<String, Field> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        for (Field f : FIELDS) {
+            BY_KEY.put(f.key(), f);
+        }
+    }
+
+    private HyperparameterSchema() {}
+
+    /** The field for a key; unknown keys are bad input that lists the known ones. */
+    public static Field field(String key) {
+        Field f = BY_KEY.get(key == null ? "" : key.trim().toLowerCase(Locale.ROOT).replace('-', '_'));
+        if (f == null) {
+            throw new InvalidConfigException(String.valueOf(key),
+                    "unknown key (allowed: " + String.join(", ", BY_KEY.keySet()) + ")");
+        }
+        return f;
+    }
+
+    public static List<String> keys() {
+        return List.copyOf(BY_KEY.keySet());
+    }
+
+    /** Builds the record from typed values (missing keys take the defaults). Does not validate. */
+    public static Hyperparameters build(Map<String, Object> given) {
+        Map<String, Object> v = Hyperparameters.defaults().toMap();
+        v.putAll(given);
+        return new Hyperparameters(
+                (Integer) v.get("vocab"), (Integer) v.get("train_length"), (TriggerLayout) v.get("layout"),
+                (Long) v.get("seed"),
+                (Integer) v.get("layers"), (Integer) v.get("d_model"), (Integer) v.get("heads"),
+                (Integer) v.get("ff_mult"), (Double) v.get("dropout"), (Norm) v.get("norm"),
+                (PositionalKind) v.get("positional"), (Integer) v.get("max_positions"),
+                (OptimizerKind) v.get("optimizer"), (Double) v.get("lr"), (Double) v.get("weight_decay"),
+                (Integer) v.get("warmup_steps"), (Schedule) v.get("schedule"), (Integer) v.get("batch_size"),
+                (Long) v.get("max_steps"), (Integer) v.get("steps_per_epoch"),
+                (Integer) v.get("window"), (Double) v.get("target"),
+                (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"),
+                (DeviceChoice) v.get("device"), (Integer) v.get("threads"));
+    }
+
+    /**
+     * Parses text values (an editor's fields, a preset, config.json) into a record, collecting a problem
+     * per field that does not parse, then the cross-field problems. The record is null when any field failed.
+     */
+    public static Parsed parse(Map<String, String> text) {
+        List<Problem> problems = new ArrayList<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : text.entrySet()) {
+            try {
+                Field f = field(e.getKey());
+                values.put(f.key(), f.parse(e.getValue()));
+            } catch (InvalidConfigException ex) {
+                problems.addAll(ex.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            return new Parsed(null, problems);
+        }
+        Hyperparameters hp = build(values);
+        return new Parsed(hp, hp.problems());
+    }
+
+    /** The outcome of {@link #parse}: a record when every field parsed, and every problem found. */
+    public record Parsed(Hyperparameters value, List<Problem> problems) {
+        public boolean ok() {
+            return value != null && problems.isEmpty();
+        }
+    }
+
+    static List<Problem> problems(Hyperparameters hp) {
+        List<Problem> out = new ArrayList<>();
+        for (Field f : FIELDS) {
+            String p = f.rangeProblem(f.get(hp));
+            if (p != null) {
+                out.add(new Problem(f.key(), p));
+            }
+        }
+        if (hp.heads() >= 1 && hp.dModel() % hp.heads() != 0) {
+            out.add(new Problem("heads", hp.heads() + " does not divide d_model " + hp.dModel()
+                    + " (allowed: a divisor of d_model)"));
+        }
+        if (hp.positional() == PositionalKind.ROTARY && hp.heads() >= 1 && hp.dModel() % hp.heads() == 0
+                && hp.headDim() % 2 != 0) {
+            out.add(new Problem("positional", "rotary needs an even head width, d_model/heads = " + hp.headDim()));
+        }
+        if (hp.layout() == null) {
+            out.add(new Problem("layout", "missing (allowed: " + TriggerLayout.ALLOWED + ")"));
+        } else {
+            String p = hp.layout().problemAt(hp.trainLength());
+            if (p != null) {
+                out.add(new Problem("layout", p));
+            }
+        }
+        if (hp.warmupSteps() > hp.maxSteps()) {
+            out.add(new Problem("warmup_steps", hp.warmupSteps() + " exceeds max_steps " + hp.maxSteps()));
+        }
+        if (hp.positional() == PositionalKind.LEARNED && hp.maxPositions() != 0 && hp.maxPositions() < hp.trainLength()) {
+            out.add(new Problem("max_positions", hp.maxPositions() + " is shorter than train_length "
+                    + hp.trainLength() + " (allowed: 0 or >= train_length)"));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,123 @@
+package org.inductionlab.engine.config;
+
+import org.inductionlab.engine.task.TriggerLayout;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of one experiment, immutable. The defaults are the course recipe. Keys, ranges and help
+ * texts live in {@link HyperparameterSchema}; CLI flags, presets, the editor and config.json all go
+ * through it, so there is one place that says what is valid.
+ */
+public record Hyperparameters(
+        // task
+        int vocab,
+        int trainLength,
+        TriggerLayout layout,
+        long seed,
+        // model
+        int layers,
+        int dModel,
+        int heads,
+        int ffMult,
+        double dropout,
+        Norm norm,
+        PositionalKind positional,
+        int maxPositions,
+        // optimisation
+        OptimizerKind optimizer,
+        double lr,
+        double weightDecay,
+        int warmupSteps,
+        Schedule schedule,
+        int batchSize,
+        long maxSteps,
+        int stepsPerEpoch,
+        // stopping
+        int window,
+        double target,
+        // run
+        int checkpointEvery,
+        int logEvery,
+        DeviceChoice device,
+        int threads) {
+
+    /** The course recipe: post-norm, dropout 0.1, FF 2d, sinusoidal, Adam 2e-4, batch 8, 25 epochs of 8192 steps. */
+    public static Hyperparameters defaults() {
+        return new Hyperparameters(
+                16, 256, new TriggerLayout.Fixed(5), 0,
+                2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
+                OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192,
+                200, 0.99,
+                1000, 10, DeviceChoice.AUTO, 0);
+    }
+
+    /** Width of one attention head. */
+    public int headDim() {
+        return dModel / heads;
+    }
+
+    /** Tokens the model knows: V ordinary tokens and the induction token S = V. */
+    public int tokenCount() {
+        return vocab + 1;
+    }
+
+    /** The induction token. */
+    public int inductionToken() {
+        return vocab;
+    }
+
+    /** Rows of the learned position table (0 in the config means the training length). */
+    public int positionTableSize() {
+        return maxPositions > 0 ? maxPositions : trainLength;
+    }
+
+    /** Everything wrong with these values; empty when they can be trained. */
+    public List<Problem> problems() {
+        return HyperparameterSchema.problems(this);
+    }
+
+    /** This, or an {@link InvalidConfigException} naming the first bad field. */
+    public Hyperparameters validated() {
+        List<Problem> problems = problems();
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return this;
+    }
+
+    /** A copy with one field changed, the value given as text ({@code --set key=value}). */
+    public Hyperparameters with(String key, String value) {
+        return with(Map.of(key, value));
+    }
+
+    /** A copy with several fields changed, values given as text. */
+    public Hyperparameters with(Map<String, String> changes) {
+        Map<String, Object> values = toMap();
+        for (Map.Entry<String, String> e : changes.entrySet()) {
+            HyperparameterSchema.Field field = HyperparameterSchema.field(e.getKey());
+            values.put(field.key(), field.parse(e.getValue()));
+        }
+        return HyperparameterSchema.build(values);
+    }
+
+    /** Key to typed value, in schema order. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (HyperparameterSchema.Field f : HyperparameterSchema.FIELDS) {
+            map.put(f.key(), f.get(this));
+        }
+        return map;
+    }
+
+    /** Key to value as text (what config.json and the editor show). */
+    public Map<String, String> toText() {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (HyperparameterSchema.Field f : HyperparameterSchema.FIELDS) {
+            map.put(f.key(), f.format(f.get(this)));
+        }
+        return map;
+    }
+}

@@ -1,0 +1,205 @@
+package org.inductionlab.engine.eval;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.model.Autograd;
+import org.inductionlab.engine.model.ModelCost;
+import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.platform.MachineMemory;
+import org.inductionlab.engine.run.SweepPoint;
+import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.TriggerLayout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Accuracy against length: for each L = 2^a .. 2^b, score the last token of many fresh sequences with the
+ * memory-bounded pass, and give the Wilson 95 % interval. Lengths whose memory estimate exceeds what is
+ * free are refused with the estimate, not attempted.
+ *
+ * <p>Sequences per length (when not given): {@code clamp(2^30 / L^2, 8, 512)}, i.e. the same attention
+ * work at every length from 2^10 up, and all 512 below. On a 2-core CPU that is 512 sequences up to
+ * 2^10, 64 at 2^12, 8 from 2^14, and the default sweep 2^6..2^16 takes a few minutes.
+ */
+public final class LengthSweep {
+
+    public static final int MIN_SEQUENCES = 8;
+    public static final int MAX_SEQUENCES = 512;
+    /** Input tokens per forward pass: bounds activation memory whatever the length. */
+    static final int TOKENS_PER_PASS = 1 << 16;
+    /** Fixed cost of a process that runs libtorch (weights are negligible next to it). */
+    static final long BASE_BYTES = 600L << 20;
+
+    /** What to measure. {@code sequences} 0 means the rule above. */
+    public record Plan(int minExponent, int maxExponent, TriggerLayout layout, int sequences, long seed) {
+        public Plan {
+            if (minExponent < 3 || maxExponent > 24 || minExponent > maxExponent) {
+                throw new IllegalArgumentException("lengths: need 3 <= min-exp <= max-exp <= 24, got " + minExponent
+                        + ".." + maxExponent);
+            }
+            if (sequences < 0) {
+                throw new IllegalArgumentException("seqs: must be >= 1 (or 0 for the default rule), got " + sequences);
+            }
+        }
+
+        public int sequencesAt(int length) {
+            return sequences > 0 ? sequences : defaultSequences(length);
+        }
+    }
+
+    /** Hears the sweep, on the sweeping thread. */
+    public interface Listener {
+        default void onLengthStart(int length, int index, int count, Estimate estimate) {}
+
+        default void onSequences(int length, int done, int total) {}
+
+        default void onPoint(SweepPoint point) {}
+
+        default void onRefused(int length, String reason) {}
+    }
+
+    /** Expected cost of one length. */
+    public record Estimate(int length, int sequences, long bytes, double seconds, long availableBytes) {
+        public boolean fits() {
+            return bytes <= availableBytes;
+        }
+
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "2^%d: %d sequences, ~%s, ~%s (%s free)",
+                    Integer.numberOfTrailingZeros(length), sequences, MachineMemory.mib(bytes), duration(seconds),
+                    MachineMemory.mib(availableBytes));
+        }
+    }
+
+    public static int defaultSequences(int length) {
+        double n = Math.pow(2, 30) / ((double) length * length);
+        return (int) Math.max(MIN_SEQUENCES, Math.min(MAX_SEQUENCES, Math.round(n)));
+    }
+
+    private final long tileElements;
+    private double flopsPerSecond; // calibrated as lengths complete
+
+    /** @param initialFlopsPerSecond a first guess of the device's speed, refined after each length */
+    public LengthSweep(long tileElements, double initialFlopsPerSecond) {
+        this.tileElements = tileElements;
+        this.flopsPerSecond = initialFlopsPerSecond;
+    }
+
+    /** A sweep with a conservative first guess for the device. */
+    public static LengthSweep forDevice(Device device) {
+        return new LengthSweep(TransformerModel.DEFAULT_TILE_ELEMENTS, device.isGpu() ? 5e12 : 8e9);
+    }
+
+    static int sequencesPerPass(int length, int total) {
+        return Math.max(1, Math.min(total, TOKENS_PER_PASS / length));
+    }
+
+    public Estimate estimate(Hyperparameters hp, int length, int sequences, Device device) {
+        int perPass = sequencesPerPass(length, sequences);
+        long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, tileElements);
+        double seconds = sequences * ModelCost.forwardFlops(hp, length - 1) / flopsPerSecond;
+        return new Estimate(length, sequences, bytes, seconds, MachineMemory.availableBytes(device));
+    }
+
+    /** The largest exponent whose estimate fits in memory and {@code secondsPerLength}, for a default range. */
+    public int suggestedMaxExponent(Hyperparameters hp, Device device, double secondsPerLength, int ceiling) {
+        int best = 6;
+        for (int e = 6; e <= ceiling; e++) {
+            int length = 1 << e;
+            Estimate est = estimate(hp, length, defaultSequences(length), device);
+            if (!est.fits() || est.seconds() > secondsPerLength || length - 1 > maxLength(hp)) {
+                break;
+            }
+            best = e;
+        }
+        return best;
+    }
+
+    private static int maxLength(Hyperparameters hp) {
+        return hp.positional() == org.inductionlab.engine.config.PositionalKind.LEARNED
+                ? hp.positionTableSize() : Integer.MAX_VALUE;
+    }
+
+    /** Runs the plan on {@code model}. Throws {@link CancellationException} when {@code cancelled} turns true. */
+    public List<SweepPoint> run(TransformerModel model, Plan plan, Listener listener, BooleanSupplier cancelled) {
+        Hyperparameters hp = model.hyperparameters();
+        Device device = model.device();
+        InductionTask task = InductionTask.evaluation(hp.vocab(), plan.layout(), plan.seed());
+        List<SweepPoint> points = new ArrayList<>();
+        int count = plan.maxExponent() - plan.minExponent() + 1;
+        try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager root = NDManager.newBaseManager(device)) {
+            for (int e = plan.minExponent(); e <= plan.maxExponent(); e++) {
+                int length = 1 << e;
+                int total = plan.sequencesAt(length);
+                Estimate est = estimate(hp, length, total, device);
+                listener.onLengthStart(length, e - plan.minExponent(), count, est);
+                String layoutProblem = plan.layout().problemAt(length);
+                if (layoutProblem != null) {
+                    listener.onRefused(length, layoutProblem);
+                    continue;
+                }
+                if (length - 1 > model.maxLength()) {
+                    listener.onRefused(length, "learned positions cover " + model.maxLength() + " tokens; this length needs "
+                            + (length - 1));
+                    continue;
+                }
+                if (!est.fits()) {
+                    listener.onRefused(length, "needs about " + MachineMemory.mib(est.bytes()) + ", only "
+                            + MachineMemory.mib(est.availableBytes()) + " free");
+                    continue;
+                }
+                SweepPoint p = measure(model, task, plan.layout(), length, total, root, listener, cancelled);
+                flopsPerSecond = total * ModelCost.forwardFlops(hp, length - 1) / Math.max(1e-3, p.seconds());
+                points.add(p);
+                listener.onPoint(p);
+            }
+        }
+        return points;
+    }
+
+    private SweepPoint measure(TransformerModel model, InductionTask task, TriggerLayout layout, int length, int total,
+                               NDManager root, Listener listener, BooleanSupplier cancelled) {
+        long t0 = System.nanoTime();
+        int perPass = sequencesPerPass(length, total);
+        int correct = 0;
+        for (int done = 0; done < total; ) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("sweep cancelled at length " + length);
+            }
+            int n = Math.min(perPass, total - done);
+            InductionTask.Batch batch = task.batch(done, n, length);
+            try (NDManager pass = root.newSubManager()) {
+                NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
+                NDArray logits = model.forward(tokens, TransformerModel.Pass.evaluation(tileElements));
+                long[] predicted = logits.argMax(1).toLongArray();
+                for (int b = 0; b < n; b++) {
+                    if (predicted[b] == batch.answers()[b]) {
+                        correct++;
+                    }
+                }
+            }
+            done += n;
+            listener.onSequences(length, done, total);
+        }
+        return SweepPoint.of(length, layout.toString(), total, correct, (System.nanoTime() - t0) / 1e9);
+    }
+
+    static String duration(double seconds) {
+        if (seconds < 1) {
+            return "<1 s";
+        }
+        if (seconds < 120) {
+            return Math.round(seconds) + " s";
+        }
+        if (seconds < 7200) {
+            return Math.round(seconds / 60) + " min";
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f h", seconds / 3600);
+    }
+}

@@ -1,0 +1,62 @@
+package org.inductionlab.engine.model;
+
+import org.inductionlab.engine.config.Hyperparameters;
+
+/**
+ * Arithmetic and memory of the model, counted the way the code computes it. A multiply-add is 2 FLOPs;
+ * backward costs twice the forward, so a training step is 3x its forward. Attention tiles compute the
+ * scores of every key up to the tile's last query, so the masked half of a square tile is counted too.
+ */
+public final class ModelCost {
+    private ModelCost() {}
+
+    /** FLOPs of one efficient forward pass over a sequence of {@code n} input tokens. */
+    public static double forwardFlops(Hyperparameters hp, int n) {
+        double d = hp.dModel();
+        double ff = hp.ffMult() * d;
+        double fullLayer = n * (2 * d * 3 * d + 2 * d * d + 2 * 2 * d * ff) // projections and MLP
+                + 2 * 2 * (double) n * n * d;                                 // q k^T and A v, square tile
+        double lastLayer = n * 2 * d * 2 * d                                  // keys and values for every token
+                + 2 * d * d + 2 * d * d + 2 * 2 * d * ff + 2 * 2 * (double) n * d; // one query
+        double head = 2 * d * hp.tokenCount();
+        return (hp.layers() - 1) * fullLayer + lastLayer + head;
+    }
+
+    /** FLOPs of one training step (forward and backward) at the training length and batch. */
+    public static double trainingStepFlops(Hyperparameters hp) {
+        return 3 * hp.batchSize() * forwardFlops(hp, hp.trainLength() - 1);
+    }
+
+    /**
+     * Bytes an efficient evaluation pass holds at once for {@code batch} sequences of {@code n} tokens:
+     * activations of one layer (x, norm, q k v and their per-head copies, attention out, MLP hidden) and
+     * three tiles of scores.
+     */
+    public static long evaluationBytes(Hyperparameters hp, int batch, int n, long tileElements) {
+        long d = hp.dModel();
+        long perToken = d * (14 + 2L * hp.ffMult());
+        long tile = Math.min(tileElements, (long) batch * hp.heads() * n * (long) n);
+        return 4L * ((long) batch * n * perToken + 3 * tile + n * d);
+    }
+
+    /** Bytes a training step holds for backward (roughly: every layer's activations and scores). */
+    public static long trainingBytes(Hyperparameters hp) {
+        long n = hp.trainLength() - 1L;
+        long d = hp.dModel();
+        long b = hp.batchSize();
+        long perLayer = b * n * d * (14 + 2L * hp.ffMult()) + 3 * b * hp.heads() * n * n;
+        return 4L * hp.layers() * perLayer + 4L * 4 * parameterCount(hp); // weights, gradients, two moments
+    }
+
+    /** Trainable numbers, as {@link TransformerModel#parameterCount()} counts them, without building the model. */
+    public static long parameterCount(Hyperparameters hp) {
+        long d = hp.dModel();
+        long ff = hp.ffMult() * d;
+        long tokens = hp.tokenCount();
+        long layer = 3 * d * d + 3 * d + d * d + d + 2 * d + ff * d + ff + d * ff + d + 2 * d;
+        long positions = hp.positional() == org.inductionlab.engine.config.PositionalKind.LEARNED
+                ? (long) hp.positionTableSize() * d : 0;
+        long finalNorm = hp.norm() == org.inductionlab.engine.config.Norm.PRE ? 2 * d : 0;
+        return tokens * d + positions + hp.layers() * layer + finalNorm + tokens * d + tokens;
+    }
+}

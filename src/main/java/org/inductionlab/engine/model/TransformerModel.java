@@ -1,0 +1,394 @@
+package org.inductionlab.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.config.Norm;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The course's decoder-only Transformer, written out from NDArray operations so every step is visible.
+ *
+ * <pre>
+ *   x  = Embedding(tokens) * sqrt(d) + PositionalEncoding        (batch, n, d)
+ *   for each layer:                                               (Vaswani et al. 2017, sec. 3)
+ *       post-norm: x = LN1(x + Attention(x));     x = LN2(x + FF(x))
+ *       pre-norm:  x = x + Attention(LN1(x));     x = x + FF(LN2(x))
+ *   logits = Head(x at the last position)   (pre-norm applies a final LN first)
+ *
+ *   Attention(h): per head, q k v = h W_Q, h W_K, h W_V;  A = softmax(q k^T / sqrt(d_head) + causal mask);
+ *                 heads' A v concatenated and projected by W_O.                  (Olsson et al. 2022, sec. 2)
+ *   FF(h)       = W_2 relu(W_1 h)   with hidden width ff_mult * d.
+ * </pre>
+ *
+ * Only the last token is scored, which the efficient path exploits twice: the last layer computes its
+ * query, attention row and MLP for the final position alone (keys and values still cover every token),
+ * and attention is evaluated in tiles of at most {@code tileElements} scores, so memory grows with
+ * n * tile instead of n^2. {@link Pass#full()} computes everything and is the yardstick the tests use.
+ *
+ * <p>Not thread-safe: use one instance per thread (load a run twice to train and inspect at once).
+ */
+public final class TransformerModel implements AutoCloseable {
+
+    /** How a forward pass runs. */
+    public record Pass(boolean training, boolean lastQueryOnly, long tileElements, AttentionRecorder recorder) {
+        /** Training: dropout on, final layer for the last position only, attention tiled. */
+        public static Pass training(long tileElements) {
+            return new Pass(true, true, tileElements, null);
+        }
+
+        /** Evaluation: like training without dropout. */
+        public static Pass evaluation(long tileElements) {
+            return new Pass(false, true, tileElements, null);
+        }
+
+        /** Every position in every layer, one tile: what the textbook computes. */
+        public static Pass full() {
+            return new Pass(false, false, Long.MAX_VALUE, null);
+        }
+
+        /** The full pass, handing each layer's attention weights to {@code recorder}. */
+        public static Pass recording(AttentionRecorder recorder) {
+            return new Pass(false, false, Long.MAX_VALUE, recorder);
+        }
+    }
+
+    /** Receives attention weights (batch, heads, queries, keys) of one tile of one layer. */
+    @FunctionalInterface
+    public interface AttentionRecorder {
+        void record(int layer, NDArray weights, int firstSequence, int firstQuery);
+    }
+
+    /** Scores per tile when none is given: 4M floats (16 MiB), small enough for glibc's heaps. */
+    public static final long DEFAULT_TILE_ELEMENTS = 4L << 20;
+
+    /** Added to scores of keys after the query: exp() of it is exactly 0, and unlike -inf it never makes NaN. */
+    private static final float MASKED = -1e30f;
+
+    private final Hyperparameters hp;
+    private final NDManager manager;
+    private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+    private final PositionalEncoding positions;
+    private final List<Layer> layers = new ArrayList<>();
+    private final NDArray embedding;
+    private final NDArray finalNormGamma;
+    private final NDArray finalNormBeta;
+    private final NDArray headWeight;
+    private final NDArray headBias;
+
+    /** One Transformer block's weights. Linear weights are (out, in) like PyTorch's. */
+    private record Layer(
+            NDArray qkvWeight, NDArray qkvBias,     // W_Q, W_K, W_V stacked: (3d, d); heads are consecutive slices
+            NDArray outWeight, NDArray outBias,     // W_O: (d, d)
+            NDArray norm1Gamma, NDArray norm1Beta,
+            NDArray ff1Weight, NDArray ff1Bias,     // (ff_mult*d, d)
+            NDArray ff2Weight, NDArray ff2Bias,     // (d, ff_mult*d)
+            NDArray norm2Gamma, NDArray norm2Beta) {}
+
+    /** A freshly initialised model on the manager's device, weights drawn from {@code hp.seed()}. */
+    public TransformerModel(Hyperparameters hp, NDManager parent) {
+        this.hp = hp.validated();
+        this.manager = parent.newSubManager();
+        SplittableRandom init = new SplittableRandom(hp.seed() ^ 0x5DEECE66DL);
+        int d = hp.dModel();
+        int ff = hp.ffMult() * d;
+
+        embedding = add("embedding.weight", Initializers.normal(manager, new Shape(hp.tokenCount(), d), 1.0, init));
+        positions = PositionalEncoding.create(hp, manager, init);
+        positions.parameters().forEach(this::add);
+        for (int l = 0; l < hp.layers(); l++) {
+            String p = "layers." + l + ".";
+            layers.add(new Layer(
+                    add(p + "attention.qkv.weight", linearWeight(3 * d, d, init)),
+                    add(p + "attention.qkv.bias", linearBias(3 * d, d, init)),
+                    add(p + "attention.out.weight", linearWeight(d, d, init)),
+                    add(p + "attention.out.bias", linearBias(d, d, init)),
+                    add(p + "norm1.gamma", Initializers.constant(manager, new Shape(d), 1f)),
+                    add(p + "norm1.beta", Initializers.constant(manager, new Shape(d), 0f)),
+                    add(p + "ff.in.weight", linearWeight(ff, d, init)),
+                    add(p + "ff.in.bias", linearBias(ff, d, init)),
+                    add(p + "ff.out.weight", linearWeight(d, ff, init)),
+                    add(p + "ff.out.bias", linearBias(d, ff, init)),
+                    add(p + "norm2.gamma", Initializers.constant(manager, new Shape(d), 1f)),
+                    add(p + "norm2.beta", Initializers.constant(manager, new Shape(d), 0f))));
+        }
+        if (hp.norm() == Norm.PRE) {
+            finalNormGamma = add("final_norm.gamma", Initializers.constant(manager, new Shape(d), 1f));
+            finalNormBeta = add("final_norm.beta", Initializers.constant(manager, new Shape(d), 0f));
+        } else {
+            finalNormGamma = null;
+            finalNormBeta = null;
+        }
+        headWeight = add("head.weight", linearWeight(hp.tokenCount(), d, init));
+        headBias = add("head.bias", linearBias(hp.tokenCount(), d, init));
+        for (NDArray p : parameters.values()) {
+            p.setRequiresGradient(true);
+        }
+    }
+
+    private NDArray linearWeight(int out, int in, SplittableRandom init) {
+        return Initializers.uniform(manager, new Shape(out, in), 1 / Math.sqrt(in), init);
+    }
+
+    private NDArray linearBias(int out, int in, SplittableRandom init) {
+        return Initializers.uniform(manager, new Shape(out), 1 / Math.sqrt(in), init);
+    }
+
+    private NDArray add(String name, NDArray array) {
+        array.setName(name);
+        parameters.put(name, array);
+        return array;
+    }
+
+    public Hyperparameters hyperparameters() {
+        return hp;
+    }
+
+    /** Trainable arrays by name, in a fixed order (the checkpoint's order). */
+    public Map<String, NDArray> parameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    public long parameterCount() {
+        return parameters.values().stream().mapToLong(a -> a.getShape().size()).sum();
+    }
+
+    /** The longest sequence the positional encoding can embed. */
+    public int maxLength() {
+        return positions.maxLength();
+    }
+
+    public ai.djl.Device device() {
+        return manager.getDevice();
+    }
+
+    /**
+     * Logits for the token after the last input, shape (batch, V+1). {@code tokens} is (batch, n) int64;
+     * everything computed is attached to the tokens' manager.
+     */
+    public NDArray forward(NDArray tokens, Pass pass) {
+        NDArray x = hidden(tokens, pass);
+        return head(x.get(tokens.getManager(), new NDIndex(":, -1, :"))); // (batch, d) -> (batch, V+1)
+    }
+
+    /** Logits at every position, (batch, n, V+1): what each prefix predicts next. Uses the full pass. */
+    public NDArray forwardEveryPosition(NDArray tokens) {
+        return head(hidden(tokens, Pass.full()));
+    }
+
+    private NDArray hidden(NDArray tokens, Pass pass) {
+        int n = (int) tokens.getShape().get(1);
+        if (n > positions.maxLength()) {
+            throw new PositionLimitException(n, positions.maxLength());
+        }
+        NDArray x = Embedding.embedding(tokens, embedding, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow()
+                .mul(Math.sqrt(hp.dModel()));
+        x = dropout(positions.addTo(x), pass);
+        for (int l = 0; l < layers.size(); l++) {
+            boolean onlyLast = pass.lastQueryOnly() && l == layers.size() - 1;
+            x = block(layers.get(l), l, x, onlyLast, pass);
+        }
+        return x;
+    }
+
+    private NDArray head(NDArray x) {
+        if (hp.norm() == Norm.PRE) {
+            x = layerNorm(x, finalNormGamma, finalNormBeta);
+        }
+        return Linear.linear(x, headWeight, headBias).singletonOrThrow();
+    }
+
+    /** One block. With {@code onlyLast} the result holds the final position alone: (batch, 1, d). */
+    private NDArray block(Layer w, int index, NDArray x, boolean onlyLast, Pass pass) {
+        NDArray residual = onlyLast ? lastPosition(x) : x;
+        if (hp.norm() == Norm.PRE) {
+            NDArray h = layerNorm(x, w.norm1Gamma(), w.norm1Beta());
+            NDArray y = residual.add(dropout(attention(w, index, h, onlyLast, pass), pass));
+            return y.add(dropout(feedForward(w, layerNorm(y, w.norm2Gamma(), w.norm2Beta()), pass), pass));
+        }
+        NDArray y = layerNorm(residual.add(dropout(attention(w, index, x, onlyLast, pass), pass)),
+                w.norm1Gamma(), w.norm1Beta());
+        return layerNorm(y.add(dropout(feedForward(w, y, pass), pass)), w.norm2Gamma(), w.norm2Beta());
+    }
+
+    /** FF(h) = W_2 dropout(relu(W_1 h + b_1)) + b_2. */
+    private NDArray feedForward(Layer w, NDArray h, Pass pass) {
+        NDArray hidden = Linear.linear(h, w.ff1Weight(), w.ff1Bias()).singletonOrThrow();
+        hidden = dropout(ai.djl.nn.Activation.relu(hidden), pass);
+        return Linear.linear(hidden, w.ff2Weight(), w.ff2Bias()).singletonOrThrow();
+    }
+
+    /**
+     * Multi-head causal self-attention of {@code h} (batch, n, d). With {@code onlyLast} only the final
+     * position asks a query; keys and values still come from every position.
+     */
+    private NDArray attention(Layer w, int layer, NDArray h, boolean onlyLast, Pass pass) {
+        NDManager m = h.getManager();
+        long batch = h.getShape().get(0);
+        int n = (int) h.getShape().get(1);
+        int d = hp.dModel();
+        int heads = hp.heads();
+        int dh = hp.headDim();
+
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        int firstQuery;
+        if (onlyLast) {
+            NDArray wq = w.qkvWeight().get(m, new NDIndex("0:" + d));
+            NDArray bq = w.qkvBias().get(m, new NDIndex("0:" + d));
+            NDArray wkv = w.qkvWeight().get(m, new NDIndex(d + ":"));
+            NDArray bkv = w.qkvBias().get(m, new NDIndex(d + ":"));
+            q = Linear.linear(lastPosition(h), wq, bq).singletonOrThrow();
+            NDList kvs = Linear.linear(h, wkv, bkv).singletonOrThrow().split(2, 2);
+            k = kvs.get(0);
+            v = kvs.get(1);
+            firstQuery = n - 1;
+        } else {
+            NDList qkv = Linear.linear(h, w.qkvWeight(), w.qkvBias()).singletonOrThrow().split(3, 2);
+            q = qkv.get(0);
+            k = qkv.get(1);
+            v = qkv.get(2);
+            firstQuery = 0;
+        }
+        // (batch, n, d) -> (batch, heads, n, dh)
+        q = splitHeads(q, heads, dh);
+        k = splitHeads(k, heads, dh);
+        v = splitHeads(v, heads, dh);
+        q = positions.rotate(q, firstQuery).mul(1.0 / Math.sqrt(dh));
+        k = positions.rotate(k, 0);
+
+        NDArray out = attendTiled(q, k, v, firstQuery, layer, pass); // (batch, heads, queries, dh)
+        long queries = out.getShape().get(2);
+        out = out.transpose(0, 2, 1, 3).reshape(batch, queries, d);
+        return Linear.linear(out, w.outWeight(), w.outBias()).singletonOrThrow();
+    }
+
+    private static NDArray splitHeads(NDArray x, int heads, int dh) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), heads, dh).transpose(0, 2, 1, 3);
+    }
+
+    /**
+     * softmax(q k^T + mask) v, in tiles of whole sequences (short inputs) or of query rows (long ones) so
+     * that no tile holds more than {@code pass.tileElements()} scores. A tile of queries i0..i1 only needs
+     * the keys up to i1: the rest would be masked anyway.
+     */
+    private NDArray attendTiled(NDArray q, NDArray k, NDArray v, int firstQuery, int layer, Pass pass) {
+        NDManager m = q.getManager();
+        int batch = (int) q.getShape().get(0);
+        int heads = (int) q.getShape().get(1);
+        int queries = (int) q.getShape().get(2);
+        int keys = (int) k.getShape().get(2);
+        long budget = Math.max(1, pass.tileElements());
+
+        long perSequence = (long) heads * queries * keys;
+        int seqsPerTile;
+        int queriesPerTile;
+        if (perSequence <= budget) {
+            seqsPerTile = (int) Math.min(batch, budget / perSequence);
+            queriesPerTile = queries;
+        } else {
+            seqsPerTile = 1;
+            queriesPerTile = (int) Math.max(1, Math.min(queries, budget / ((long) heads * keys)));
+        }
+        if (seqsPerTile >= batch && queriesPerTile >= queries) {
+            return attendTile(q, k, v, firstQuery, layer, 0, 0, pass);
+        }
+        NDList rows = new NDList();
+        for (int b0 = 0; b0 < batch; b0 += seqsPerTile) {
+            String seqs = b0 + ":" + Math.min(batch, b0 + seqsPerTile);
+            NDList cols = new NDList();
+            for (int i0 = 0; i0 < queries; i0 += queriesPerTile) {
+                int i1 = Math.min(queries, i0 + queriesPerTile);
+                int keyEnd = firstQuery + i1; // keys after the tile's last query are all masked
+                NDArray qt = q.get(m, new NDIndex(seqs + ", :, " + i0 + ":" + i1));
+                NDArray kt = k.get(m, new NDIndex(seqs + ", :, 0:" + keyEnd));
+                NDArray vt = v.get(m, new NDIndex(seqs + ", :, 0:" + keyEnd));
+                cols.add(attendTile(qt, kt, vt, firstQuery + i0, layer, b0, i0, pass));
+            }
+            rows.add(cols.size() == 1 ? cols.get(0) : NDArrays.concat(cols, 2));
+        }
+        return rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
+    }
+
+    /** One tile: queries at absolute positions firstQuery.., keys 0..keys-1. */
+    private NDArray attendTile(NDArray q, NDArray k, NDArray v, int firstQuery, int layer, int firstSeq,
+                               int firstRow, Pass pass) {
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (b, heads, queries, keys)
+        int queries = (int) q.getShape().get(2);
+        int keys = (int) k.getShape().get(2);
+        if (firstQuery < keys - 1) { // some query cannot see every key
+            scores = scores.add(causalMask(scores.getManager(), firstQuery, queries, keys));
+        }
+        NDArray weights = scores.softmax(-1);
+        if (pass.recorder() != null) {
+            pass.recorder().record(layer, weights, firstSeq, firstRow);
+        }
+        return dropout(weights, pass).matMul(v);
+    }
+
+    /** (queries, keys): 0 where key <= query, MASKED after it. */
+    private static NDArray causalMask(NDManager m, int firstQuery, int queries, int keys) {
+        NDArray keyPos = m.arange(0, keys, 1, DataType.INT32).reshape(1, keys);
+        NDArray queryPos = m.arange(firstQuery, firstQuery + queries, 1, DataType.INT32).reshape(queries, 1);
+        return keyPos.gt(queryPos).toType(DataType.FLOAT32, false).mul(MASKED);
+    }
+
+    private static NDArray lastPosition(NDArray x) {
+        return x.get(x.getManager(), new NDIndex(":, -1:, :"));
+    }
+
+    private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+        return LayerNorm.layerNorm(x, new Shape(hp.dModel()), gamma, beta, 1e-5f).singletonOrThrow();
+    }
+
+    private NDArray dropout(NDArray x, Pass pass) {
+        if (!pass.training() || hp.dropout() == 0) {
+            return x;
+        }
+        return Dropout.dropout(x, (float) hp.dropout(), true).singletonOrThrow();
+    }
+
+    /** Moves every parameter (and any cached table) back under this model's manager; closing frees them. */
+    @Override
+    public void close() {
+        positions.close();
+        manager.close();
+    }
+
+    /** The manager that owns the parameters. */
+    NDManager manager() {
+        return manager;
+    }
+
+    /** Copies {@code values} into the parameters of the same names (shapes must match). */
+    public void load(Map<String, NDArray> values) {
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            NDArray src = values.get(e.getKey());
+            if (src == null) {
+                throw new IllegalArgumentException("checkpoint has no parameter " + e.getKey());
+            }
+            if (!src.getShape().equals(e.getValue().getShape())) {
+                throw new IllegalArgumentException("parameter " + e.getKey() + " has shape " + src.getShape()
+                        + ", the model needs " + e.getValue().getShape());
+            }
+            Autograd.assign(e.getValue(), src);
+        }
+    }
+}

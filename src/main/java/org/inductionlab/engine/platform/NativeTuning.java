@@ -1,0 +1,141 @@
+package org.inductionlab.engine.platform;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Makes libtorch's memory allocation fast however the lab is started.
+ *
+ * <p>PyTorch's CPU allocator is plain malloc. One training step's attention scores are larger than a glibc
+ * arena heap, so with default settings glibc maps fresh pages for them at every step and each page faults
+ * again: steps ran 10x slower here (see docs/benchmarks.md). The cure is four environment variables, which
+ * glibc and libtorch read only at process start. So on Linux, when they are not already set, {@link
+ * #relaunchIfNeeded} starts this same program again (same java or app launcher, JVM options, class path
+ * and arguments) with them set, passes its exit code through, and forwards Ctrl-C/termination so the
+ * child can checkpoint. Set {@code INDUCTIONLAB_RELAUNCH=0} (or {@code -Dinductionlab.relaunch=false}) to
+ * opt out.
+ */
+public final class NativeTuning {
+
+    /** The settings, as measured in ../shared/notes/allocation.md. */
+    public static final Map<String, String> ENVIRONMENT = orderedEnvironment();
+
+    private static final String MARKER = "INDUCTIONLAB_TUNED";
+
+    private NativeTuning() {}
+
+    private static Map<String, String> orderedEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MALLOC_ARENA_MAX", "1");
+        env.put("MALLOC_MMAP_MAX_", "0");
+        env.put("MALLOC_TRIM_THRESHOLD_", "68719476736");
+        env.put("THP_MEM_ALLOC_ENABLE", "1");
+        // libtorch prints a deprecation warning DJL triggers on every no-grad forward; not the user's concern.
+        env.put("TORCH_CPP_LOG_LEVEL", "ERROR");
+        return java.util.Collections.unmodifiableMap(env);
+    }
+
+    /** True when this process already runs with the tuned allocator settings. */
+    public static boolean active() {
+        for (Map.Entry<String, String> e : ENVIRONMENT.entrySet()) {
+            if (!e.getValue().equals(System.getenv(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One line for status bars and bench output. */
+    public static String describe() {
+        if (active()) {
+            return System.getenv(MARKER) != null ? "tuned allocator (relaunched)" : "tuned allocator";
+        }
+        return applies() ? "default allocator (relaunch disabled)" : "default allocator";
+    }
+
+    /** Whether the settings matter on this OS (glibc on Linux). */
+    static boolean applies() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+    }
+
+    private static boolean optedOut() {
+        String env = System.getenv("INDUCTIONLAB_RELAUNCH");
+        String prop = System.getProperty("inductionlab.relaunch");
+        return "0".equals(env) || "false".equalsIgnoreCase(env) || "false".equalsIgnoreCase(prop)
+                || System.getenv(MARKER) != null; // never relaunch twice
+    }
+
+    /**
+     * When this process would benefit and has not got the settings, runs the program again with them and
+     * returns its exit code; returns -1 when this process should go on itself.
+     */
+    public static int relaunchIfNeeded(Class<?> mainClass, String[] args) {
+        if (!applies() || active() || optedOut()) {
+            return -1;
+        }
+        List<String> command = commandLine(mainClass, args);
+        if (command == null) {
+            return -1;
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        pb.environment().putAll(ENVIRONMENT);
+        pb.environment().put(MARKER, "1");
+        Process child;
+        try {
+            child = pb.start();
+        } catch (IOException e) {
+            return -1; // carry on untuned rather than not at all
+        }
+        Thread forward = new Thread(() -> {
+            // The terminal's Ctrl-C reaches the child too; a plain kill of this process is passed on as
+            // SIGTERM, which lets the child stop and keep its checkpoint before we exit.
+            if (child.isAlive()) {
+                child.destroy();
+                try {
+                    child.waitFor();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "relaunch-forward");
+        Runtime.getRuntime().addShutdownHook(forward);
+        try {
+            int code = child.waitFor();
+            Runtime.getRuntime().removeShutdownHook(forward);
+            return code;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    /** This program's command line: the app launcher if jpackage made one, else java with its options. */
+    static List<String> commandLine(Class<?> mainClass, String[] args) {
+        List<String> cmd = new ArrayList<>();
+        String appPath = System.getProperty("jpackage.app-path");
+        if (appPath != null) {
+            cmd.add(appPath);
+        } else {
+            String java = ProcessHandle.current().info().command().orElse(null);
+            if (java == null) {
+                return null;
+            }
+            cmd.add(java);
+            for (String opt : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (!opt.startsWith("-agentlib:jdwp")) { // a debugger attaches to the parent only
+                    cmd.add(opt);
+                }
+            }
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(mainClass.getName());
+        }
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+}

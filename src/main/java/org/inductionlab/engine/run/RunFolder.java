@@ -1,0 +1,326 @@
+package org.inductionlab.engine.run;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.inductionlab.engine.config.HyperparameterSchema;
+import org.inductionlab.engine.config.Hyperparameters;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A run on disk:
+ * <pre>
+ *   config.json      every hyperparameter, versions, device, progress (RunInfo)
+ *   checkpoint.zip   state.json + parameters.ndlist + optimizer.ndlist (DJL's NDList encoding)
+ *   metrics.csv      the training curve
+ *   sweep.csv        accuracy per length and layout
+ * </pre>
+ * config.json, the checkpoint and sweep.csv are replaced atomically; metrics.csv is appended and cut
+ * back to the checkpoint's step on resume.
+ */
+public final class RunFolder {
+
+    public static final String CONFIG = "config.json";
+    public static final String CHECKPOINT = "checkpoint.zip";
+    public static final String METRICS = "metrics.csv";
+    public static final String SWEEP = "sweep.csv";
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final Path dir;
+    private RunInfo info;
+    private Path replacedRun;
+
+    private RunFolder(Path dir, RunInfo info) {
+        this.dir = dir;
+        this.info = info;
+    }
+
+    /**
+     * Starts a new run in {@code dir}. An existing run there is refused unless {@code force}, in which case
+     * it is moved aside to {@code DIR.replaced-TIMESTAMP} rather than deleted. Returns the new folder; the
+     * path the old run went to, if any, is in {@link #replacedRun()}.
+     */
+    public static RunFolder create(Path dir, RunInfo info, boolean force) throws IOException {
+        Path replaced = null;
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new RunFolderException(dir + " is a file, not a run folder", "out");
+            }
+            boolean empty;
+            try (var s = Files.list(dir)) {
+                empty = s.findAny().isEmpty();
+            }
+            if (!empty) {
+                if (!Files.exists(dir.resolve(CONFIG))) {
+                    throw new RunFolderException(dir + " exists and is not a run folder; choose another folder", "out");
+                }
+                if (!force) {
+                    throw new RunFolderException(dir + " already holds a run; use --resume to continue it or --force"
+                            + " to replace it (the old run is moved aside, not deleted)", "out");
+                }
+                String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+                replaced = dir.resolveSibling(dir.getFileName() + ".replaced-" + stamp);
+                Files.move(dir, replaced);
+            }
+        }
+        Files.createDirectories(dir);
+        RunFolder folder = new RunFolder(dir, info);
+        folder.replacedRun = replaced;
+        folder.writeInfo(info);
+        return folder;
+    }
+
+    /** Where {@link #create} moved a run it replaced, or null. */
+    public Path replacedRun() {
+        return replacedRun;
+    }
+
+    /** Opens an existing run; a clear {@link RunFolderException} when it is missing or unreadable. */
+    public static RunFolder open(Path dir) {
+        Path config = dir.resolve(CONFIG);
+        if (!Files.isDirectory(dir)) {
+            throw new RunFolderException("no run folder at " + dir, "run");
+        }
+        if (!Files.exists(config)) {
+            throw new RunFolderException(dir + " is not a run folder: " + CONFIG + " is missing", "run");
+        }
+        RunInfo info;
+        try {
+            info = JSON.readValue(config.toFile(), RunInfo.class);
+        } catch (IOException e) {
+            throw new RunFolderException(config + " is not valid run JSON: " + firstLine(e.getMessage()), e);
+        }
+        if (info.hyperparameters() == null) {
+            throw new RunFolderException(config + " has no hyperparameters");
+        }
+        RunFolder folder = new RunFolder(dir, info);
+        HyperparameterSchema.Parsed parsed = HyperparameterSchema.parse(info.hyperparameters());
+        if (!parsed.ok()) {
+            throw new RunFolderException(config + ": " + parsed.problems().get(0));
+        }
+        return folder;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public String name() {
+        return dir.getFileName().toString();
+    }
+
+    public RunInfo info() {
+        return info;
+    }
+
+    public Hyperparameters hyperparameters() {
+        HyperparameterSchema.Parsed parsed = HyperparameterSchema.parse(info.hyperparameters());
+        if (!parsed.ok()) {
+            throw new RunFolderException(dir.resolve(CONFIG) + ": " + parsed.problems().get(0));
+        }
+        return parsed.value();
+    }
+
+    public synchronized void writeInfo(RunInfo newInfo) throws IOException {
+        AtomicFiles.write(dir.resolve(CONFIG), out -> JSON.writeValue(out, newInfo));
+        info = newInfo;
+    }
+
+    public void updateTraining(RunInfo.Training training) throws IOException {
+        writeInfo(info.withTraining(training));
+    }
+
+    // ---- checkpoint ----------------------------------------------------------------------------------
+
+    /** What a checkpoint restores. {@code optimizer} is null for a model-only checkpoint. */
+    public record Checkpoint(TrainingState state, NDList parameters, NDList optimizer) implements AutoCloseable {
+        @Override
+        public void close() {
+            parameters.close();
+            if (optimizer != null) {
+                optimizer.close();
+            }
+        }
+    }
+
+    public boolean hasCheckpoint() {
+        return Files.exists(dir.resolve(CHECKPOINT));
+    }
+
+    /** Replaces the checkpoint atomically. {@code optimizer} may be null (model only, e.g. the demo run). */
+    public void writeCheckpoint(TrainingState state, NDList parameters, NDList optimizer) throws IOException {
+        byte[] stateJson = JSON.writeValueAsBytes(state);
+        AtomicFiles.write(dir.resolve(CHECKPOINT), out -> {
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                zip.putNextEntry(new ZipEntry("state.json"));
+                zip.write(stateJson);
+                zip.closeEntry();
+                zip.putNextEntry(new ZipEntry("parameters.ndlist"));
+                parameters.encode(new AtomicFiles.NonClosing(zip));
+                zip.closeEntry();
+                if (optimizer != null) {
+                    zip.putNextEntry(new ZipEntry("optimizer.ndlist"));
+                    optimizer.encode(new AtomicFiles.NonClosing(zip));
+                    zip.closeEntry();
+                }
+            }
+        });
+    }
+
+    /** Reads the checkpoint; arrays are created on {@code manager}. */
+    public Checkpoint readCheckpoint(NDManager manager) {
+        Path file = dir.resolve(CHECKPOINT);
+        TrainingState state = null;
+        NDList params = null;
+        NDList optimizer = null;
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                byte[] bytes = readAll(zip);
+                switch (e.getName()) {
+                    case "state.json" -> state = JSON.readValue(bytes, TrainingState.class);
+                    case "parameters.ndlist" -> params = NDList.decode(manager, bytes);
+                    case "optimizer.ndlist" -> optimizer = NDList.decode(manager, bytes);
+                    default -> { }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new RunFolderException(dir + " has no checkpoint yet (" + CHECKPOINT + " is missing)");
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(params, optimizer);
+            throw new RunFolderException(file + " is corrupt: " + firstLine(e.getMessage()), e);
+        }
+        if (state == null || params == null) {
+            closeQuietly(params, optimizer);
+            throw new RunFolderException(file + " is incomplete (" + (state == null ? "state.json" : "parameters.ndlist")
+                    + " missing)");
+        }
+        return new Checkpoint(state, params, optimizer);
+    }
+
+    private static void closeQuietly(NDList a, NDList b) {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        in.transferTo(buf);
+        return buf.toByteArray();
+    }
+
+    // ---- metrics.csv ----------------------------------------------------------------------------------
+
+    public synchronized void appendMetrics(List<MetricsRow> rows) throws IOException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        Path file = dir.resolve(METRICS);
+        StringBuilder sb = new StringBuilder();
+        if (!Files.exists(file)) {
+            sb.append(MetricsRow.CSV_HEADER).append('\n');
+        }
+        for (MetricsRow r : rows) {
+            sb.append(r.toCsv()).append('\n');
+        }
+        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** The training curve; a half-written last line (after a crash) is skipped. */
+    public List<MetricsRow> readMetrics() throws IOException {
+        Path file = dir.resolve(METRICS);
+        List<MetricsRow> rows = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return rows;
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 1; i < lines.size(); i++) {
+            try {
+                rows.add(MetricsRow.parseCsv(lines.get(i)));
+            } catch (RuntimeException e) {
+                // an interrupted append; the checkpoint, not the log, is the truth
+            }
+        }
+        return rows;
+    }
+
+    /** Drops rows after {@code lastStep} (work lost since the checkpoint), atomically. */
+    public synchronized void truncateMetrics(long lastStep) throws IOException {
+        List<MetricsRow> keep = readMetrics().stream().filter(r -> r.step() <= lastStep).toList();
+        StringBuilder sb = new StringBuilder(MetricsRow.CSV_HEADER).append('\n');
+        keep.forEach(r -> sb.append(r.toCsv()).append('\n'));
+        AtomicFiles.writeString(dir.resolve(METRICS), sb.toString());
+    }
+
+    // ---- sweep.csv ------------------------------------------------------------------------------------
+
+    public List<SweepPoint> readSweep() throws IOException {
+        Path file = dir.resolve(SWEEP);
+        List<SweepPoint> points = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return points;
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 1; i < lines.size(); i++) {
+            if (!lines.get(i).isBlank()) {
+                try {
+                    points.add(SweepPoint.parseCsv(lines.get(i)));
+                } catch (RuntimeException e) {
+                    throw new RunFolderException(file + " line " + (i + 1) + " is not a sweep row: " + e.getMessage());
+                }
+            }
+        }
+        return points;
+    }
+
+    /** Adds points, replacing earlier ones of the same length and layout, atomically. */
+    public synchronized void mergeSweep(List<SweepPoint> points) throws IOException {
+        Map<String, SweepPoint> byKey = new LinkedHashMap<>();
+        for (SweepPoint p : readSweep()) {
+            byKey.put(p.layout() + "@" + p.length(), p);
+        }
+        for (SweepPoint p : points) {
+            byKey.put(p.layout() + "@" + p.length(), p);
+        }
+        List<SweepPoint> all = new ArrayList<>(byKey.values());
+        all.sort(Comparator.comparing(SweepPoint::layout).thenComparingInt(SweepPoint::length));
+        StringBuilder sb = new StringBuilder(SweepPoint.CSV_HEADER).append('\n');
+        all.forEach(p -> sb.append(p.toCsv()).append('\n'));
+        AtomicFiles.writeString(dir.resolve(SWEEP), sb.toString());
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+}

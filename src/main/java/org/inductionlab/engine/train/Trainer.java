@@ -1,0 +1,261 @@
+package org.inductionlab.engine.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.platform.EngineRuntime;
+import org.inductionlab.engine.run.MetricsRow;
+import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.run.RunInfo;
+import org.inductionlab.engine.run.TrainingState;
+import org.inductionlab.engine.task.InductionTask;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The training loop: batches from the task, last-token cross-entropy, Adam, the course's early stop, and
+ * checkpoints. Each step's arrays live in a sub-manager closed at the end of the step, so native memory
+ * stays flat however long it runs.
+ */
+public final class Trainer {
+
+    private final Hyperparameters hp;
+    private final RunFolder folder; // null: train in memory only (bench, tests)
+    private final TrainingListener listener;
+    private final TrainingControl control;
+    private long tileElements = TransformerModel.DEFAULT_TILE_ELEMENTS;
+
+    public Trainer(Hyperparameters hp, RunFolder folder, TrainingListener listener, TrainingControl control) {
+        this.hp = hp.validated();
+        this.folder = folder;
+        this.listener = listener == null ? new TrainingListener() {} : listener;
+        this.control = control == null ? new TrainingControl() : control;
+    }
+
+    /** Scores per attention tile (tests and the benchmark vary it). */
+    public Trainer tileElements(long elements) {
+        this.tileElements = elements;
+        return this;
+    }
+
+    /** Trains from scratch, or from the folder's checkpoint when {@code resume}. */
+    public TrainingOutcome run(boolean resume) throws IOException {
+        EngineRuntime.start(hp.threads());
+        Device device = EngineRuntime.device(hp.device());
+        Engine engine = EngineRuntime.engine();
+        try (NDManager root = NDManager.newBaseManager(device);
+             TransformerModel model = new TransformerModel(hp, root);
+             AdamOptimizer optimizer = new AdamOptimizer(hp.optimizer(), hp.weightDecay(), model.parameters(), root)) {
+
+            TrainingState state = new TrainingState(0, 0, 0, new double[0], Double.NaN);
+            if (resume) {
+                state = restore(root, model, optimizer);
+                folder.truncateMetrics(state.step());
+            }
+            engine.setRandomSeed((int) (hp.seed() * 31 + state.step())); // dropout masks
+            Session s = new Session(model, optimizer, state, root);
+            listener.onStart(new TrainingListener.TrainingStart(state.step(), hp.maxSteps(), model.parameterCount(),
+                    EngineRuntime.describe(device), resume));
+            TrainingOutcome outcome;
+            try {
+                outcome = s.loop();
+            } catch (IOException | RuntimeException | Error e) {
+                TrainingOutcome failed = s.outcome(TrainingOutcome.Reason.FAILED, String.valueOf(e.getMessage()));
+                safeRecordEnd(failed);
+                listener.onFinish(failed);
+                throw e;
+            }
+            s.checkpoint();
+            recordEnd(outcome);
+            listener.onFinish(outcome);
+            return outcome;
+        }
+    }
+
+    private TrainingState restore(NDManager root, TransformerModel model, AdamOptimizer optimizer) {
+        if (folder == null) {
+            throw new IllegalStateException("resume needs a run folder");
+        }
+        try (NDManager scratch = root.newSubManager();
+             RunFolder.Checkpoint cp = folder.readCheckpoint(scratch)) {
+            model.load(org.inductionlab.engine.run.RunModels.parameters(cp));
+            if (cp.optimizer() == null) {
+                throw new org.inductionlab.engine.run.RunFolderException(folder.path()
+                        + " has a model-only checkpoint (no optimizer state); it can be evaluated but not resumed");
+            }
+            optimizer.restore(cp.optimizer(), cp.state().optimizerUpdates());
+            return cp.state();
+        }
+    }
+
+    private void recordEnd(TrainingOutcome o) throws IOException {
+        if (folder != null) {
+            folder.updateTraining(new RunInfo.Training(o.reason().status(), o.step(), epoch(o.step()),
+                    o.runningAccuracy(), o.loss(), o.wallSeconds(),
+                    o.reason() == TrainingOutcome.Reason.FAILED ? "failed: " + o.message() : o.reason().words,
+                    Instant.now().toString()));
+        }
+    }
+
+    private void safeRecordEnd(TrainingOutcome o) {
+        try {
+            recordEnd(o);
+        } catch (IOException | RuntimeException ignored) {
+            // the original failure is what matters
+        }
+    }
+
+    private double epoch(long step) {
+        return (double) step / hp.stepsPerEpoch();
+    }
+
+    /** The mutable state of one session, so the loop reads top to bottom. */
+    private final class Session {
+        final TransformerModel model;
+        final AdamOptimizer optimizer;
+        final NDManager root;
+        final InductionTask task = new InductionTask(hp.vocab(), hp.layout(), hp.seed());
+        final RunningAccuracy running;
+        final double elapsedBefore;
+        final long startNanos = System.nanoTime();
+        final long firstStep;
+        long step;
+        double lastLoss;
+        double lastBatchAccuracy;
+        double msPerStepAverage = Double.NaN;
+        double lossSinceLog;
+        int stepsSinceLog;
+
+        Session(TransformerModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
+            this.model = model;
+            this.optimizer = optimizer;
+            this.root = root;
+            this.running = RunningAccuracy.of(hp.window(), state.recentAccuracies());
+            this.elapsedBefore = state.elapsedSeconds();
+            this.step = state.step();
+            this.firstStep = state.step();
+            this.lastLoss = state.lastLoss();
+        }
+
+        TrainingOutcome loop() throws IOException {
+            int batch = hp.batchSize();
+            int length = hp.trainLength();
+            while (true) {
+                if (running.full() && running.mean() >= hp.target()) {
+                    return outcome(TrainingOutcome.Reason.TARGET_REACHED, null);
+                }
+                if (step >= hp.maxSteps()) {
+                    return outcome(TrainingOutcome.Reason.MAX_STEPS, null);
+                }
+                if (control.paused()) {
+                    checkpoint();
+                    listener.onPaused(true);
+                    try {
+                        control.awaitResume();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        control.requestStop();
+                    }
+                    listener.onPaused(false);
+                }
+                if (control.stopRequested()) {
+                    return outcome(TrainingOutcome.Reason.STOPPED, null);
+                }
+
+                long t0 = System.nanoTime();
+                double lr = LearningRateSchedule.at(hp, step);
+                InductionTask.Batch data = task.batch(step * batch, batch, length);
+                trainStep(data, lr);
+                step++;
+                double ms = (System.nanoTime() - t0) / 1e6;
+                msPerStepAverage = Double.isNaN(msPerStepAverage) ? ms : 0.95 * msPerStepAverage + 0.05 * ms;
+                lossSinceLog += lastLoss;
+                stepsSinceLog++;
+
+                TrainingProgress p = progress(lr);
+                listener.onProgress(p);
+                if (folder != null && (step % hp.logEvery() == 0)) {
+                    folder.appendMetrics(List.of(new MetricsRow(step, p.epoch(), lossSinceLog / stepsSinceLog,
+                            lastBatchAccuracy, p.runningAccuracy(), lr, p.tokensPerSecond(), p.elapsedSeconds())));
+                    lossSinceLog = 0;
+                    stepsSinceLog = 0;
+                }
+                if (step % hp.checkpointEvery() == 0) {
+                    checkpoint();
+                }
+            }
+        }
+
+        /** Forward, last-token cross-entropy, backward, Adam: everything in a sub-manager closed at the end. */
+        void trainStep(InductionTask.Batch data, double lr) {
+            try (NDManager step = root.newSubManager()) {
+                NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
+                NDArray answers = step.create(toLongs(data.answers()), new Shape(data.count(), 1));
+                NDArray logits;
+                NDArray loss;
+                try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
+                    logits = model.forward(tokens, TransformerModel.Pass.training(tileElements));
+                    loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
+                    gc.backward(loss);
+                }
+                optimizer.step(model.parameters(), lr);
+                lastLoss = loss.getFloat();
+                long[] predicted = logits.argMax(1).toLongArray();
+                int correct = 0;
+                for (int b = 0; b < predicted.length; b++) {
+                    if (predicted[b] == data.answers()[b]) {
+                        correct++;
+                    }
+                }
+                lastBatchAccuracy = (double) correct / predicted.length;
+                running.add(lastBatchAccuracy);
+            }
+        }
+
+        TrainingProgress progress(double lr) {
+            double elapsed = elapsed();
+            double tokensPerSecond = hp.batchSize() * (hp.trainLength() - 1) / (msPerStepAverage / 1000);
+            double eta = (hp.maxSteps() - step) * msPerStepAverage / 1000;
+            return new TrainingProgress(step, hp.maxSteps(), epoch(step), lastLoss, lastBatchAccuracy, running.mean(),
+                    lr, tokensPerSecond, msPerStepAverage, elapsed, eta);
+        }
+
+        double elapsed() {
+            return elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
+        }
+
+        void checkpoint() throws IOException {
+            if (folder == null) {
+                return;
+            }
+            TrainingState state = new TrainingState(step, optimizer.updates(), elapsed(), running.values(), lastLoss);
+            NDList params = new NDList(model.parameters().values().toArray(new NDArray[0]));
+            folder.writeCheckpoint(state, params, optimizer.state());
+            folder.updateTraining(new RunInfo.Training("training", step, epoch(step), running.mean(), lastLoss,
+                    elapsed(), null, Instant.now().toString()));
+            listener.onCheckpoint(step);
+        }
+
+        TrainingOutcome outcome(TrainingOutcome.Reason reason, String message) {
+            double session = (System.nanoTime() - startNanos) / 1e9;
+            double ms = step > firstStep ? session * 1000 / (step - firstStep) : Double.NaN;
+            return new TrainingOutcome(reason, step, running.mean(), lastLoss, elapsed(), ms, message);
+        }
+    }
+
+    private static long[] toLongs(int[] v) {
+        long[] out = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
+    }
+}

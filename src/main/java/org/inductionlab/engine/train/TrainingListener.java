@@ -1,0 +1,23 @@
+package org.inductionlab.engine.train;
+
+/** Hears a training session. Called on the training thread: hand work to your own thread if needed. */
+public interface TrainingListener {
+
+    /** Before the first step: the model is built (or restored) and about to train. */
+    default void onStart(TrainingStart start) {}
+
+    /** After every step. */
+    default void onProgress(TrainingProgress progress) {}
+
+    /** A checkpoint was written at this step. */
+    default void onCheckpoint(long step) {}
+
+    /** Paused (true) or resumed (false). */
+    default void onPaused(boolean paused) {}
+
+    /** The end, however it came, failures included. */
+    default void onFinish(TrainingOutcome outcome) {}
+
+    /** What a session starts from. */
+    record TrainingStart(long firstStep, long maxSteps, long parameterCount, String device, boolean resumed) {}
+}

@@ -1,0 +1,15 @@
+package org.inductionlab.engine.train;
+
+/** A snapshot after one training step, shared by the CLI's log lines and the window's dashboard. */
+public record TrainingProgress(
+        long step,
+        long maxSteps,
+        double epoch,
+        double loss,
+        double batchAccuracy,
+        double runningAccuracy,
+        double learningRate,
+        double tokensPerSecond,
+        double msPerStep,
+        double elapsedSeconds,
+        double etaSeconds) {}

@@ -1,0 +1,168 @@
+package org.inductionlab.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.eval.AttentionMap;
+import org.inductionlab.engine.model.Autograd;
+import org.inductionlab.engine.model.ModelCost;
+import org.inductionlab.engine.model.PositionLimitException;
+import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.platform.EngineRuntime;
+import org.inductionlab.engine.task.InductionTask;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TransformerModelTest {
+
+    static long[] randomTokens(int batch, int n, int vocab, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long[] t = new long[batch * n];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = r.nextInt(vocab + 1);
+        }
+        return t;
+    }
+
+    static float[] logits(TransformerModel model, long[] tokens, int batch, TransformerModel.Pass pass) {
+        try (Autograd.Scope s = Autograd.noGrad(); NDManager m = NDManager.newBaseManager(model.device())) {
+            NDArray x = m.create(tokens, new Shape(batch, tokens.length / batch));
+            return model.forward(x, pass).toFloatArray();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"norm=pre", "norm=post", "positional=rotary", "positional=learned", "positional=none",
+            "layers=3"})
+    void tiledLastQueryPathAgreesWithTheFullPath(String variant) {
+        Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128");
+        EngineRuntime.start(0);
+        try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
+            long[] tokens = randomTokens(3, 100, hp.vocab(), 5);
+            float[] full = logits(model, tokens, 3, TransformerModel.Pass.full());
+            for (long tile : new long[] {1, 700, 5_000, TransformerModel.DEFAULT_TILE_ELEMENTS}) {
+                float[] tiled = logits(model, tokens, 3, TransformerModel.Pass.evaluation(tile));
+                assertEquals(full.length, tiled.length);
+                for (int i = 0; i < full.length; i++) {
+                    assertEquals(full[i], tiled[i], 1e-4, variant + ", tile " + tile + ", logit " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void changingLaterTokensLeavesEarlierOutputsUnchanged() {
+        Hyperparameters hp = TestConfigs.tiny("positional=sinusoidal");
+        try (Autograd.Scope s = Autograd.noGrad(); NDManager m = NDManager.newBaseManager();
+             TransformerModel model = new TransformerModel(hp, m)) {
+            int n = 20;
+            int cut = 11;
+            long[] a = randomTokens(1, n, hp.vocab(), 1);
+            long[] b = a.clone();
+            for (int i = cut + 1; i < n; i++) {
+                b[i] = (a[i] + 1 + i) % (hp.vocab() + 1);
+            }
+            float[] outA = model.forwardEveryPosition(m.create(a, new Shape(1, n))).toFloatArray();
+            float[] outB = model.forwardEveryPosition(m.create(b, new Shape(1, n))).toFloatArray();
+            int v = hp.tokenCount();
+            for (int pos = 0; pos < n; pos++) {
+                double diff = 0;
+                for (int k = 0; k < v; k++) {
+                    diff = Math.max(diff, Math.abs(outA[pos * v + k] - outB[pos * v + k]));
+                }
+                if (pos <= cut) {
+                    assertTrue(diff < 1e-5, "position " + pos + " saw the future: " + diff);
+                } else {
+                    assertTrue(diff > 1e-4, "position " + pos + " should see its own changed input");
+                }
+            }
+        }
+    }
+
+    @Test
+    void attentionRowsSumToOneAndAreZeroAboveTheDiagonal() {
+        Hyperparameters hp = TestConfigs.tiny("dropout=0.5"); // dropout must not touch evaluation
+        try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
+            int[] seq = new InductionTask(hp.vocab(), hp.layout(), 3).sequence(0, 24).tokens();
+            AttentionMap map = AttentionMap.compute(model, java.util.Arrays.copyOf(seq, 23));
+            assertEquals(23, map.length());
+            for (int l = 0; l < hp.layers(); l++) {
+                for (int h = 0; h < hp.heads(); h++) {
+                    for (int q = 0; q < 23; q++) {
+                        double sum = 0;
+                        for (int k = 0; k < 23; k++) {
+                            float w = map.weight(l, h, q, k);
+                            if (k > q) {
+                                assertEquals(0f, w, "layer " + l + " head " + h + " query " + q + " key " + k);
+                            }
+                            assertTrue(w >= 0);
+                            sum += w;
+                        }
+                        assertEquals(1.0, sum, 1e-5);
+                    }
+                }
+            }
+            assertEquals(5, map.triggerPosition());
+            assertArrayEquals(new int[] {22, 6}, map.taskTarget());
+            assertTrue(map.isInductionCell(22, 6), "the task target is an induction cell");
+        }
+    }
+
+    @Test
+    void inductionAndPreviousTokenScoresMeasureWhatTheySay() {
+        // A hand-made map: check the scores on a head that attends only to the previous token.
+        Hyperparameters hp = TestConfigs.tiny();
+        try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
+            AttentionMap map = AttentionMap.compute(model, new int[] {1, 2, 3, 1, 2, 3, 1, 2});
+            // query 3 (token 1) has induction cell at key 1 (after the earlier 1); query 0 has none
+            assertTrue(map.isInductionCell(3, 1));
+            assertFalse(map.isInductionCell(3, 2));
+            assertTrue(AttentionMap.isPreviousTokenCell(4, 3));
+            double ind = map.inductionScore(0, 0);
+            double prev = map.previousTokenScore(0, 0);
+            assertTrue(ind >= 0 && ind <= 1 && prev >= 0 && prev <= 1);
+        }
+    }
+
+    @Test
+    void learnedPositionsRefuseLongerSequences() {
+        Hyperparameters hp = TestConfigs.tiny("positional=learned");
+        try (Autograd.Scope s = Autograd.noGrad(); NDManager m = NDManager.newBaseManager();
+             TransformerModel model = new TransformerModel(hp, m)) {
+            assertEquals(24, model.maxLength());
+            NDArray tooLong = m.create(randomTokens(1, 25, hp.vocab(), 2), new Shape(1, 25));
+            var e = assertThrows(PositionLimitException.class,
+                    () -> model.forward(tooLong, TransformerModel.Pass.evaluation(1000)));
+            assertTrue(e.getMessage().contains("cover 24 tokens"));
+        }
+    }
+
+    @Test
+    void parameterCountMatchesTheFormula() {
+        for (String v : new String[] {"norm=pre", "norm=post", "positional=learned"}) {
+            Hyperparameters hp = TestConfigs.tiny(v);
+            try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
+                assertEquals(ModelCost.parameterCount(hp), model.parameterCount(), v);
+            }
+        }
+        // the course model: 2 layers of 8d^2 + biases and norms, embeddings and head
+        assertEquals(69_137, ModelCost.parameterCount(Hyperparameters.defaults()));
+    }
+
+    @Test
+    void sameSeedSameInitialWeights() {
+        Hyperparameters hp = TestConfigs.tiny();
+        try (NDManager m = NDManager.newBaseManager();
+             TransformerModel a = new TransformerModel(hp, m);
+             TransformerModel b = new TransformerModel(hp, m)) {
+            long[] t = randomTokens(2, 10, hp.vocab(), 3);
+            assertArrayEquals(logits(a, t, 2, TransformerModel.Pass.full()), logits(b, t, 2, TransformerModel.Pass.full()));
+        }
+    }
+}
