@@ -83,7 +83,10 @@ final class EvalCommand implements Callable<Integer> {
                     o.printf(Locale.ROOT, "  2^%-4d  refused: %s%n", Integer.numberOfTrailingZeros(length), reason);
                 }
             }, () -> false);
-            o.printf(Locale.ROOT, "%d lengths measured; results in %s%n", points.size(),
+            o.printf(Locale.ROOT, "%d lengths measured in %.1f s, peak memory %s; results in %s%n", points.size(),
+                    points.stream().mapToDouble(SweepPoint::seconds).sum(),
+                    org.inductionlab.engine.platform.MachineMemory.mib(
+                            org.inductionlab.engine.platform.MachineMemory.peakResidentBytes()),
                     r.folder.path().resolve(org.inductionlab.engine.run.RunFolder.SWEEP));
             return Cli.OK;
         }

@@ -56,6 +56,46 @@ class TransformerModelTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"norm=pre", "norm=post", "positional=rotary"})
+    void trainingPathGradientsEqualTheTextbookGradients(String variant) {
+        Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128");
+        long[] tokens = randomTokens(4, 90, hp.vocab(), 11);
+        long[] answers = {1, 5, 9, 16};
+        java.util.Map<String, float[]> blocked = gradients(hp, tokens, answers, TransformerModel.Pass.training(3000)
+                .withTraining(false));
+        java.util.Map<String, float[]> textbook = gradients(hp, tokens, answers, TransformerModel.Pass.full());
+        assertEquals(textbook.keySet(), blocked.keySet());
+        for (String name : textbook.keySet()) {
+            float[] a = textbook.get(name);
+            float[] b = blocked.get(name);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-4, variant + " d loss / d " + name + "[" + i + "]");
+            }
+        }
+    }
+
+    private static java.util.Map<String, float[]> gradients(Hyperparameters hp, long[] tokens, long[] answers,
+                                                            TransformerModel.Pass pass) {
+        java.util.Map<String, float[]> out = new java.util.TreeMap<>();
+        try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
+            try (NDManager step = m.newSubManager()) {
+                NDArray x = step.create(tokens, new Shape(answers.length, tokens.length / answers.length));
+                NDArray y = step.create(answers, new Shape(answers.length, 1));
+                try (ai.djl.training.GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
+                    NDArray loss = model.forward(x, pass).logSoftmax(1).gather(y, 1).mean().neg();
+                    gc.backward(loss);
+                }
+            }
+            for (var e : model.parameters().entrySet()) {
+                try (NDArray g = e.getValue().getGradient()) {
+                    out.put(e.getKey(), g.toFloatArray());
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void changingLaterTokensLeavesEarlierOutputsUnchanged() {
         Hyperparameters hp = TestConfigs.tiny("positional=sinusoidal");

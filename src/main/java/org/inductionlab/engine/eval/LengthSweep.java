@@ -103,7 +103,7 @@ public final class LengthSweep {
     public Estimate estimate(Hyperparameters hp, int length, int sequences, Device device) {
         int perPass = sequencesPerPass(length, sequences);
         long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, tileElements);
-        double seconds = sequences * ModelCost.forwardFlops(hp, length - 1) / flopsPerSecond;
+        double seconds = sequences * ModelCost.evaluationFlops(hp, length - 1) / flopsPerSecond;
         return new Estimate(length, sequences, bytes, seconds, MachineMemory.availableBytes(device));
     }
 
@@ -155,7 +155,7 @@ public final class LengthSweep {
                     continue;
                 }
                 SweepPoint p = measure(model, task, plan.layout(), length, total, root, listener, cancelled);
-                flopsPerSecond = total * ModelCost.forwardFlops(hp, length - 1) / Math.max(1e-3, p.seconds());
+                flopsPerSecond = total * ModelCost.evaluationFlops(hp, length - 1) / Math.max(1e-3, p.seconds());
                 points.add(p);
                 listener.onPoint(p);
             }

@@ -1,30 +1,43 @@
 package org.inductionlab.engine.model;
 
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.config.Norm;
+import org.inductionlab.engine.config.PositionalKind;
 
 /**
  * Arithmetic and memory of the model, counted the way the code computes it. A multiply-add is 2 FLOPs;
- * backward costs twice the forward, so a training step is 3x its forward. Attention tiles compute the
- * scores of every key up to the tile's last query, so the masked half of a square tile is counted too.
+ * backward costs twice the forward, so a training step is 3x its forward. Attention counts the scores
+ * the tiles actually compute: a causal block of queries meets the keys up to its own end, so the count
+ * lies between half the square and the whole of it.
  */
 public final class ModelCost {
     private ModelCost() {}
 
-    /** FLOPs of one efficient forward pass over a sequence of {@code n} input tokens. */
-    public static double forwardFlops(Hyperparameters hp, int n) {
+    /** FLOPs of one forward pass over a sequence of {@code n} input tokens, as {@code pass} runs it. */
+    public static double forwardFlops(Hyperparameters hp, int n, TransformerModel.Pass pass) {
         double d = hp.dModel();
         double ff = hp.ffMult() * d;
-        double fullLayer = n * (2 * d * 3 * d + 2 * d * d + 2 * 2 * d * ff) // projections and MLP
-                + 2 * 2 * (double) n * n * d;                                 // q k^T and A v, square tile
-        double lastLayer = n * 2 * d * 2 * d                                  // keys and values for every token
-                + 2 * d * d + 2 * d * d + 2 * 2 * d * ff + 2 * 2 * (double) n * d; // one query
-        double head = 2 * d * hp.tokenCount();
+        double projections = 2 * d * 3 * d + 2 * d * d + 2 * 2 * d * ff; // q k v, output, MLP, per token
+        TransformerModel.TilePlan full = TransformerModel.TilePlan.of(1, hp.heads(), n, n, 0, pass);
+        double scores = TransformerModel.TilePlan.scores(n, 0, full.queries()); // per head
+        double attention = 2 * 2 * scores * hp.headDim() * hp.heads();     // q k^T and A v
+        double fullLayer = n * projections + attention;
+        double lastLayer = pass.lastQueryOnly()
+                ? n * 2 * d * 2 * d + projections - 2 * d * 2 * d + 2 * 2 * (double) n * d // keys, values; one query
+                : fullLayer;
+        double head = 2 * d * hp.tokenCount() * (pass.lastQueryOnly() ? 1 : n);
         return (hp.layers() - 1) * fullLayer + lastLayer + head;
     }
 
     /** FLOPs of one training step (forward and backward) at the training length and batch. */
     public static double trainingStepFlops(Hyperparameters hp) {
-        return 3 * hp.batchSize() * forwardFlops(hp, hp.trainLength() - 1);
+        return 3 * hp.batchSize() * forwardFlops(hp, hp.trainLength() - 1,
+                TransformerModel.Pass.training(TransformerModel.TRAINING_TILE_ELEMENTS));
+    }
+
+    /** FLOPs of one forward pass over one sequence of {@code n} tokens on the evaluation path. */
+    public static double evaluationFlops(Hyperparameters hp, int n) {
+        return forwardFlops(hp, n, TransformerModel.Pass.evaluation(TransformerModel.DEFAULT_TILE_ELEMENTS));
     }
 
     /**
@@ -54,9 +67,8 @@ public final class ModelCost {
         long ff = hp.ffMult() * d;
         long tokens = hp.tokenCount();
         long layer = 3 * d * d + 3 * d + d * d + d + 2 * d + ff * d + ff + d * ff + d + 2 * d;
-        long positions = hp.positional() == org.inductionlab.engine.config.PositionalKind.LEARNED
-                ? (long) hp.positionTableSize() * d : 0;
-        long finalNorm = hp.norm() == org.inductionlab.engine.config.Norm.PRE ? 2 * d : 0;
+        long positions = hp.positional() == PositionalKind.LEARNED ? (long) hp.positionTableSize() * d : 0;
+        long finalNorm = hp.norm() == Norm.PRE ? 2 * d : 0;
         return tokens * d + positions + hp.layers() * layer + finalNorm + tokens * d + tokens;
     }
 }

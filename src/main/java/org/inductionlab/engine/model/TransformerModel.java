@@ -45,26 +45,36 @@ import java.util.SplittableRandom;
  */
 public final class TransformerModel implements AutoCloseable {
 
-    /** How a forward pass runs. */
-    public record Pass(boolean training, boolean lastQueryOnly, long tileElements, AttentionRecorder recorder) {
-        /** Training: dropout on, final layer for the last position only, attention tiled. */
+    /**
+     * How a forward pass runs: with dropout or not, whether the last layer serves the final position
+     * only, at most how many attention scores one tile holds, and in how many blocks the causal square
+     * is cut (see {@link #attendTiled}).
+     */
+    public record Pass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
+                       AttentionRecorder recorder) {
+        /** Training: dropout on, final layer for the last position only, causal blocks. */
         public static Pass training(long tileElements) {
-            return new Pass(true, true, tileElements, null);
+            return new Pass(true, true, tileElements, CAUSAL_BLOCKS, null);
         }
 
         /** Evaluation: like training without dropout. */
         public static Pass evaluation(long tileElements) {
-            return new Pass(false, true, tileElements, null);
+            return new Pass(false, true, tileElements, CAUSAL_BLOCKS, null);
         }
 
-        /** Every position in every layer, one tile: what the textbook computes. */
+        /** Every position in every layer, one square per head: what the textbook computes. */
         public static Pass full() {
-            return new Pass(false, false, Long.MAX_VALUE, null);
+            return new Pass(false, false, Long.MAX_VALUE, 1, null);
         }
 
         /** The full pass, handing each layer's attention weights to {@code recorder}. */
         public static Pass recording(AttentionRecorder recorder) {
-            return new Pass(false, false, Long.MAX_VALUE, recorder);
+            return new Pass(false, false, Long.MAX_VALUE, 1, recorder);
+        }
+
+        /** The same pass with dropout on or off (for tests that compare paths). */
+        public Pass withTraining(boolean on) {
+            return new Pass(on, lastQueryOnly, tileElements, causalBlocks, recorder);
         }
     }
 
@@ -74,8 +84,18 @@ public final class TransformerModel implements AutoCloseable {
         void record(int layer, NDArray weights, int firstSequence, int firstQuery);
     }
 
-    /** Scores per tile when none is given: 4M floats (16 MiB), small enough for glibc's heaps. */
+    /** Scores per tile for evaluation: 4M floats (16 MiB), so memory grows with n * tile, not n^2. */
     public static final long DEFAULT_TILE_ELEMENTS = 4L << 20;
+
+    /**
+     * Scores per tile for training. Backward keeps every tile's weights anyway, so small tiles save no
+     * memory there and only add operations; 64M floats leaves the course and fast presets untiled.
+     */
+    public static final long TRAINING_TILE_ELEMENTS = 64L << 20;
+
+    /** Query blocks of the causal square (see attendTiled), for inputs of at least this many queries. */
+    static final int CAUSAL_BLOCKS = 4;
+    static final int CAUSAL_BLOCK_MIN_QUERIES = 64;
 
     /** Added to scores of keys after the query: exp() of it is exactly 0, and unlike -inf it never makes NaN. */
     private static final float MASKED = -1e30f;
@@ -199,9 +219,21 @@ public final class TransformerModel implements AutoCloseable {
         NDArray x = Embedding.embedding(tokens, embedding, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow()
                 .mul(Math.sqrt(hp.dModel()));
         x = dropout(positions.addTo(x), pass);
+        NDManager m = tokens.getManager();
         for (int l = 0; l < layers.size(); l++) {
             boolean onlyLast = pass.lastQueryOnly() && l == layers.size() - 1;
-            x = block(layers.get(l), l, x, onlyLast, pass);
+            if (pass.training()) {
+                x = block(layers.get(l), l, x, onlyLast, pass); // backward needs every intermediate anyway
+            } else {
+                // Free each layer's intermediates as soon as the next layer's input exists: memory then
+                // holds one layer's activations, whatever the depth.
+                try (NDManager layer = m.newSubManager()) {
+                    x.tempAttach(layer);
+                    NDArray next = block(layers.get(l), l, x, onlyLast, pass);
+                    next.attach(m);
+                    x = next;
+                }
+            }
         }
         return x;
     }
@@ -285,9 +317,10 @@ public final class TransformerModel implements AutoCloseable {
     }
 
     /**
-     * softmax(q k^T + mask) v, in tiles of whole sequences (short inputs) or of query rows (long ones) so
-     * that no tile holds more than {@code pass.tileElements()} scores. A tile of queries i0..i1 only needs
-     * the keys up to i1: the rest would be masked anyway.
+     * softmax(q k^T + mask) v, in tiles. The queries are cut into blocks and a block of queries i0..i1 is
+     * scored against keys 0..i1 only (the rest would be masked anyway), which skips most of the square's
+     * masked half: with 4 blocks, 10/16 of the square is computed. Blocks hold as many sequences as fit in
+     * {@code pass.tileElements()} scores, and get smaller still when a single sequence does not fit.
      */
     private NDArray attendTiled(NDArray q, NDArray k, NDArray v, int firstQuery, int layer, Pass pass) {
         NDManager m = q.getManager();
@@ -295,18 +328,9 @@ public final class TransformerModel implements AutoCloseable {
         int heads = (int) q.getShape().get(1);
         int queries = (int) q.getShape().get(2);
         int keys = (int) k.getShape().get(2);
-        long budget = Math.max(1, pass.tileElements());
-
-        long perSequence = (long) heads * queries * keys;
-        int seqsPerTile;
-        int queriesPerTile;
-        if (perSequence <= budget) {
-            seqsPerTile = (int) Math.min(batch, budget / perSequence);
-            queriesPerTile = queries;
-        } else {
-            seqsPerTile = 1;
-            queriesPerTile = (int) Math.max(1, Math.min(queries, budget / ((long) heads * keys)));
-        }
+        TilePlan plan = TilePlan.of(batch, heads, queries, keys, firstQuery, pass);
+        int seqsPerTile = plan.sequences();
+        int queriesPerTile = plan.queries();
         if (seqsPerTile >= batch && queriesPerTile >= queries) {
             return attendTile(q, k, v, firstQuery, layer, 0, 0, pass);
         }
@@ -317,14 +341,41 @@ public final class TransformerModel implements AutoCloseable {
             for (int i0 = 0; i0 < queries; i0 += queriesPerTile) {
                 int i1 = Math.min(queries, i0 + queriesPerTile);
                 int keyEnd = firstQuery + i1; // keys after the tile's last query are all masked
-                NDArray qt = q.get(m, new NDIndex(seqs + ", :, " + i0 + ":" + i1));
-                NDArray kt = k.get(m, new NDIndex(seqs + ", :, 0:" + keyEnd));
-                NDArray vt = v.get(m, new NDIndex(seqs + ", :, 0:" + keyEnd));
-                cols.add(attendTile(qt, kt, vt, firstQuery + i0, layer, b0, i0, pass));
+                // Each tile's scores are freed before the next tile: memory grows with n * tile, not n^2.
+                try (NDManager tile = m.newSubManager()) {
+                    NDArray qt = q.get(tile, new NDIndex(seqs + ", :, " + i0 + ":" + i1));
+                    NDArray kt = k.get(tile, new NDIndex(seqs + ", :, 0:" + keyEnd));
+                    NDArray vt = v.get(tile, new NDIndex(seqs + ", :, 0:" + keyEnd));
+                    NDArray out = attendTile(qt, kt, vt, firstQuery + i0, layer, b0, i0, pass);
+                    out.attach(m);
+                    cols.add(out);
+                }
             }
             rows.add(cols.size() == 1 ? cols.get(0) : NDArrays.concat(cols, 2));
         }
         return rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
+    }
+
+    /** How attention is cut into tiles: sequences and queries per tile. */
+    record TilePlan(int sequences, int queries) {
+        static TilePlan of(int batch, int heads, int queries, int keys, int firstQuery, Pass pass) {
+            long budget = Math.max(1, pass.tileElements());
+            int blocks = queries >= CAUSAL_BLOCK_MIN_QUERIES && firstQuery == 0 ? pass.causalBlocks() : 1;
+            int perTile = (queries + blocks - 1) / blocks;
+            perTile = (int) Math.max(1, Math.min(perTile, budget / ((long) heads * keys)));
+            int seqs = (int) Math.max(1, Math.min(batch, budget / ((long) heads * perTile * keys)));
+            return new TilePlan(seqs, perTile);
+        }
+
+        /** Scores computed per sequence and head: each query tile i0..i1 meets keys 0..firstQuery+i1. */
+        static long scores(int queries, int firstQuery, int perTile) {
+            long total = 0;
+            for (int i0 = 0; i0 < queries; i0 += perTile) {
+                int i1 = Math.min(queries, i0 + perTile);
+                total += (long) (i1 - i0) * (firstQuery + i1);
+            }
+            return total;
+        }
     }
 
     /** One tile: queries at absolute positions firstQuery.., keys 0..keys-1. */
@@ -334,7 +385,11 @@ public final class TransformerModel implements AutoCloseable {
         int queries = (int) q.getShape().get(2);
         int keys = (int) k.getShape().get(2);
         if (firstQuery < keys - 1) { // some query cannot see every key
-            scores = scores.add(causalMask(scores.getManager(), firstQuery, queries, keys));
+            // Only keys from firstQuery on can lie after a query of this tile: mask that strip in place
+            // (a view; matmul's backward does not need its output), not the whole tile.
+            int from = firstQuery;
+            NDArray strip = scores.get(scores.getManager(), new NDIndex(":, :, :, " + from + ":"));
+            strip.addi(causalMask(scores.getManager(), firstQuery - from, queries, keys - from));
         }
         NDArray weights = scores.softmax(-1);
         if (pass.recorder() != null) {
@@ -343,7 +398,7 @@ public final class TransformerModel implements AutoCloseable {
         return dropout(weights, pass).matMul(v);
     }
 
-    /** (queries, keys): 0 where key <= query, MASKED after it. */
+    /** (queries, keys): 0 where key <= query, MASKED after it; query r sits at key index firstQuery + r. */
     private static NDArray causalMask(NDManager m, int firstQuery, int queries, int keys) {
         NDArray keyPos = m.arange(0, keys, 1, DataType.INT32).reshape(1, keys);
         NDArray queryPos = m.arange(firstQuery, firstQuery + queries, 1, DataType.INT32).reshape(queries, 1);

@@ -31,7 +31,7 @@ public final class Trainer {
     private final RunFolder folder; // null: train in memory only (bench, tests)
     private final TrainingListener listener;
     private final TrainingControl control;
-    private long tileElements = TransformerModel.DEFAULT_TILE_ELEMENTS;
+    private long tileElements = TransformerModel.TRAINING_TILE_ELEMENTS;
 
     public Trainer(Hyperparameters hp, RunFolder folder, TrainingListener listener, TrainingControl control) {
         this.hp = hp.validated();
