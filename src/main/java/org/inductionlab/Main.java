@@ -11,17 +11,27 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        int relaunched = NativeTuning.relaunchIfNeeded(Main.class, args);
+        boolean window = args.length == 0 || (args.length == 1 && args[0].equals("gui"));
+        int relaunched = NativeTuning.relaunchIfNeeded(Main.class, args,
+                window ? java.util.Map.of("OMP_WAIT_POLICY", "PASSIVE") : java.util.Map.of());
         if (relaunched >= 0) {
             System.exit(relaunched);
         }
-        if (args.length == 0 || (args.length == 1 && args[0].equals("gui"))) {
+        if (window) {
             if (openWindow()) {
                 return;
             }
             args = new String[] {"--help"};
         }
-        System.exit(Cli.run(args));
+        picocli.CommandLine cli = Cli.commandLine();
+        try {
+            // the window's own command (headless page renders) joins when the UI is on the class path
+            cli.addSubcommand("snapshot", Class.forName("org.inductionlab.ui.SnapshotCommand")
+                    .getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException e) {
+            // a CLI-only build
+        }
+        System.exit(cli.execute(args));
     }
 
     /** Opens the window when the UI is on the class path; false when it is not (a CLI-only build). */

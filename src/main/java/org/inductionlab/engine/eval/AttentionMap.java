@@ -16,7 +16,7 @@ import java.util.List;
 public final class AttentionMap {
 
     /** Longest input the map is computed for (its weights take layers * heads * n^2 floats). */
-    public static final int MAX_LENGTH = 4096;
+    public static final int MAX_LENGTH = 1024;
 
     private final int[] tokens;
     private final int inductionToken;

@@ -1,0 +1,192 @@
+package org.inductionlab.ui;
+
+import javafx.application.Platform;
+import javafx.stage.Stage;
+import org.inductionlab.engine.eval.AttentionMap;
+import org.inductionlab.ui.LabContext.Page;
+import org.inductionlab.ui.control.HeatmapView;
+import org.inductionlab.ui.runs.DemoRun;
+import org.inductionlab.ui.runs.RunEntry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Renders each page of the real window to PNG at 1366x768, headless (Monocle, software rendering): the
+ * Train page during a short real training of the tiny preset, the Sweep page with the demo runs, the
+ * Attention page on the induction demo, and the Runs page. Works in a scratch home, so the user's runs
+ * and settings are untouched unless --home says otherwise.
+ */
+@Command(name = "snapshot", mixinStandardHelpOptions = true,
+        description = "Render every page of the window to PNG at 1366x768 (headless).")
+public final class SnapshotCommand implements Callable<Integer> {
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for train.png, sweep.png, …")
+    Path out;
+
+    @Option(names = "--home", paramLabel = "DIR", description = "lab home to use (default: a new scratch folder)")
+    Path home;
+
+    @Option(names = "--train-seconds", paramLabel = "S", description = "seconds of tiny training shown (default 20)")
+    double trainSeconds = 20;
+
+    @Option(names = "--zoom", paramLabel = "Z", description = "text zoom, e.g. 1.5 for a projector (default 1)")
+    double zoom = 1.0;
+
+    @Override
+    public Integer call() throws Exception {
+        Path labHome = home != null ? home : Files.createTempDirectory("inductionlab-snapshot");
+        System.setProperty("inductionlab.home", labHome.toString());
+        if (System.getProperty("glass.platform") == null) {
+            System.setProperty("glass.platform", "Monocle");
+            System.setProperty("monocle.platform", "Headless");
+            System.setProperty("prism.order", "sw");
+        }
+        System.setProperty("headless.geometry", System.getProperty("headless.geometry", "1366x768-32"));
+        Files.createDirectories(out);
+        java.util.logging.Logger.getLogger("javafx").setLevel(java.util.logging.Level.SEVERE);
+
+        CompletableFuture<LabApp.Lab> built = new CompletableFuture<>();
+        Platform.startup(() -> {
+            try {
+                LabSettings settings = LabSettings.load();
+                settings.put("zoom", zoom);
+                LabContext ctx = new LabContext(settings);
+                DemoRun.installIfMissing(ctx.runs().directory());
+                LabApp.Lab lab = LabApp.build(ctx);
+                Stage stage = new Stage();
+                ctx.setWindow(stage);
+                stage.setScene(lab.scene());
+                stage.setWidth(1366);
+                stage.setHeight(768);
+                stage.show();
+                ctx.startEngine();
+                built.complete(lab);
+            } catch (Throwable e) {
+                built.completeExceptionally(e);
+            }
+        });
+        LabApp.Lab lab = built.get(60, TimeUnit.SECONDS);
+        try {
+            lab.context().worker().submit(() -> { }).get(120, TimeUnit.SECONDS); // engine up, runs listed
+            shootTrain(lab);
+            shootSweep(lab);
+            shootAttention(lab);
+            on(() -> {
+                lab.window().show(Page.RUNS);
+                return null;
+            });
+            capture(lab, "runs.png");
+            System.out.println("wrote train.png, sweep.png, attention.png, runs.png to " + out.toAbsolutePath());
+            return 0;
+        } finally {
+            lab.train().stopAndWait(60_000);
+            Platform.exit();
+        }
+    }
+
+    private void shootTrain(LabApp.Lab lab) throws Exception {
+        on(() -> {
+            lab.window().show(Page.TRAIN);
+            lab.train().applyPreset("tiny");
+            lab.train().field("max_steps").set("100000");
+            lab.train().field("target").set("1");
+            lab.train().runName().set("snapshot-tiny");
+            lab.train().start();
+            return null;
+        });
+        Thread.sleep((long) (trainSeconds * 1000));
+        capture(lab, "train.png");
+        on(() -> {
+            lab.train().stop();
+            return null;
+        });
+        lab.train().stopAndWait(60_000);
+    }
+
+    private void shootSweep(LabApp.Lab lab) throws Exception {
+        on(() -> {
+            lab.window().show(Page.SWEEP);
+            for (String name : DemoRun.NAMES) {
+                lab.context().runs().find(name).ifPresent(lab.sweep()::add);
+            }
+            return null;
+        });
+        capture(lab, "sweep.png");
+    }
+
+    private void shootAttention(LabApp.Lab lab) throws Exception {
+        RunEntry demo = on(() -> lab.context().runs().find(DemoRun.NAMES.get(1))
+                .or(() -> lab.context().runs().runs().stream().findFirst()).orElse(null));
+        if (demo == null) {
+            capture(lab, "attention.png");
+            return;
+        }
+        on(() -> {
+            lab.window().show(Page.ATTENTION);
+            lab.attention().run().set(demo);
+            lab.attention().length().set(48);
+            lab.attention().layout().set("anywhere");
+            lab.attention().seed().set(3);
+            lab.attention().compute();
+            return null;
+        });
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (on(() -> lab.attention().map().get()) == null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        on(() -> {
+            AttentionMap m = lab.attention().map().get();
+            if (m != null) {
+                // show the head that does the task: the highest weight on the target cell in the last layer
+                int last = m.layers() - 1;
+                int best = 0;
+                for (int h = 1; h < m.heads(); h++) {
+                    if (m.targetWeight(last, h) > m.targetWeight(last, best)) {
+                        best = h;
+                    }
+                }
+                lab.attention().layer().set(last);
+                lab.attention().head().set(best);
+                int[] t = m.taskTarget();
+                var page = (org.inductionlab.ui.attention.AttentionPage) lab.window().lookup("#attention-page");
+                if (t != null && page != null) {
+                    page.largeHeatmap().lockedProperty().set(new HeatmapView.Cell(t[0], t[1]));
+                }
+            }
+            return null;
+        });
+        capture(lab, "attention.png");
+    }
+
+    private void capture(LabApp.Lab lab, String name) throws Exception {
+        Thread.sleep(1500); // layout, the 250 ms chart redraw, tiles
+        on(() -> {
+            Fx.writePng(lab.scene().snapshot(null), out.resolve(name));
+            return null;
+        });
+    }
+
+    private static <T> T on(Work<T> work) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                f.complete(work.get());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(60, TimeUnit.SECONDS);
+    }
+
+    /** Lets {@link #on} take lambdas that throw. */
+    @FunctionalInterface
+    interface Work<T> {
+        T get() throws Exception;
+    }
+}

@@ -1,0 +1,269 @@
+package org.inductionlab.ui.attention;
+
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import org.inductionlab.engine.eval.AttentionMap;
+import org.inductionlab.ui.Fx;
+import org.inductionlab.ui.LabContext;
+import org.inductionlab.ui.control.HeatmapView;
+import org.inductionlab.ui.runs.RunEntry;
+
+import java.io.File;
+import java.util.Locale;
+
+/** Page 3: every head's attention for one sequence, with the induction pattern marked. */
+public final class AttentionPage extends BorderPane {
+
+    private final AttentionViewModel vm;
+    private final GridPane thumbnails = new GridPane();
+    private final HeatmapView large = new HeatmapView(true);
+    private final Label headTitle = new Label();
+    private final Label cellInfo = new Label(" ");
+
+    public AttentionPage(LabContext ctx, AttentionViewModel vm) {
+        this.vm = vm;
+        getStyleClass().add("page");
+        setId("attention-page");
+
+        ComboBox<RunEntry> runs = new ComboBox<>(ctx.runs().runs());
+        runs.setId("attention-run");
+        runs.valueProperty().bindBidirectional(vm.run());
+        runs.setPromptText("choose a run");
+        runs.setPrefWidth(220);
+
+        // sources
+        Spinner<Integer> length = new Spinner<>(8, AttentionMap.MAX_LENGTH + 1, vm.length().get());
+        length.setId("attention-length");
+        length.setEditable(true);
+        length.setPrefWidth(90);
+        vm.length().addListener((o, a, b) -> length.getValueFactory().setValue(b.intValue()));
+        length.valueProperty().addListener((o, a, b) -> vm.length().set(b));
+        ComboBox<String> layout = new ComboBox<>(FXCollections.observableArrayList("fixed:5", "prefix:16", "anywhere"));
+        layout.setId("attention-layout");
+        layout.setEditable(true);
+        layout.valueProperty().bindBidirectional(vm.layout());
+        layout.setPrefWidth(120);
+        Spinner<Integer> seed = new Spinner<>(0, Integer.MAX_VALUE, (int) vm.seed().get());
+        seed.setEditable(true);
+        seed.setPrefWidth(90);
+        seed.valueProperty().addListener((o, a, b) -> vm.seed().set(b));
+        HBox generated = new HBox(6, new Label("Length"), length, new Label("Layout"), layout, new Label("Seed"), seed);
+        generated.setAlignment(Pos.CENTER_LEFT);
+
+        TextField typed = new TextField();
+        typed.setId("attention-tokens");
+        typed.setPromptText("token ids separated by spaces, e.g. 3 16 7 1 2 16");
+        typed.textProperty().bindBidirectional(vm.typed());
+        HBox.setHgrow(typed, Priority.ALWAYS);
+        HBox typedBox = new HBox(6, typed);
+
+        Button choose = new Button("Token file…");
+        Label fileName = new Label("no file");
+        Spinner<Integer> line = new Spinner<>(1, 1_000_000, 1);
+        line.setEditable(true);
+        line.setPrefWidth(90);
+        line.valueProperty().addListener((o, a, b) -> vm.line().set(b));
+        choose.setOnAction(e -> {
+            FileChooser fc = new FileChooser();
+            File f = fc.showOpenDialog(getScene().getWindow());
+            if (f != null) {
+                vm.file().set(f.toPath());
+                fileName.setText(f.getName());
+            }
+        });
+        HBox fileBox = new HBox(6, choose, fileName, new Label("Line"), line);
+        fileBox.setAlignment(Pos.CENTER_LEFT);
+
+        TabPane sources = new TabPane(new Tab("Generated", generated), new Tab("Typed", typedBox),
+                new Tab("Token file", fileBox));
+        sources.setId("attention-source");
+        sources.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        sources.getSelectionModel().selectedIndexProperty().addListener((o, a, b) ->
+                vm.source().set(AttentionViewModel.Source.values()[b.intValue()]));
+        sources.getTabs().forEach(t -> ((javafx.scene.layout.Region) t.getContent()).setPadding(new Insets(6)));
+        sources.setPrefHeight(80);
+        sources.setMinHeight(80);
+
+        Button compute = new Button("Show attention");
+        compute.setId("compute-attention");
+        compute.getStyleClass().add("accent");
+        compute.setOnAction(e -> vm.compute());
+        compute.disableProperty().bind(vm.run().isNull());
+        Button cancel = new Button("Cancel");
+        cancel.disableProperty().bind(vm.busy().not());
+        cancel.setOnAction(e -> vm.cancel());
+        ProgressIndicator spinner = new ProgressIndicator();
+        spinner.setPrefSize(22, 22);
+        spinner.visibleProperty().bind(vm.busy());
+        Label message = new Label();
+        message.setId("attention-message");
+        message.textProperty().bind(vm.message());
+        Label answer = new Label();
+        answer.setId("attention-answer");
+        answer.textProperty().bind(vm.answer());
+        answer.getStyleClass().add("section-title");
+
+        HBox top = new HBox(10, new Label("Run"), runs, sources, new VBox(6, new HBox(6, compute, cancel, spinner), message));
+        top.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(sources, Priority.ALWAYS);
+
+        // left: thumbnails; right: the selected head
+        thumbnails.setHgap(6);
+        thumbnails.setVgap(6);
+        thumbnails.setId("head-grid");
+        ScrollPane grid = new ScrollPane(thumbnails);
+        grid.setFitToWidth(true);
+        Label gridTitle = new Label("Heads (click one)");
+        gridTitle.getStyleClass().add("section-title");
+        VBox left = new VBox(6, gridTitle, Fx.hint("ind = share of attention on induction cells; prev = on the"
+                + " previous token; tgt = weight of the final S on the token after the first S"), grid);
+        VBox.setVgrow(grid, Priority.ALWAYS);
+
+        CheckBox induction = new CheckBox("induction cells");
+        induction.getStyleClass().add("legend-induction");
+        induction.selectedProperty().bindBidirectional(large.showInductionProperty());
+        CheckBox previous = new CheckBox("previous token");
+        previous.getStyleClass().add("legend-previous");
+        previous.selectedProperty().bindBidirectional(large.showPreviousProperty());
+        CheckBox target = new CheckBox("task target");
+        target.getStyleClass().add("legend-target");
+        target.selectedProperty().bindBidirectional(large.showTargetProperty());
+        Button png = new Button("Export PNG…");
+        png.setOnAction(e -> exportPng());
+        headTitle.getStyleClass().add("section-title");
+        cellInfo.getStyleClass().add("cell-info");
+        cellInfo.setId("cell-info");
+        large.setId("large-heatmap");
+        VBox.setVgrow(large, Priority.ALWAYS);
+        HBox overlays = new HBox(12, induction, previous, target, png);
+        overlays.setAlignment(Pos.CENTER_LEFT);
+        VBox right = new VBox(6, headTitle, overlays, large, cellInfo, answer);
+
+        SplitPane split = new SplitPane(left, right);
+        split.setDividerPositions(0.42);
+        VBox.setVgrow(split, Priority.ALWAYS);
+        VBox body = new VBox(8, top, split);
+        setCenter(body);
+
+        vm.map().addListener((o, a, m) -> rebuildGrid());
+        vm.layer().addListener((o, a, b) -> showSelected());
+        vm.head().addListener((o, a, b) -> showSelected());
+        large.hoveredProperty().addListener((o, a, c) -> describe(c != null ? c : large.lockedProperty().get()));
+        large.lockedProperty().addListener((o, a, c) -> describe(c));
+        rebuildGrid();
+    }
+
+    private void rebuildGrid() {
+        thumbnails.getChildren().clear();
+        AttentionMap m = vm.map().get();
+        if (m == null) {
+            large.mapProperty().set(null);
+            headTitle.setText("Choose a run and press Show attention.");
+            return;
+        }
+        for (int l = 0; l < m.layers(); l++) {
+            for (int h = 0; h < m.heads(); h++) {
+                int rowsPerLayer = (m.heads() + 3) / 4;
+                thumbnails.add(thumbnail(m, l, h), h % 4, l * rowsPerLayer + h / 4);
+            }
+        }
+        showSelected();
+    }
+
+    private VBox thumbnail(AttentionMap m, int l, int h) {
+        HeatmapView view = new HeatmapView(false);
+        view.show(m, l, h);
+        view.setPrefSize(104, 104);
+        view.setMinSize(60, 60);
+        Label title = new Label("L" + l + " H" + h);
+        title.getStyleClass().add("head-title");
+        double tgt = m.targetWeight(l, h);
+        Label scores = new Label(String.format(Locale.ROOT, "ind %.2f · prev %.2f%s", m.inductionScore(l, h),
+                m.previousTokenScore(l, h), Double.isNaN(tgt) ? "" : String.format(Locale.ROOT, "\ntgt %.2f", tgt)));
+        scores.getStyleClass().add("head-scores");
+        VBox box = new VBox(2, title, view, scores);
+        box.getStyleClass().add("head-thumbnail");
+        box.setId("thumb-" + l + "-" + h);
+        box.setOnMouseClicked(e -> {
+            vm.layer().set(l);
+            vm.head().set(h);
+        });
+        return box;
+    }
+
+    private void showSelected() {
+        AttentionMap m = vm.map().get();
+        if (m == null) {
+            return;
+        }
+        int l = Math.min(vm.layer().get(), m.layers() - 1);
+        int h = Math.min(vm.head().get(), m.heads() - 1);
+        large.show(m, l, h);
+        thumbnails.getChildren().forEach(n -> n.getStyleClass().remove("selected"));
+        thumbnails.getChildren().stream().filter(n -> ("thumb-" + l + "-" + h).equals(n.getId())).findFirst()
+                .ifPresent(n -> n.getStyleClass().add("selected"));
+        headTitle.setText(String.format(Locale.ROOT, "Layer %d, head %d — induction %.2f, previous token %.2f",
+                l, h, m.inductionScore(l, h), m.previousTokenScore(l, h)));
+        describe(large.lockedProperty().get());
+    }
+
+    private void describe(HeatmapView.Cell c) {
+        AttentionMap m = vm.map().get();
+        if (c == null || m == null) {
+            cellInfo.setText("Hover a cell to read it; click to lock.");
+            return;
+        }
+        String qt = tokenName(m, c.query());
+        String kt = tokenName(m, c.key());
+        String kind = m.isInductionCell(c.query(), c.key()) ? "  induction cell" : "";
+        if (AttentionMap.isPreviousTokenCell(c.query(), c.key())) {
+            kind += "  previous token";
+        }
+        int[] t = m.taskTarget();
+        if (t != null && t[0] == c.query() && t[1] == c.key()) {
+            kind += "  task target";
+        }
+        cellInfo.setText(String.format(Locale.ROOT, "query %d (%s) → key %d (%s): weight %.4f%s", c.query(), qt, c.key(),
+                kt, m.weight(large.layer(), large.head(), c.query(), c.key()), kind));
+    }
+
+    private static String tokenName(AttentionMap m, int position) {
+        int t = m.token(position);
+        return t == m.inductionToken() ? "S" : "token " + t;
+    }
+
+    private void exportPng() {
+        FileChooser chooser = new FileChooser();
+        chooser.setInitialFileName("attention-L" + large.layer() + "-H" + large.head() + ".png");
+        File f = chooser.showSaveDialog(getScene().getWindow());
+        if (f != null) {
+            try {
+                Fx.writePng(large, f.toPath());
+            } catch (Exception e) {
+                Fx.showError(getScene().getWindow(), "Export failed", e);
+            }
+        }
+    }
+
+    public HeatmapView largeHeatmap() {
+        return large;
+    }
+}

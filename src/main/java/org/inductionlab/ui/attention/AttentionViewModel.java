@@ -1,0 +1,245 @@
+package org.inductionlab.ui.attention;
+
+import ai.djl.ndarray.NDManager;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.eval.AttentionMap;
+import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.platform.EngineRuntime;
+import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.run.RunModels;
+import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.TokenFile;
+import org.inductionlab.engine.task.TriggerLayout;
+import org.inductionlab.ui.Fx;
+import org.inductionlab.ui.LabContext;
+import org.inductionlab.ui.runs.RunEntry;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Attention page: a run, a sequence (generated, typed, or a line of a token file), and the map of
+ * every head's weights computed on the worker thread. The page stays responsive while it computes; a
+ * newer request makes an older result be dropped, and Cancel drops the one in flight.
+ */
+public final class AttentionViewModel {
+
+    public enum Source { GENERATED, TYPED, FILE }
+
+    private final LabContext ctx;
+    private final ObjectProperty<RunEntry> run = new SimpleObjectProperty<>();
+    private final ObjectProperty<Source> source = new SimpleObjectProperty<>(Source.GENERATED);
+    private final IntegerProperty length = new SimpleIntegerProperty(64);
+    private final StringProperty layout = new SimpleStringProperty("");
+    private final LongProperty seed = new SimpleLongProperty(1);
+    private final StringProperty typed = new SimpleStringProperty("");
+    private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
+    private final IntegerProperty line = new SimpleIntegerProperty(1);
+    private final ObjectProperty<AttentionMap> map = new SimpleObjectProperty<>();
+    private final IntegerProperty layer = new SimpleIntegerProperty(0);
+    private final IntegerProperty head = new SimpleIntegerProperty(0);
+    private final BooleanProperty busy = new SimpleBooleanProperty(false);
+    private final StringProperty message = new SimpleStringProperty("");
+    private final StringProperty answer = new SimpleStringProperty("");
+    private final AtomicLong generation = new AtomicLong();
+
+    // the worker thread's cache: reloading a model for every sequence would be slow
+    private Path loadedPath;
+    private NDManager loadedManager;
+    private TransformerModel loaded;
+
+    public AttentionViewModel(LabContext ctx) {
+        this.ctx = ctx;
+        run.addListener((o, a, r) -> {
+            if (r != null) {
+                Hyperparameters hp = r.hyperparameters();
+                length.set(Math.min(hp.trainLength(), 128));
+                layout.set(hp.layout().toString());
+                layer.set(Math.min(layer.get(), hp.layers() - 1));
+                head.set(Math.min(head.get(), hp.heads() - 1));
+            }
+        });
+    }
+
+    public ObjectProperty<RunEntry> run() {
+        return run;
+    }
+
+    public ObjectProperty<Source> source() {
+        return source;
+    }
+
+    public IntegerProperty length() {
+        return length;
+    }
+
+    public StringProperty layout() {
+        return layout;
+    }
+
+    public LongProperty seed() {
+        return seed;
+    }
+
+    public StringProperty typed() {
+        return typed;
+    }
+
+    public ObjectProperty<Path> file() {
+        return file;
+    }
+
+    public IntegerProperty line() {
+        return line;
+    }
+
+    public ObjectProperty<AttentionMap> map() {
+        return map;
+    }
+
+    public IntegerProperty layer() {
+        return layer;
+    }
+
+    public IntegerProperty head() {
+        return head;
+    }
+
+    public BooleanProperty busy() {
+        return busy;
+    }
+
+    /** An error or a hint, in words. */
+    public StringProperty message() {
+        return message;
+    }
+
+    /** "The model says 7 (p = 0.99); the answer is 7." */
+    public StringProperty answer() {
+        return answer;
+    }
+
+    /** The input tokens the model will read, built from the chosen source; the answer, if known, last. */
+    record Input(int[] tokens, Integer answer, String description) {}
+
+    Input input(Hyperparameters hp) throws Exception {
+        switch (source.get()) {
+            case TYPED -> {
+                int[] ids = TokenFile.parseLine(typed.get(), hp.vocab(), "tokens");
+                return new Input(ids, null, ids.length + " typed tokens");
+            }
+            case FILE -> {
+                if (file.get() == null) {
+                    throw new IllegalArgumentException("file: choose a token file");
+                }
+                List<int[]> lines = TokenFile.read(file.get(), hp.vocab());
+                if (line.get() < 1 || line.get() > lines.size()) {
+                    throw new IllegalArgumentException("line: " + line.get() + " is out of range (allowed: 1.."
+                            + lines.size() + ")");
+                }
+                return new Input(lines.get(line.get() - 1), null, file.get().getFileName() + " line " + line.get());
+            }
+            default -> {
+                TriggerLayout l = TriggerLayout.parse(layout.get());
+                int n = length.get();
+                if (n < 8 || n > AttentionMap.MAX_LENGTH + 1) {
+                    throw new IllegalArgumentException("length: " + n + " is out of range (allowed: 8.."
+                            + (AttentionMap.MAX_LENGTH + 1) + ")");
+                }
+                String problem = l.problemAt(n);
+                if (problem != null) {
+                    throw new IllegalArgumentException("layout: " + problem);
+                }
+                InductionTask.Sequence s = InductionTask.evaluation(hp.vocab(), l, seed.get()).sequence(0, n);
+                return new Input(Arrays.copyOf(s.tokens(), n - 1), s.answer(), "length " + n + ", " + l + ", seed "
+                        + seed.get());
+            }
+        }
+    }
+
+    /** Computes the map for the current choices on the worker thread. */
+    public void compute() {
+        RunEntry r = run.get();
+        if (r == null) {
+            message.set("Choose a run.");
+            return;
+        }
+        long gen = generation.incrementAndGet();
+        busy.set(true);
+        message.set("Computing…");
+        ctx.worker().submit(() -> {
+            try {
+                Hyperparameters hp = r.hyperparameters();
+                Input in = input(hp);
+                TransformerModel model = model(r.path());
+                AttentionMap m = AttentionMap.compute(model, in.tokens());
+                Fx.run(() -> {
+                    if (generation.get() != gen) {
+                        return; // a newer request or a cancel
+                    }
+                    map.set(m);
+                    busy.set(false);
+                    message.set(in.description());
+                    answer.set(String.format(Locale.ROOT, "The model says %d (p = %.2f)%s", m.predictedToken(),
+                            m.predictedProbability(), in.answer() == null ? "."
+                                    : "; the answer is " + in.answer() + (in.answer() == m.predictedToken() ? " ✓" : " ✗")));
+                });
+            } catch (Throwable e) {
+                Fx.run(() -> {
+                    if (generation.get() == gen) {
+                        busy.set(false);
+                        message.set(Fx.message(e));
+                    }
+                });
+            }
+        });
+    }
+
+    /** Drops the computation in flight (its result is ignored when it arrives). */
+    public void cancel() {
+        generation.incrementAndGet();
+        busy.set(false);
+        message.set("Cancelled.");
+    }
+
+    private TransformerModel model(Path path) {
+        if (loaded != null && path.equals(loadedPath)) {
+            return loaded;
+        }
+        if (loaded != null) {
+            loaded.close();
+            loadedManager.close();
+        }
+        RunFolder folder = RunFolder.open(path);
+        EngineRuntime.start(0);
+        loadedManager = NDManager.newBaseManager(EngineRuntime.device(folder.hyperparameters().device()));
+        loaded = RunModels.load(folder, loadedManager);
+        loadedPath = path;
+        return loaded;
+    }
+
+    /** Forget the cached model (a run was deleted or renamed). */
+    public void forgetModel() {
+        ctx.worker().submit(() -> {
+            if (loaded != null) {
+                loaded.close();
+                loadedManager.close();
+                loaded = null;
+                loadedPath = null;
+            }
+        });
+    }
+}

@@ -1,0 +1,241 @@
+package org.inductionlab.ui.sweep;
+
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.util.StringConverter;
+import org.controlsfx.control.CheckListView;
+import org.inductionlab.engine.run.SweepPoint;
+import org.inductionlab.ui.Fx;
+import org.inductionlab.ui.LabContext;
+import org.inductionlab.ui.control.AnnotatedLineChart;
+import org.inductionlab.ui.runs.RunEntry;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Page 2: accuracy against length for one or more runs, beside the Mamba paper's Table 11. */
+public final class SweepPage extends BorderPane {
+
+    private final SweepViewModel vm;
+    private final AccuracyPlot plot = new AccuracyPlot();
+    private final CheckListView<RunEntry> runList;
+    private boolean syncing;
+
+    public SweepPage(LabContext ctx, SweepViewModel vm) {
+        this.vm = vm;
+        getStyleClass().add("page");
+        setId("sweep-page");
+
+        runList = new CheckListView<>(ctx.runs().runs());
+        runList.setId("sweep-runs");
+        runList.setPrefHeight(170);
+        runList.getCheckModel().getCheckedItems().addListener((javafx.collections.ListChangeListener<RunEntry>) c -> {
+            if (!syncing) {
+                syncing = true;
+                vm.selected().setAll(runList.getCheckModel().getCheckedItems());
+                syncing = false;
+            }
+        });
+        vm.selected().addListener((javafx.collections.ListChangeListener<RunEntry>) c -> syncChecks());
+        ctx.runs().runs().addListener((javafx.collections.ListChangeListener<RunEntry>) c -> syncChecks());
+
+        Spinner<Integer> min = exponentSpinner(vm.minExp().get());
+        Spinner<Integer> max = exponentSpinner(vm.maxExp().get());
+        min.setId("min-exp");
+        max.setId("max-exp");
+        min.valueProperty().addListener((o, a, b) -> vm.minExp().set(b));
+        max.valueProperty().addListener((o, a, b) -> vm.maxExp().set(b));
+        ComboBox<String> layout = new ComboBox<>(FXCollections.observableArrayList(SweepViewModel.OWN_LAYOUT,
+                "fixed:5", "prefix:16", "anywhere"));
+        layout.setId("sweep-layout");
+        layout.setEditable(true);
+        layout.valueProperty().bindBidirectional(vm.layout());
+        Fx.tip(layout, "Where the first S goes in the test sequences. A model trained with S fixed at 5 that"
+                + " fails on 'anywhere' solved the task by position, not by induction.");
+        Spinner<Integer> seqs = new Spinner<>(0, 100000, vm.sequences().get(), 8);
+        seqs.setId("sweep-seqs");
+        seqs.setEditable(true);
+        seqs.valueProperty().addListener((o, a, b) -> vm.sequences().set(b));
+        Fx.tip(seqs, "Sequences per length; 0 = the default rule clamp(2^30 / L^2, 8, 512)");
+
+        GridPane form = new GridPane();
+        form.setHgap(8);
+        form.setVgap(6);
+        form.addRow(0, new Label("Shortest"), min);
+        form.addRow(1, new Label("Longest"), max);
+        form.addRow(2, new Label("Layout"), layout);
+        form.addRow(3, new Label("Sequences"), seqs);
+
+        Button run = new Button("Run sweep");
+        run.setId("run-sweep");
+        run.getStyleClass().add("accent");
+        run.disableProperty().bind(vm.running().or(javafx.beans.binding.Bindings.isEmpty(vm.selected())));
+        run.setOnAction(e -> vm.start());
+        Button cancel = new Button("Cancel");
+        cancel.setId("cancel-sweep");
+        cancel.disableProperty().bind(vm.running().not());
+        cancel.setOnAction(e -> vm.cancel());
+        ProgressBar bar = new ProgressBar();
+        bar.setMaxWidth(Double.MAX_VALUE);
+        bar.progressProperty().bind(vm.progress());
+        bar.visibleProperty().bind(vm.running());
+        Label progress = new Label();
+        progress.setId("sweep-progress");
+        progress.setWrapText(true);
+        progress.textProperty().bind(vm.progressText());
+        Label estimate = Fx.hint("");
+        estimate.setId("sweep-estimate");
+        estimate.textProperty().bind(vm.estimateText());
+
+        CheckBox reference = new CheckBox("Mamba paper, Table 11");
+        reference.setId("show-reference");
+        reference.selectedProperty().bindBidirectional(vm.showReference());
+        Button png = new Button("Export PNG…");
+        png.setOnAction(e -> export("png"));
+        Button csv = new Button("Export CSV…");
+        csv.setOnAction(e -> export("csv"));
+
+        Label runsTitle = new Label("Runs");
+        runsTitle.getStyleClass().add("section-title");
+        Label lengthsTitle = new Label("Lengths and sequences");
+        lengthsTitle.getStyleClass().add("section-title");
+        VBox left = new VBox(8, runsTitle, runList, lengthsTitle, form, new HBox(8, run, cancel), bar, progress, estimate,
+                reference, new HBox(8, png, csv));
+        left.setPadding(new Insets(0, 8, 0, 0));
+        left.setMinWidth(300);
+        VBox.setVgrow(runList, Priority.SOMETIMES);
+
+        SplitPane split = new SplitPane(left, plot);
+        split.setDividerPositions(0.28);
+        setCenter(split);
+
+        vm.plotVersion().addListener((o, a, b) -> redraw());
+        vm.showReference().addListener((o, a, b) -> redraw());
+        syncChecks();
+        redraw();
+    }
+
+    private static Spinner<Integer> exponentSpinner(int value) {
+        Spinner<Integer> s = new Spinner<>(3, 24, value);
+        s.getValueFactory().setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Integer e) {
+                return e == null ? "" : String.format(Locale.ROOT, "2^%d = %,d", e, 1L << e);
+            }
+
+            @Override
+            public Integer fromString(String s) {
+                String t = s.trim();
+                return Integer.parseInt(t.startsWith("2^") ? t.substring(2).split("\\s")[0] : t);
+            }
+        });
+        s.setPrefWidth(150);
+        return s;
+    }
+
+    private void syncChecks() {
+        if (syncing) {
+            return;
+        }
+        syncing = true;
+        runList.getCheckModel().clearChecks();
+        for (RunEntry r : vm.selected()) {
+            runList.getItems().stream().filter(x -> x.path().equals(r.path())).findFirst()
+                    .ifPresent(x -> runList.getCheckModel().check(x));
+        }
+        syncing = false;
+    }
+
+    private void redraw() {
+        List<XYChart.Series<Number, Number>> series = new ArrayList<>();
+        for (Map.Entry<String, List<SweepPoint>> e : new java.util.TreeMap<>(vm.points()).entrySet()) {
+            XYChart.Series<Number, Number> s = new XYChart.Series<>();
+            s.setName(e.getKey());
+            e.getValue().stream().sorted(java.util.Comparator.comparingInt(SweepPoint::length)).forEach(p -> {
+                XYChart.Data<Number, Number> d = new XYChart.Data<>(AccuracyPlot.x(p.length()), 100 * p.accuracy());
+                d.setExtraValue(new double[] {100 * p.wilsonLow(), 100 * p.wilsonHigh()});
+                s.getData().add(d);
+            });
+            series.add(s);
+        }
+        List<XYChart.Series<Number, Number>> references = new ArrayList<>();
+        if (vm.showReference().get()) {
+            ReferenceResults.table11().forEach((name, acc) -> {
+                XYChart.Series<Number, Number> s = new XYChart.Series<>();
+                s.setName(name);
+                for (int i = 0; i < acc.length; i++) {
+                    s.getData().add(new XYChart.Data<>(ReferenceResults.FIRST_EXPONENT + i, acc[i]));
+                }
+                references.add(s);
+            });
+        }
+        plot.getData().setAll(series);
+        plot.getData().addAll(references);
+        for (XYChart.Series<Number, Number> s : references) {
+            if (s.getNode() != null) {
+                s.getNode().getStyleClass().add("reference-series");
+            }
+            for (XYChart.Data<Number, Number> d : s.getData()) {
+                if (d.getNode() != null) {
+                    d.getNode().setVisible(false); // lines only: the paper's points are not ours
+                }
+            }
+        }
+        Set<Integer> vocabs = new LinkedHashSet<>();
+        Set<Integer> lengths = new LinkedHashSet<>();
+        for (RunEntry r : vm.selected()) {
+            vocabs.add(r.hyperparameters().vocab());
+            lengths.add(r.hyperparameters().trainLength());
+        }
+        if (vocabs.isEmpty()) {
+            vocabs.add(16);
+        }
+        plot.levels().setAll(vocabs.stream().map(v -> new AnnotatedLineChart.Level(100.0 / v,
+                "chance 1/" + v, "chance-line")).toList());
+        plot.markers().setAll(lengths.stream().map(l -> new AnnotatedLineChart.Marker(AccuracyPlot.x(l),
+                "trained at " + l, "train-length-marker")).toList());
+    }
+
+    private void export(String kind) {
+        FileChooser chooser = new FileChooser();
+        chooser.setInitialFileName("sweep." + kind);
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(kind.toUpperCase(Locale.ROOT), "*." + kind));
+        File f = chooser.showSaveDialog(getScene().getWindow());
+        if (f == null) {
+            return;
+        }
+        try {
+            if (kind.equals("png")) {
+                Fx.writePng(plot, f.toPath());
+            } else {
+                vm.exportCsv(f.toPath());
+            }
+        } catch (Exception e) {
+            Fx.showError(getScene().getWindow(), "Export failed", e);
+        }
+    }
+
+    public AccuracyPlot plot() {
+        return plot;
+    }
+}

@@ -1,0 +1,169 @@
+package org.inductionlab.ui.train;
+
+import javafx.beans.property.StringProperty;
+import javafx.beans.value.ObservableValue;
+import javafx.collections.FXCollections;
+import javafx.collections.MapChangeListener;
+import javafx.collections.ObservableMap;
+import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Control;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import org.controlsfx.control.PropertySheet;
+import org.controlsfx.property.editor.PropertyEditor;
+import org.inductionlab.engine.config.HyperparameterSchema;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every hyperparameter in ControlsFX's PropertySheet, grouped as the schema groups them. Each editor is
+ * bound to the view model's text for its key and turns red, with the engine's message as tooltip, when
+ * the engine rejects the value.
+ */
+public final class HyperparameterSheet {
+
+    private HyperparameterSheet() {}
+
+    public static PropertySheet create(TrainViewModel vm) {
+        List<PropertySheet.Item> items = new ArrayList<>();
+        for (HyperparameterSchema.Field f : HyperparameterSchema.FIELDS) {
+            items.add(new FieldItem(f, vm.field(f.key()), vm.problems()));
+        }
+        PropertySheet sheet = new PropertySheet(FXCollections.observableArrayList(items));
+        sheet.setMode(PropertySheet.Mode.CATEGORY);
+        sheet.setModeSwitcherVisible(false);
+        sheet.setSearchBoxVisible(true);
+        List<String> order = java.util.Arrays.stream(HyperparameterSchema.Group.values()).map(g -> g.title).toList();
+        sheet.setCategoryComparator(Comparator.comparingInt(order::indexOf));
+        sheet.setId("hyperparameters");
+        return sheet;
+    }
+
+    /** One field as a sheet row. */
+    public static final class FieldItem implements PropertySheet.Item {
+        final HyperparameterSchema.Field field;
+        final StringProperty text;
+        final ObservableMap<String, String> problems;
+
+        FieldItem(HyperparameterSchema.Field field, StringProperty text, ObservableMap<String, String> problems) {
+            this.field = field;
+            this.text = text;
+            this.problems = problems;
+        }
+
+        @Override
+        public Class<?> getType() {
+            return String.class;
+        }
+
+        @Override
+        public String getCategory() {
+            return field.group().title;
+        }
+
+        @Override
+        public String getName() {
+            return field.label();
+        }
+
+        @Override
+        public String getDescription() {
+            return field.key() + " — " + field.help() + " Allowed: " + field.allowed() + ".";
+        }
+
+        @Override
+        public Object getValue() {
+            return text.get();
+        }
+
+        @Override
+        public void setValue(Object value) {
+            text.set(value == null ? "" : value.toString());
+        }
+
+        @Override
+        public Optional<ObservableValue<?>> getObservableValue() {
+            return Optional.of(text);
+        }
+
+        @Override
+        public Optional<Class<? extends PropertyEditor<?>>> getPropertyEditorClass() {
+            return Optional.of(FieldEditor.class);
+        }
+    }
+
+    /** A text field, or a list for fixed choices, bound to the item and marked when invalid. */
+    public static final class FieldEditor implements PropertyEditor<Object> {
+        private final FieldItem item;
+        private final Control control;
+
+        public FieldEditor(PropertySheet.Item sheetItem) {
+            this.item = (FieldItem) sheetItem;
+            HyperparameterSchema.Field f = item.field;
+            if (f.kind() == HyperparameterSchema.Kind.CHOICE) {
+                ComboBox<String> box = new ComboBox<>(FXCollections.observableArrayList(f.choices()));
+                box.valueProperty().bindBidirectional(item.text);
+                control = box;
+            } else if (f.kind() == HyperparameterSchema.Kind.LAYOUT) {
+                ComboBox<String> box = new ComboBox<>(FXCollections.observableArrayList(f.choices()));
+                box.setEditable(true);
+                box.valueProperty().bindBidirectional(item.text);
+                // commit typing as it happens, not only on Enter
+                box.getEditor().textProperty().addListener((o, a, b) -> {
+                    if (!b.equals(item.text.get())) {
+                        item.text.set(b);
+                    }
+                });
+                control = box;
+            } else {
+                TextField field = new TextField();
+                field.textProperty().bindBidirectional(item.text);
+                control = field;
+            }
+            control.setId("field-" + f.key());
+            control.setMaxWidth(Double.MAX_VALUE);
+            item.problems.addListener((MapChangeListener<String, String>) c -> {
+                if (c.getKey().equals(f.key())) {
+                    mark();
+                }
+            });
+            mark();
+        }
+
+        private void mark() {
+            String problem = item.problems.get(item.field.key());
+            if (problem == null) {
+                control.getStyleClass().remove("invalid");
+                control.setTooltip(new Tooltip(item.getDescription()));
+            } else {
+                if (!control.getStyleClass().contains("invalid")) {
+                    control.getStyleClass().add("invalid");
+                }
+                control.setTooltip(new Tooltip(item.field.key() + ": " + problem));
+            }
+        }
+
+        @Override
+        public Node getEditor() {
+            return control;
+        }
+
+        @Override
+        public Object getValue() {
+            return item.text.get();
+        }
+
+        @Override
+        public void setValue(Object value) {
+            String v = value == null ? "" : value.toString();
+            if (!v.equals(item.text.get())) {
+                item.text.set(v);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,223 @@
+package org.inductionlab.ui.train;
+
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.beans.binding.Bindings;
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.util.Duration;
+import org.controlsfx.control.Notifications;
+import org.controlsfx.control.PropertySheet;
+import org.inductionlab.engine.config.Preset;
+import org.inductionlab.ui.Fx;
+import org.inductionlab.ui.LabContext;
+import org.inductionlab.ui.control.AnnotatedLineChart;
+import org.inductionlab.ui.control.ThinnedSeries;
+
+import java.util.List;
+
+/** Page 1: choose hyperparameters, train, and watch loss and accuracy live. */
+public final class TrainPage extends BorderPane {
+
+    private final TrainViewModel vm;
+    private final TrainingDashboard dashboard = new TrainingDashboard();
+    private final AnnotatedLineChart lossChart;
+    private final AnnotatedLineChart accuracyChart;
+    private final XYChart.Series<Number, Number> lossData = new XYChart.Series<>();
+    private final XYChart.Series<Number, Number> accuracyData = new XYChart.Series<>();
+    private long drawnVersion = -1;
+
+    public TrainPage(LabContext ctx, TrainViewModel vm) {
+        this.vm = vm;
+        getStyleClass().add("page");
+        setId("train-page");
+
+        // left: preset, run name, the grouped editor, and what Start needs
+        ComboBox<String> presets = new ComboBox<>(FXCollections.observableArrayList(Preset.BUILT_IN));
+        presets.setId("preset");
+        presets.setValue(vm.preset().get());
+        presets.setOnAction(e -> {
+            if (presets.getValue() != null && !presets.getValue().equals(vm.preset().get())) {
+                vm.applyPreset(presets.getValue());
+            }
+        });
+        vm.preset().addListener((o, a, b) -> presets.setValue(b));
+        Fx.tip(presets, "course: the course recipe; fast: pre-norm, no dropout, batch 32; tiny: a seconds-long demo");
+
+        TextField name = new TextField();
+        name.setId("run-name");
+        name.textProperty().bindBidirectional(vm.runName());
+        vm.runNameProblem().addListener((o, a, b) -> {
+            name.getStyleClass().remove("invalid");
+            if (b != null && !vm.resumable().get()) {
+                name.getStyleClass().add("invalid");
+            }
+        });
+
+        PropertySheet sheet = HyperparameterSheet.create(vm);
+        VBox.setVgrow(sheet, Priority.ALWAYS);
+
+        Label blocker = new Label();
+        blocker.setId("start-blocker");
+        blocker.getStyleClass().add("problem");
+        blocker.setWrapText(true);
+        blocker.textProperty().bind(vm.startBlocker());
+        blocker.visibleProperty().bind(vm.startBlocker().isNotEmpty());
+        blocker.managedProperty().bind(blocker.visibleProperty());
+        Label estimate = Fx.hint("");
+        estimate.setId("estimate");
+        estimate.textProperty().bind(vm.estimate());
+
+        HBox top = new HBox(8, new Label("Preset"), presets, new Label("Run"), name);
+        top.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(name, Priority.ALWAYS);
+        VBox left = new VBox(8, top, sheet, blocker, estimate);
+        left.setPadding(new Insets(0, 8, 0, 0));
+        left.setMinWidth(330);
+        left.setPrefWidth(400);
+        sheet.disableProperty().bind(vm.state().isNotEqualTo(TrainViewModel.State.IDLE));
+        presets.disableProperty().bind(sheet.disableProperty());
+        name.disableProperty().bind(sheet.disableProperty());
+
+        // right: buttons, dashboard, charts
+        Button start = new Button("Start");
+        start.setId("start");
+        start.getStyleClass().add("accent");
+        start.disableProperty().bind(vm.canStart().not());
+        start.setOnAction(e -> vm.start());
+        start.textProperty().bind(Bindings.when(vm.resumable()).then("Resume run").otherwise("Start"));
+        Button pause = new Button("Pause");
+        pause.setId("pause");
+        pause.disableProperty().bind(vm.state().isNotEqualTo(TrainViewModel.State.RUNNING));
+        pause.setOnAction(e -> vm.pause());
+        Button resume = new Button("Resume");
+        resume.setId("resume");
+        resume.disableProperty().bind(vm.state().isNotEqualTo(TrainViewModel.State.PAUSED));
+        resume.setOnAction(e -> vm.resume());
+        Button stop = new Button("Stop");
+        stop.setId("stop");
+        stop.disableProperty().bind(Bindings.createBooleanBinding(() -> vm.state().get() != TrainViewModel.State.RUNNING
+                && vm.state().get() != TrainViewModel.State.PAUSED, vm.state()));
+        stop.setOnAction(e -> vm.stop());
+        Fx.tip(start, "Start training (Ctrl+Enter)");
+        Fx.tip(stop, "Stop after this step; the checkpoint is kept (Ctrl+.)");
+        Label status = new Label();
+        status.setId("train-status");
+        status.textProperty().bind(vm.status());
+        status.setWrapText(true);
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox buttons = new HBox(8, start, pause, resume, stop, spacer);
+        buttons.setAlignment(Pos.CENTER_LEFT);
+
+        lossChart = chart("Loss", false);
+        accuracyChart = chart("Running accuracy (%)", true);
+        lossChart.setId("loss-chart");
+        accuracyChart.setId("accuracy-chart");
+        lossData.setName("loss (bucket mean)");
+        accuracyData.setName("running accuracy");
+        lossChart.getData().add(lossData);
+        accuracyChart.getData().add(accuracyData);
+        SplitPane charts = new SplitPane(lossChart, accuracyChart);
+        charts.setOrientation(javafx.geometry.Orientation.VERTICAL);
+        VBox.setVgrow(charts, Priority.ALWAYS);
+        VBox right = new VBox(8, buttons, status, dashboard, charts);
+
+        SplitPane split = new SplitPane(left, right);
+        split.setDividerPositions(0.33);
+        setCenter(split);
+
+        vm.progress().addListener((o, a, p) -> dashboard.show(p));
+        vm.device().addListener((o, a, d) -> dashboard.showDevice(d));
+        vm.field("target").addListener((o, a, b) -> {
+            try {
+                dashboard.setTarget(Double.parseDouble(b));
+            } catch (NumberFormatException ignored) {
+                // the field shows its own problem
+            }
+        });
+        vm.phaseChangeStep().addListener((o, a, b) -> markPhase(b.longValue()));
+        vm.setNotifier(n -> Fx.run(() -> notify(ctx, n)));
+
+        // Redraw the curves at most 4 times a second, whatever the step rate.
+        Timeline redraw = new Timeline(new KeyFrame(Duration.millis(250), e -> redraw()));
+        redraw.setCycleCount(Timeline.INDEFINITE);
+        redraw.play();
+    }
+
+    private static AnnotatedLineChart chart(String title, boolean percent) {
+        NumberAxis x = new NumberAxis();
+        x.setLabel("step");
+        x.setForceZeroInRange(false);
+        NumberAxis y = new NumberAxis();
+        if (percent) {
+            y.setAutoRanging(false);
+            y.setLowerBound(0);
+            y.setUpperBound(100);
+            y.setTickUnit(20);
+        } else {
+            y.setForceZeroInRange(true);
+        }
+        AnnotatedLineChart c = new AnnotatedLineChart(x, y);
+        c.setTitle(title);
+        c.setLegendVisible(false);
+        c.setMinHeight(120);
+        return c;
+    }
+
+    private void redraw() {
+        long v = vm.chartVersion().get();
+        if (v == drawnVersion) {
+            return;
+        }
+        drawnVersion = v;
+        fill(lossData, vm.lossSeries());
+        fill(accuracyData, vm.accuracySeries());
+        markPhase(vm.phaseChangeStep().get());
+    }
+
+    private static void fill(XYChart.Series<Number, Number> series, ThinnedSeries source) {
+        List<double[]> pts = source.points();
+        List<XYChart.Data<Number, Number>> data = new java.util.ArrayList<>(pts.size());
+        for (double[] p : pts) {
+            data.add(new XYChart.Data<>(p[0], p[1]));
+        }
+        series.getData().setAll(data);
+    }
+
+    private void markPhase(long step) {
+        for (AnnotatedLineChart c : List.of(lossChart, accuracyChart)) {
+            c.markers().setAll(step < 0 ? List.of()
+                    : List.of(new AnnotatedLineChart.Marker(step, "phase change @ " + step, "phase-marker")));
+        }
+    }
+
+    private void notify(LabContext ctx, TrainViewModel.Notice n) {
+        Notifications note = Notifications.create().title(n.title()).text(n.text()).hideAfter(Duration.seconds(8));
+        if (ctx.window() != null && ctx.window().isShowing()) {
+            note.owner(ctx.window());
+        }
+        if (n.error()) {
+            note.showError();
+        } else {
+            note.showInformation();
+        }
+    }
+
+    public TrainViewModel viewModel() {
+        return vm;
+    }
+}
