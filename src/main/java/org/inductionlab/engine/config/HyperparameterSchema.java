@@ -146,12 +146,15 @@ public final class HyperparameterSchema {
         return d;
     }
 
+    /** 8192, 0.0002, 0.1, 1e-7: plain decimals where they read well, scientific otherwise. */
     static String fmt(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
             return String.valueOf((long) d);
         }
-        String s = String.valueOf(d);
-        return s.contains("E") ? s.replace("E", "e") : s;
+        if (Math.abs(d) >= 1e-4 && Math.abs(d) < 1e7) {
+            return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+        }
+        return String.valueOf(d).replace("E", "e");
     }
 
     private static List<String> names(Enum<?>[] values) {

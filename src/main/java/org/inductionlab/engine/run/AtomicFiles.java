@@ -25,7 +25,10 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // createTempFile would make the file private (0600); a plain create follows the user's umask.
+        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime())
+                + Long.toHexString(Thread.currentThread().getId()) + ".tmp");
+        Files.createFile(tmp);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {

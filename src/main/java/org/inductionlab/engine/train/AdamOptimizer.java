@@ -3,6 +3,8 @@ package org.inductionlab.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import org.inductionlab.engine.config.OptimizerKind;
 import org.inductionlab.engine.model.Autograd;
 
@@ -36,31 +38,31 @@ public final class AdamOptimizer implements AutoCloseable {
         });
     }
 
-    /** Updates every parameter from its gradient at learning rate {@code lr}, then zeroes the gradients. */
+    /**
+     * Updates every parameter from its gradient at learning rate {@code lr}, then zeroes the gradients.
+     *
+     * <pre>
+     *   g = grad (+ wd * w for Adam);  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+     *   w = w (1 - lr wd for AdamW) - lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps)
+     * </pre>
+     * One fused libtorch call per parameter (DJL's adamUpdate), which takes the step size with both bias
+     * corrections folded in; its epsilon is then added before the second correction, so it is scaled by
+     * sqrt(1 - b2^t) (Kingma and Ba's "efficient version"; the difference only shows where sqrt(v) is
+     * near 1e-8).
+     */
     public void step(Map<String, NDArray> parameters, double lr) {
         updates++;
         double biasCorrection1 = 1 - Math.pow(BETA1, updates);
-        double sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(BETA2, updates));
-        try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager scratch = manager.newSubManager()) {
+        double biasCorrection2 = 1 - Math.pow(BETA2, updates);
+        float stepSize = (float) (lr * Math.sqrt(biasCorrection2) / biasCorrection1);
+        try (Autograd.Scope noGrad = Autograd.noGrad()) {
             for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
                 NDArray p = e.getValue();
-                NDArray m = firstMoment.get(e.getKey());
-                NDArray v = secondMoment.get(e.getKey());
-                // Everything derived from these lands in scratch and is freed with it.
-                p.tempAttach(scratch);
-                m.tempAttach(scratch);
-                v.tempAttach(scratch);
-                NDArray g = p.getGradient();
-                if (kind == OptimizerKind.ADAM && weightDecay > 0) {
-                    g = g.add(p.mul(weightDecay));
+                try (NDArray g = p.getGradient()) {
+                    JniUtils.adamUpdate((PtNDArray) p, (PtNDArray) g, (PtNDArray) firstMoment.get(e.getKey()),
+                            (PtNDArray) secondMoment.get(e.getKey()), (float) lr, stepSize, (float) weightDecay, 1f,
+                            -1f, (float) BETA1, (float) BETA2, (float) EPSILON, kind == OptimizerKind.ADAMW);
                 }
-                m.muli(BETA1).addi(g.mul(1 - BETA1));
-                v.muli(BETA2).addi(g.square().muli(1 - BETA2));
-                if (kind == OptimizerKind.ADAMW && weightDecay > 0) {
-                    p.muli(1 - lr * weightDecay);
-                }
-                NDArray denominator = v.sqrt().divi(sqrtBiasCorrection2).addi(EPSILON);
-                p.subi(m.div(denominator).muli(lr / biasCorrection1));
                 Autograd.zeroGradient(p);
             }
         }

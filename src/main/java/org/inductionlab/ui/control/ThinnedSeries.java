@@ -12,7 +12,7 @@ import java.util.List;
 public final class ThinnedSeries {
 
     private final int capacity;
-    private final List<double[]> points = new ArrayList<>(); // {x, y, count}
+    private final List<double[]> points = new ArrayList<>(); // {x, y, count, bucket index}
     private long stride = 1;
     private double bucketX;
     private double bucketSum;
@@ -32,31 +32,36 @@ public final class ThinnedSeries {
         if (Double.isNaN(y)) {
             return;
         }
-        long index = Math.floorDiv(x - 1, stride);
-        if (index != bucketIndex && bucketCount > 0) {
-            flush();
+        if (bucketCount > 0 && Math.floorDiv(x - 1, stride) != bucketIndex) {
+            flush(); // may double the stride, so the new bucket's index is computed after
         }
-        bucketIndex = index;
+        if (bucketCount == 0) {
+            bucketIndex = Math.floorDiv(x - 1, stride);
+        }
         bucketX = x;
         bucketSum += y;
         bucketCount++;
     }
 
     private void flush() {
-        points.add(new double[] {bucketX, bucketSum / bucketCount, bucketCount});
+        points.add(new double[] {bucketX, bucketSum / bucketCount, bucketCount, bucketIndex});
         bucketSum = 0;
         bucketCount = 0;
         version++;
         if (points.size() > capacity) {
-            List<double[]> merged = new ArrayList<>(points.size() / 2 + 1);
-            for (int i = 0; i + 1 < points.size(); i += 2) {
-                double[] a = points.get(i);
-                double[] b = points.get(i + 1);
-                double n = a[2] + b[2];
-                merged.add(new double[] {b[0], (a[1] * a[2] + b[1] * b[2]) / n, n});
-            }
-            if (points.size() % 2 == 1) {
-                merged.add(points.get(points.size() - 1));
+            // double the stride: buckets 2k and 2k+1 become bucket k
+            List<double[]> merged = new ArrayList<>(points.size() / 2 + 2);
+            for (double[] p : points) {
+                long index = Math.floorDiv((long) p[3], 2);
+                double[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+                if (last != null && (long) last[3] == index) {
+                    double n = last[2] + p[2];
+                    last[1] = (last[1] * last[2] + p[1] * p[2]) / n;
+                    last[0] = p[0];
+                    last[2] = n;
+                } else {
+                    merged.add(new double[] {p[0], p[1], p[2], index});
+                }
             }
             points.clear();
             points.addAll(merged);
