@@ -4,6 +4,7 @@ import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Preset;
+import org.inductionlab.engine.platform.MachineMemory;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.Runs;
 import org.inductionlab.engine.train.Trainer;
@@ -95,10 +96,15 @@ final class TrainCommand implements Callable<Integer> {
         }, "train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            TrainingOutcome outcome = new Trainer(hp, folder, new ConsoleListener(o, quiet), control).run(resume);
+            ConsoleListener listener = new ConsoleListener(o, quiet);
+            TrainingOutcome outcome = new Trainer(hp, folder, listener, control).run(resume);
             o.printf(Locale.ROOT, "%s at step %d: running accuracy %.4f, loss %.4f, %s wall, %.1f ms/step -> %s%n",
                     outcome.reason().words, outcome.step(), outcome.runningAccuracy(), outcome.loss(),
                     Format.duration(outcome.wallSeconds()), outcome.msPerStep(), out);
+            if (!quiet) {
+                o.printf(Locale.ROOT, "memory (RSS): %s after the first step, %s at the end%n",
+                        MachineMemory.mib(listener.rssAfterFirstStep), MachineMemory.mib(MachineMemory.residentBytes()));
+            }
             return Cli.OK;
         } finally {
             done.countDown();
@@ -115,6 +121,8 @@ final class TrainCommand implements Callable<Integer> {
         private final PrintStream out;
         private final boolean quiet;
         private long lastPrint;
+        private long firstStep = -1;
+        long rssAfterFirstStep = -1;
 
         ConsoleListener(PrintStream out, boolean quiet) {
             this.out = out;
@@ -131,6 +139,10 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void onProgress(TrainingProgress p) {
+            if (firstStep < 0) {
+                firstStep = p.step();
+                rssAfterFirstStep = MachineMemory.residentBytes();
+            }
             long now = System.nanoTime();
             if (quiet || now - lastPrint < 2_000_000_000L) {
                 return;
