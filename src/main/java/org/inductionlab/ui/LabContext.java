@@ -37,6 +37,7 @@ public final class LabContext {
         return t;
     });
     private final ReadOnlyStringWrapper engineStatus = new ReadOnlyStringWrapper("starting the engine…");
+    private final ReadOnlyStringWrapper device = new ReadOnlyStringWrapper("");
     private Consumer<Page> navigator = p -> { };
     private Window window;
 
@@ -82,14 +83,22 @@ public final class LabContext {
         return engineStatus.getReadOnlyProperty();
     }
 
+    /** The device "auto" resolves to, e.g. "CPU (2 threads)"; empty until the engine has started. */
+    public ReadOnlyStringProperty device() {
+        return device.getReadOnlyProperty();
+    }
+
     /** Starts the engine in the background so the window opens at once. */
     public void startEngine() {
         worker.submit(() -> {
             try {
                 EngineRuntime.start(0);
-                String text = "libtorch " + EngineRuntime.libtorchVersion() + " · "
-                        + EngineRuntime.describe(EngineRuntime.device(DeviceChoice.AUTO)) + " · " + NativeTuning.describe();
-                Fx.run(() -> engineStatus.set(text));
+                String dev = EngineRuntime.describe(EngineRuntime.device(DeviceChoice.AUTO));
+                String text = "libtorch " + EngineRuntime.libtorchVersion() + " · " + dev + " · " + NativeTuning.describe();
+                Fx.run(() -> {
+                    engineStatus.set(text);
+                    device.set(dev);
+                });
             } catch (RuntimeException | Error e) {
                 Fx.run(() -> engineStatus.set("engine failed to start: " + Fx.message(e)));
             }

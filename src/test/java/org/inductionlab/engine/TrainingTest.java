@@ -69,6 +69,41 @@ class TrainingTest {
         }
     }
 
+    /**
+     * Loaded weights must own their memory: arrays decoded from a checkpoint live in Java buffers that the
+     * garbage collector frees, and weights that merely aliased them once read freed memory (seen as a
+     * sweep whose accuracy depended on when the collector ran).
+     */
+    @Test
+    void loadedWeightsSurviveGarbageCollection() throws Exception {
+        Hyperparameters hp = TestConfigs.tiny("max_steps=20");
+        RunFolder folder = Runs.create(tmp.resolve("gc"), hp, "test", false);
+        new Trainer(hp, folder, null, null).run(false);
+        List<int[]> inputs = new ArrayList<>();
+        InductionTask task = InductionTask.evaluation(hp.vocab(), hp.layout(), 2);
+        for (int i = 0; i < 20; i++) {
+            inputs.add(Arrays.copyOf(task.sequence(i, 24).tokens(), 23));
+        }
+        try (NDManager m = NDManager.newBaseManager(); TransformerModel early = RunModels.load(folder, m)) {
+            for (int round = 0; round < 5; round++) {
+                System.gc();
+                Thread.sleep(50);
+                List<java.nio.ByteBuffer> junk = new ArrayList<>();
+                for (int i = 0; i < 64; i++) { // reuse whatever the collector freed, and scribble on it
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(1 << 16);
+                    while (b.hasRemaining()) {
+                        b.put((byte) 0x7f);
+                    }
+                    junk.add(b);
+                }
+            }
+            List<Predictor.Prediction> afterGc = Predictor.predict(early, inputs);
+            try (TransformerModel fresh = RunModels.load(folder, m)) {
+                assertEquals(Predictor.predict(fresh, inputs), afterGc);
+            }
+        }
+    }
+
     @Test
     void resumeContinuesFromTheSameStepAndMatchesAnUninterruptedRun() throws Exception {
         Hyperparameters hp = TestConfigs.tiny("max_steps=24", "checkpoint_every=8", "target=1");
@@ -101,7 +136,9 @@ class TrainingTest {
         }, null).run(true);
         assertEquals(10, firstResumedStep[0], "resume starts at the checkpoint's step");
         assertEquals(24, rest.step());
-        assertEquals(whole.loss(), rest.loss(), 1e-5, "same data, same optimizer state: same final loss");
+        // Same data and optimizer state. libtorch's CPU kernels are not bit-reproducible across memory layouts, so
+        // allow 1e-4; a resume that lost the optimizer state misses by ~1e-2.
+        assertEquals(whole.loss(), rest.loss(), 1e-4, "same data, same optimizer state: same final loss");
 
         List<MetricsRow> rows = RunFolder.open(split.path()).readMetrics();
         assertEquals(List.of(5L, 10L, 15L, 20L), rows.stream().map(MetricsRow::step).toList(),

@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Sequences per length (when not given): {@code clamp(2^30 / L^2, 8, 512)}, i.e. the same attention
  * work at every length from 2^10 up, and all 512 below. On a 2-core CPU that is 512 sequences up to
- * 2^10, 64 at 2^12, 8 from 2^14, and the default sweep 2^6..2^16 takes a few minutes.
+ * 2^10, 64 at 2^12, 8 from 2^14, and the default sweep 2^6..2^16 takes under 10 minutes.
  */
 public final class LengthSweep {
 
@@ -82,19 +82,46 @@ public final class LengthSweep {
         return (int) Math.max(MIN_SEQUENCES, Math.min(MAX_SEQUENCES, Math.round(n)));
     }
 
-    private final long tileElements;
+    private final long minTile;
+    private final long maxTile;
     private double flopsPerSecond; // calibrated as lengths complete
 
-    /** @param initialFlopsPerSecond a first guess of the device's speed, refined after each length */
-    public LengthSweep(long tileElements, double initialFlopsPerSecond) {
-        this.tileElements = tileElements;
+    /**
+     * @param minTile fewest scores per attention tile
+     * @param maxTile most scores per attention tile (bounds memory at the longest lengths)
+     * @param initialFlopsPerSecond a first guess of the device's speed, refined after each length
+     */
+    public LengthSweep(long minTile, long maxTile, double initialFlopsPerSecond) {
+        this.minTile = minTile;
+        this.maxTile = maxTile;
         this.flopsPerSecond = initialFlopsPerSecond;
     }
 
-    /** A sweep with a conservative first guess for the device. */
-    public static LengthSweep forDevice(Device device) {
-        return new LengthSweep(TransformerModel.DEFAULT_TILE_ELEMENTS, device.isGpu() ? 5e12 : 8e9);
+    /** Queries a tile should hold at least: fewer make each matrix product too small to be efficient. */
+    static final int QUERIES_PER_TILE = 64;
+
+    /**
+     * Scores per tile at this length: room for {@value #QUERIES_PER_TILE} queries against every key, within
+     * [minTile, maxTile]. On a CPU both bounds are 32M (128 MiB): at 2^16 a tile of 8 queries (4M scores)
+     * ran 1.5x slower than one of 64, and one size for every length lets glibc reuse the same blocks, where
+     * growing tiles left holes that made the heap (and the time) grow through a sweep.
+     */
+    public long tileElements(Hyperparameters hp, int length) {
+        long wanted = (long) hp.heads() * length * QUERIES_PER_TILE;
+        return Math.max(minTile, Math.min(maxTile, wanted));
     }
+
+    /**
+     * A sweep with a conservative first guess of the device's speed. On a GPU the tiles are 64x larger
+     * (1 GiB of scores): small tiles would cost a kernel launch per few queries at 2^20.
+     */
+    public static LengthSweep forDevice(Device device) {
+        return device.isGpu() ? new LengthSweep(GPU_TILE_ELEMENTS, GPU_TILE_ELEMENTS, 5e12)
+                : new LengthSweep(CPU_TILE_ELEMENTS, CPU_TILE_ELEMENTS, 8e9);
+    }
+
+    static final long GPU_TILE_ELEMENTS = 256L << 20;
+    static final long CPU_TILE_ELEMENTS = 32L << 20;
 
     static int sequencesPerPass(int length, int total) {
         return Math.max(1, Math.min(total, TOKENS_PER_PASS / length));
@@ -102,7 +129,7 @@ public final class LengthSweep {
 
     public Estimate estimate(Hyperparameters hp, int length, int sequences, Device device) {
         int perPass = sequencesPerPass(length, sequences);
-        long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, tileElements);
+        long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, tileElements(hp, length));
         double seconds = sequences * ModelCost.evaluationFlops(hp, length - 1) / flopsPerSecond;
         return new Estimate(length, sequences, bytes, seconds, MachineMemory.availableBytes(device));
     }
@@ -176,7 +203,8 @@ public final class LengthSweep {
             InductionTask.Batch batch = task.batch(done, n, length);
             try (NDManager pass = root.newSubManager()) {
                 NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
-                NDArray logits = model.forward(tokens, TransformerModel.Pass.evaluation(tileElements));
+                NDArray logits = model.forward(tokens, TransformerModel.Pass.evaluation(
+                        tileElements(model.hyperparameters(), length)));
                 long[] predicted = logits.argMax(1).toLongArray();
                 for (int b = 0; b < n; b++) {
                     if (predicted[b] == batch.answers()[b]) {

@@ -24,9 +24,11 @@ public final class Autograd {
     }
 
     /**
-     * Makes {@code target} hold {@code source}'s values (same shape), keeping its name and, if it had one,
-     * its gradient requirement. Swaps in a copy of the tensor rather than calling NDArray.set, which makes
-     * libtorch print a deprecation warning.
+     * Makes {@code target} hold a copy of {@code source}'s values (same shape), keeping its name and, if it
+     * had one, its gradient requirement. The copy owns its memory: DJL's {@code toType}/{@code toDevice}
+     * return an alias when nothing changes, and an array decoded from a checkpoint lives in a Java buffer
+     * that the garbage collector frees once the decoded array is gone — weights aliasing it would then read
+     * freed memory. (NDArray.set would copy too, but makes libtorch print a deprecation warning.)
      */
     public static void assign(NDArray target, NDArray source) {
         if (!target.getShape().equals(source.getShape())) {
@@ -34,7 +36,8 @@ public final class Autograd {
                     + target.getShape());
         }
         boolean grad = target.hasGradient() || JniUtils.requiresGrad((PtNDArray) target);
-        NDArray copy = source.toType(target.getDataType(), true).toDevice(target.getDevice(), true);
+        NDArray converted = source.toType(target.getDataType(), false).toDevice(target.getDevice(), false);
+        NDArray copy = converted.duplicate(); // a clone with its own storage
         copy.attach(target.getManager());
         target.intern(copy);
         if (grad) {

@@ -38,24 +38,22 @@ public final class MachineMemory {
 
     /** This process's resident set size, or -1 where /proc is missing. */
     public static long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (Exception e) {
-            // not Linux
-        }
-        return -1;
+        long kib = selfStatusKib("VmRSS:");
+        return kib < 0 ? -1 : kib * 1024;
     }
 
     /** Peak resident set size of this process, or -1. */
     public static long peakResidentBytes() {
+        long kib = selfStatusKib("VmHWM:");
+        return kib < 0 ? -1 : kib * 1024;
+    }
+
+    /** A kB field of /proc/self/status, or -1 when there is none. */
+    private static long selfStatusKib(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
                 }
             }
         } catch (Exception e) {

@@ -59,6 +59,11 @@ public final class SweepViewModel {
     private final ObservableMap<String, List<SweepPoint>> points = FXCollections.observableHashMap();
     private final LongProperty plotVersion = new SimpleLongProperty();
     private final AtomicBoolean cancel = new AtomicBoolean();
+    private boolean maxExpChosen;
+    private boolean suggesting;
+
+    /** The default longest length is the last whose estimate stays under this. */
+    static final double SECONDS_PER_LENGTH = 240;
     private volatile Future<?> job;
 
     /** The layout choice meaning "each run's own training layout". */
@@ -68,14 +73,25 @@ public final class SweepViewModel {
         this.ctx = ctx;
         minExp.set((int) ctx.settings().getDouble("sweep_min_exp", 6));
         maxExp.set((int) ctx.settings().getDouble("sweep_max_exp", 12));
+        maxExpChosen = ctx.settings().getDouble("sweep_max_exp", -1) > 0;
         layout.set(ctx.settings().get("sweep_layout", OWN_LAYOUT));
         sequences.set((int) ctx.settings().getDouble("sweep_sequences", 0));
         selected.addListener((javafx.collections.ListChangeListener<RunEntry>) c -> {
             reload();
+            if (!maxExpChosen && !selected.isEmpty()) {
+                // the CPU default stops where the engine's estimate says a length gets too slow or too big
+                suggesting = true;
+                maxExp.set(Math.max(minExp.get(), LengthSweep.forDevice(ai.djl.Device.cpu()).suggestedMaxExponent(
+                        selected.get(0).hyperparameters(), ai.djl.Device.cpu(), SECONDS_PER_LENGTH, 16)));
+                suggesting = false;
+            }
             updateEstimate();
         });
         minExp.addListener((o, a, b) -> updateEstimate());
-        maxExp.addListener((o, a, b) -> updateEstimate());
+        maxExp.addListener((o, a, b) -> {
+            maxExpChosen |= !suggesting;
+            updateEstimate();
+        });
         sequences.addListener((o, a, b) -> updateEstimate());
         ctx.runs().runs().addListener((javafx.collections.ListChangeListener<RunEntry>) c -> {
             // keep the selection pointing at the current entries (after a rename or a finished run)
@@ -182,10 +198,10 @@ public final class SweepViewModel {
                 sb.append(est.describe()).append(" — too big, will be refused\n");
             }
         }
-        int suggested = sweep.suggestedMaxExponent(hp, ai.djl.Device.cpu(), 300, 20);
+        int suggested = sweep.suggestedMaxExponent(hp, ai.djl.Device.cpu(), SECONDS_PER_LENGTH, 20);
         estimateText.set(String.format(Locale.ROOT, "Estimate for %s: about %s on this machine (CPU guess; refined"
-                        + " as lengths finish). Suggested longest length here: 2^%d.%n%s", selected.get(0).name(),
-                duration(total * selected.size()), suggested, sb).trim());
+                        + " as lengths finish). Longest length whose estimate stays under %s here: 2^%d.%n%s", selected.get(0).name(),
+                duration(total * selected.size()), duration(SECONDS_PER_LENGTH), suggested, sb).trim());
     }
 
     static String duration(double s) {

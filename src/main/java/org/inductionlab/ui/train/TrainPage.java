@@ -142,6 +142,11 @@ public final class TrainPage extends BorderPane {
 
         vm.progress().addListener((o, a, p) -> dashboard.show(p));
         vm.device().addListener((o, a, d) -> dashboard.showDevice(d));
+        ctx.device().addListener((o, a, d) -> {
+            if (vm.device().get().isEmpty()) {
+                dashboard.showDevice(d);
+            }
+        });
         vm.field("target").addListener((o, a, b) -> {
             try {
                 dashboard.setTarget(Double.parseDouble(b));
