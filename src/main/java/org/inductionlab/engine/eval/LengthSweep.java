@@ -32,7 +32,7 @@ public final class LengthSweep {
     public static final int MIN_SEQUENCES = 8;
     public static final int MAX_SEQUENCES = 512;
     /** Input tokens per forward pass: bounds activation memory whatever the length. */
-    static final int TOKENS_PER_PASS = 1 << 16;
+    static final int TOKENS_PER_PASS = 1 << 15;
     /** Fixed cost of a process that runs libtorch (weights are negligible next to it). */
     static final long BASE_BYTES = 600L << 20;
 
@@ -102,8 +102,8 @@ public final class LengthSweep {
 
     /**
      * Scores per tile at this length: room for {@value #QUERIES_PER_TILE} queries against every key, within
-     * [minTile, maxTile]. On a CPU both bounds are 32M (128 MiB): at 2^16 a tile of 8 queries (4M scores)
-     * ran 1.5x slower than one of 64, and one size for every length lets glibc reuse the same blocks, where
+     * [minTile, maxTile]. On a CPU both bounds are 16M (64 MiB): at 2^16 a tile of 8 queries (4M scores)
+     * ran 1.4x slower than one of 32, and one size for every length lets glibc reuse the same blocks, where
      * growing tiles left holes that made the heap (and the time) grow through a sweep.
      */
     public long tileElements(Hyperparameters hp, int length) {
@@ -121,7 +121,7 @@ public final class LengthSweep {
     }
 
     static final long GPU_TILE_ELEMENTS = 256L << 20;
-    static final long CPU_TILE_ELEMENTS = 32L << 20;
+    static final long CPU_TILE_ELEMENTS = 16L << 20;
 
     static int sequencesPerPass(int length, int total) {
         return Math.max(1, Math.min(total, TOKENS_PER_PASS / length));
