@@ -52,6 +52,10 @@ public final class LabApp extends Application {
         pages.put(Page.RUNS, new RunsPage(ctx, runs));
         MainWindow window = new MainWindow(ctx, pages);
         Scene scene = new Scene(window, 1366, 768);
+        // ControlsFX adds this to the owner's scene when the first notification shows; a stylesheet added
+        // at run time restyles the whole scene and washed out the TilesFX dashboard, so add it up front.
+        scene.getStylesheets().add(org.controlsfx.control.Notifications.class.getResource("notificationpopup.css")
+                .toExternalForm());
         scene.getStylesheets().add(LabApp.class.getResource("lab.css").toExternalForm());
         window.installShortcuts(scene);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), () -> {

@@ -16,13 +16,15 @@ public final class AccuracyPlot extends AnnotatedLineChart {
     }
 
     private static NumberAxis lengthAxis() {
-        NumberAxis x = new NumberAxis("sequence length (log scale)", 5.7, 20.3, 1);
+        // ticks at 5..21, labelled 2^6..2^20: a margin on each side so edge error bars are not clipped
+        NumberAxis x = new NumberAxis("sequence length (log scale)", 5, 21, 1);
         x.setMinorTickVisible(false);
         x.setTickLabelFormatter(new StringConverter<>() {
             @Override
             public String toString(Number n) {
                 double v = n.doubleValue();
-                return Math.abs(v - Math.rint(v)) < 1e-6 ? "2^" + Math.round(v) : "";
+                boolean labelled = Math.abs(v - Math.rint(v)) < 1e-6 && v >= 6 && v <= 20;
+                return labelled ? "2^" + Math.round(v) : "";
             }
 
             @Override

@@ -141,6 +141,11 @@ public final class TrainPage extends BorderPane {
         setCenter(split);
 
         vm.progress().addListener((o, a, p) -> dashboard.show(p));
+        vm.state().addListener((o, a, st) -> {
+            if (st == TrainViewModel.State.IDLE) {
+                dashboard.showFinished(vm.progress().get());
+            }
+        });
         vm.device().addListener((o, a, d) -> dashboard.showDevice(d));
         ctx.device().addListener((o, a, d) -> {
             if (vm.device().get().isEmpty()) {

@@ -66,6 +66,13 @@ final class TrainingDashboard extends GridPane {
         time.setDescription(duration(p.elapsedSeconds()) + "  ·  " + duration(p.etaSeconds()));
     }
 
+    /** After a session ends: the elapsed time stays, the ETA is over. */
+    void showFinished(TrainingProgress p) {
+        if (p != null) {
+            time.setDescription(duration(p.elapsedSeconds()) + "  ·  done");
+        }
+    }
+
     void showDevice(String text) {
         device.setDescription(text == null || text.isEmpty() ? "–" : text);
     }
