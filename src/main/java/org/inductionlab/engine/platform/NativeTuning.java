@@ -91,9 +91,15 @@ public final class NativeTuning {
         if (command == null) {
             return -1;
         }
+        if (System.getenv("INDUCTIONLAB_DEBUG") != null) {
+            System.err.println("induction-lab: relaunching with tuned allocator settings: " + command);
+        }
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().putAll(ENVIRONMENT);
         pb.environment().putAll(extra);
+        // A jpackage launcher marks its environment (_JPACKAGE_LAUNCHER); a child launcher that inherits the
+        // mark skips its own configuration and takes the arguments as a plain java command line.
+        pb.environment().keySet().removeIf(k -> k.startsWith("_JPACKAGE"));
         pb.environment().put(MARKER, "1");
         Process child;
         try {
@@ -128,14 +134,21 @@ public final class NativeTuning {
         }
     }
 
-    /** This program's command line: the app launcher if jpackage made one, else java with its options. */
+    /**
+     * This program's command line: the app launcher if jpackage made one (it adds its own JVM options),
+     * else java with this JVM's options, class path and main class.
+     */
     static List<String> commandLine(Class<?> mainClass, String[] args) {
         List<String> cmd = new ArrayList<>();
+        String self = ProcessHandle.current().info().command().orElse(null);
         String appPath = System.getProperty("jpackage.app-path");
+        if (appPath == null && self != null && !isJava(self)) {
+            appPath = self; // JDK 17's launchers do not always set jpackage.app-path
+        }
         if (appPath != null) {
             cmd.add(appPath);
         } else {
-            String java = ProcessHandle.current().info().command().orElse(null);
+            String java = self;
             if (java == null) {
                 return null;
             }
@@ -151,5 +164,10 @@ public final class NativeTuning {
         }
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    private static boolean isJava(String executable) {
+        String name = java.nio.file.Path.of(executable).getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.equals("java") || name.equals("java.exe") || name.equals("javaw.exe") || name.equals("javaw");
     }
 }
