@@ -1,0 +1,156 @@
+package org.inductionlab.ui.runs;
+
+import javafx.beans.property.SimpleStringProperty;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextInputDialog;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import org.inductionlab.ui.Fx;
+import org.inductionlab.ui.LabContext;
+
+import java.io.File;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Page 4: the run folders, and what can be done with each. */
+public final class RunsPage extends BorderPane {
+
+    private final RunsViewModel vm;
+    private final TableView<RunEntry> table = new TableView<>();
+
+    public RunsPage(LabContext ctx, RunsViewModel vm) {
+        this.vm = vm;
+        getStyleClass().add("page");
+        setId("runs-page");
+
+        table.setItems(vm.runs());
+        table.setId("runs-table");
+        table.getColumns().add(column("Name", 200, RunEntry::name));
+        table.getColumns().add(column("Preset", 80, RunEntry::preset));
+        table.getColumns().add(column("Status", 90, RunEntry::status));
+        table.getColumns().add(column("Steps", 90, r -> String.format(Locale.ROOT, "%,d", r.steps())));
+        table.getColumns().add(column("Running accuracy", 130, r -> Double.isNaN(r.runningAccuracy()) ? "–"
+                : String.format(Locale.ROOT, "%.1f %%", 100 * r.runningAccuracy())));
+        table.getColumns().add(column("Model", 220, r -> String.format(Locale.ROOT, "%d layers, d=%d, %d heads, %s-norm",
+                r.hyperparameters().layers(), r.hyperparameters().dModel(), r.hyperparameters().heads(),
+                r.hyperparameters().norm())));
+        table.getColumns().add(column("Trained on", 140, r -> r.hyperparameters().layout() + ", L="
+                + r.hyperparameters().trainLength()));
+        table.getColumns().add(column("Created", 140, RunEntry::createdShort));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPlaceholder(new Label("No runs yet: train one on the Train page, or open a run folder."));
+        table.setRowFactory(tv -> {
+            var row = new javafx.scene.control.TableRow<RunEntry>();
+            row.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && !row.isEmpty()) {
+                    vm.openInAttention(row.getItem());
+                }
+            });
+            return row;
+        });
+
+        Button attention = action("Attention", "Open the run's attention maps", vm::openInAttention);
+        Button compare = action("Compare on plot", "Add the run to the Sweep page's plot", vm::compare);
+        Button curve = action("Training curve", "Show its curve and settings on the Train page (resume a stopped run"
+                + " there)", vm::openInTrain);
+        Button rename = action("Rename…", "Rename the run folder", this::rename);
+        Button delete = action("Delete…", "Delete the run folder", this::delete);
+        delete.setId("delete-run");
+        Button open = new Button("Open run folder…");
+        open.setOnAction(e -> {
+            DirectoryChooser dc = new DirectoryChooser();
+            dc.setTitle("Open a run folder (one with config.json)");
+            File f = dc.showDialog(getScene().getWindow());
+            if (f != null) {
+                try {
+                    vm.openFolder(f.toPath());
+                } catch (Exception ex) {
+                    Fx.showError(getScene().getWindow(), "Not a run folder", ex);
+                }
+            }
+        });
+        Button refresh = new Button("Refresh");
+        refresh.setOnAction(e -> vm.refresh());
+        HBox actions = new HBox(8, attention, compare, curve, rename, delete);
+        actions.setAlignment(Pos.CENTER_LEFT);
+        HBox more = new HBox(8, open, refresh);
+        Label message = new Label();
+        message.textProperty().bind(vm.message());
+        Label where = Fx.hint("Runs are stored in " + ctx.runs().directory() + ". Runs trained with the command"
+                + " line (train --out DIR) open here too: put them in that folder or use Open run folder.");
+        Label title = new Label("Runs");
+        title.getStyleClass().add("section-title");
+        VBox box = new VBox(8, title, where, table, actions, more, message);
+        box.setPadding(new Insets(0));
+        javafx.scene.layout.VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
+        setCenter(box);
+    }
+
+    private static TableColumn<RunEntry, String> column(String title, double width,
+                                                         java.util.function.Function<RunEntry, String> value) {
+        TableColumn<RunEntry, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(d -> new SimpleStringProperty(value.apply(d.getValue())));
+        c.setPrefWidth(width);
+        return c;
+    }
+
+    private Button action(String text, String tip, Consumer<RunEntry> onRun) {
+        Button b = new Button(text);
+        Fx.tip(b, tip);
+        b.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        b.setOnAction(e -> {
+            RunEntry r = table.getSelectionModel().getSelectedItem();
+            if (r != null) {
+                try {
+                    onRun.accept(r);
+                } catch (RuntimeException ex) {
+                    Fx.showError(getScene().getWindow(), text.replace("…", "") + " failed", ex);
+                }
+            }
+        });
+        return b;
+    }
+
+    private void rename(RunEntry r) {
+        TextInputDialog d = new TextInputDialog(r.name());
+        d.setHeaderText("Rename " + r.name());
+        d.setContentText("New name");
+        d.initOwner(getScene().getWindow());
+        d.showAndWait().ifPresent(name -> {
+            try {
+                vm.rename(r, name.trim());
+            } catch (Exception e) {
+                Fx.showError(getScene().getWindow(), "Rename failed", e);
+            }
+        });
+    }
+
+    private void delete(RunEntry r) {
+        Alert ask = new Alert(Alert.AlertType.CONFIRMATION, "Delete " + r.path() + " and everything in it? This cannot"
+                + " be undone.", ButtonType.YES, ButtonType.NO);
+        ask.setHeaderText("Delete run " + r.name() + "?");
+        ask.initOwner(getScene().getWindow());
+        Optional<ButtonType> answer = ask.showAndWait();
+        if (answer.isPresent() && answer.get() == ButtonType.YES) {
+            try {
+                vm.delete(r);
+            } catch (Exception e) {
+                Fx.showError(getScene().getWindow(), "Delete failed", e);
+            }
+        }
+    }
+
+    public TableView<RunEntry> table() {
+        return table;
+    }
+}
