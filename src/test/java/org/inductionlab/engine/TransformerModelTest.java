@@ -171,6 +171,19 @@ class TransformerModelTest {
     }
 
     @Test
+    void aShorterSequenceAfterALongerOneSeesTheSamePositions() {
+        Hyperparameters hp = TestConfigs.tiny("train_length=128");
+        try (NDManager m = NDManager.newBaseManager();
+             TransformerModel used = new TransformerModel(hp, m);
+             TransformerModel fresh = new TransformerModel(hp, m)) {
+            logits(used, randomTokens(1, 120, hp.vocab(), 8), 1, TransformerModel.Pass.full()); // caches 120 rows
+            long[] shortInput = randomTokens(2, 40, hp.vocab(), 9);
+            assertArrayEquals(logits(fresh, shortInput, 2, TransformerModel.Pass.full()),
+                    logits(used, shortInput, 2, TransformerModel.Pass.full()));
+        }
+    }
+
+    @Test
     void learnedPositionsRefuseLongerSequences() {
         Hyperparameters hp = TestConfigs.tiny("positional=learned");
         try (Autograd.Scope s = Autograd.noGrad(); NDManager m = NDManager.newBaseManager();

@@ -22,12 +22,16 @@ final class SinusoidalPositions implements PositionalEncoding {
     @Override
     public NDArray addTo(NDArray x) {
         int length = (int) x.getShape().get(1);
-        return x.add(table(length));
+        NDArray rows = table(length);
+        // a shorter length reads a slice of the cached table; the slice belongs to the caller's pass
+        return x.add(rows.getShape().get(0) == length ? rows
+                : rows.get(x.getManager(), new ai.djl.ndarray.index.NDIndex("0:" + length)));
     }
 
+    /** The cached table, computed anew when a longer one is needed. */
     private synchronized NDArray table(int length) {
         if (cached != null && cached.getShape().get(0) >= length) {
-            return cached.getShape().get(0) == length ? cached : cached.get("0:" + length);
+            return cached;
         }
         if (cached != null) {
             cached.close();
