@@ -79,20 +79,23 @@ class LabWindowTest {
     }
 
     @Test
-    void anInvalidValueDisablesStartAndSaysWhy(FxRobot robot) {
+    void anInvalidValueDisablesStartAndSaysWhy(FxRobot robot) throws Exception {
         Button start = robot.lookup("#start").queryButton();
         assertFalse(start.isDisabled(), "the preset is valid");
-        robot.clickOn("Model"); // expand the group
-        robot.doubleClickOn("#field-heads").eraseText(3).write("7");
-        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("Model"); // expand the group, then let its animation finish before typing
+        waitFor(() -> robot.lookup("#field-heads").query().isVisible()
+                && robot.lookup("#field-heads").query().localToScene(0, 0).getY() > 0, 10);
+        robot.sleep(600);
+        replaceText(robot, "#field-heads", "7");
+        waitFor(start::isDisabled, 10);
         assertTrue(start.isDisabled());
         Label blocker = robot.lookup("#start-blocker").queryAs(Label.class);
         assertTrue(blocker.isVisible());
         assertEquals("heads: 7 does not divide d_model 64 (allowed: a divisor of d_model)", blocker.getText());
         assertTrue(robot.lookup("#field-heads").query().getStyleClass().contains("invalid"));
 
-        robot.doubleClickOn("#field-heads").eraseText(3).write("8");
-        WaitForAsyncUtils.waitForFxEvents();
+        replaceText(robot, "#field-heads", "8");
+        waitFor(() -> !start.isDisabled(), 10);
         assertFalse(start.isDisabled());
         assertFalse(blocker.isVisible());
     }
@@ -199,6 +202,16 @@ class LabWindowTest {
         String info = robot.lookup("#cell-info").queryAs(Label.class).getText();
         assertTrue(info.startsWith("query " + target[0] + " (S) → key " + target[1]), info);
         assertTrue(info.contains("task target"), info);
+    }
+
+    /** Clicks a text field, selects all of it and types over it, as a user would. */
+    private static void replaceText(FxRobot robot, String query, String text) {
+        robot.clickOn(query);
+        robot.press(javafx.scene.input.KeyCode.CONTROL).type(javafx.scene.input.KeyCode.A)
+                .release(javafx.scene.input.KeyCode.CONTROL);
+        robot.write(text);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(text, robot.lookup(query).queryTextInputControl().getText());
     }
 
     private static WritableImage snapshot(FxRobot robot, Node node) {
