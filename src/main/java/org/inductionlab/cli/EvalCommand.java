@@ -54,13 +54,6 @@ final class EvalCommand implements Callable<Integer> {
                 throw new InvalidConfigException("layout", e.getMessage());
             }
             int max = maxExp != null ? maxExp : (r.model.device().isGpu() ? 20 : 16);
-            if (minExp < 3 || max > 24 || minExp > max) {
-                throw new InvalidConfigException("max-exp", "lengths 2^" + minExp + "..2^" + max
-                        + " are not a range (allowed: 3 <= min-exp <= max-exp <= 24)");
-            }
-            if (seqs < 0) {
-                throw new InvalidConfigException("seqs", seqs + " is out of range (allowed: 1..1000000)");
-            }
             var plan = new LengthSweep.Plan(minExp, max, l, seqs, seed);
             o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.folder.name(),
                     hp.layout(), hp.trainLength(), l, org.inductionlab.engine.platform.EngineRuntime.describe(r.model.device()));

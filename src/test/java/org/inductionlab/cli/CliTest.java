@@ -96,6 +96,10 @@ class CliTest {
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already holds a run"), again.err());
         assertEquals(2, run("eval", "--run", dir.toString(), "--layout", "middle").code());
+        Result badRange = run("eval", "--run", dir.toString(), "--min-exp", "9", "--max-exp", "7");
+        assertEquals(2, badRange.code());
+        assertTrue(badRange.err().startsWith("induction-lab: max-exp: lengths 2^9..2^7 are not a range"), badRange.err());
+        assertEquals(2, run("eval", "--run", dir.toString(), "--seqs", "-1").code());
 
         Result eval = run("eval", "--run", dir.toString(), "--min-exp", "5", "--max-exp", "6", "--seqs", "16",
                 "--layout", "anywhere");

@@ -25,6 +25,7 @@ public final class AttentionMap {
     private final float[][] weights; // [layer * heads + head][query * n + key]
     private final int predicted;
     private final double probability;
+    private final List<int[]> inductionCells; // from the tokens alone, the same for every head
 
     private AttentionMap(int[] tokens, int inductionToken, int layers, int heads, float[][] weights, int predicted,
                          double probability) {
@@ -35,6 +36,7 @@ public final class AttentionMap {
         this.weights = weights;
         this.predicted = predicted;
         this.probability = probability;
+        this.inductionCells = findInductionCells(tokens);
     }
 
     /** Computes the map of {@code input} (the tokens the model reads, answer excluded). */
@@ -151,6 +153,10 @@ public final class AttentionMap {
 
     /** Induction cells as (query, key) pairs. */
     public List<int[]> inductionCells() {
+        return inductionCells;
+    }
+
+    private static List<int[]> findInductionCells(int[] tokens) {
         List<int[]> cells = new ArrayList<>();
         for (int i = 0; i < tokens.length; i++) {
             for (int j = 1; j <= i; j++) {
@@ -159,7 +165,7 @@ public final class AttentionMap {
                 }
             }
         }
-        return cells;
+        return java.util.Collections.unmodifiableList(cells);
     }
 
     /** Share of the head's attention on induction cells, averaged over the queries that have any. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ModelCost;
 import org.inductionlab.engine.model.TransformerModel;
@@ -36,15 +37,16 @@ public final class LengthSweep {
     /** Fixed cost of a process that runs libtorch (weights are negligible next to it). */
     static final long BASE_BYTES = 600L << 20;
 
-    /** What to measure. {@code sequences} 0 means the rule above. */
+    /** What to measure. {@code sequences} 0 means the rule above. Bad values name their field. */
     public record Plan(int minExponent, int maxExponent, TriggerLayout layout, int sequences, long seed) {
         public Plan {
             if (minExponent < 3 || maxExponent > 24 || minExponent > maxExponent) {
-                throw new IllegalArgumentException("lengths: need 3 <= min-exp <= max-exp <= 24, got " + minExponent
-                        + ".." + maxExponent);
+                throw new InvalidConfigException("max-exp", "lengths 2^" + minExponent + "..2^" + maxExponent
+                        + " are not a range (allowed: 3 <= min-exp <= max-exp <= 24)");
             }
             if (sequences < 0) {
-                throw new IllegalArgumentException("seqs: must be >= 1 (or 0 for the default rule), got " + sequences);
+                throw new InvalidConfigException("seqs", sequences + " is out of range (allowed: 1..1000000, or 0"
+                        + " for the default rule)");
             }
         }
 

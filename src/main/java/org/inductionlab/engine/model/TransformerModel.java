@@ -432,11 +432,6 @@ public final class TransformerModel implements AutoCloseable {
         manager.close();
     }
 
-    /** The manager that owns the parameters. */
-    NDManager manager() {
-        return manager;
-    }
-
     /** Copies {@code values} into the parameters of the same names (shapes must match). */
     public void load(Map<String, NDArray> values) {
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {

@@ -35,8 +35,6 @@ public final class NativeTuning {
         env.put("MALLOC_MMAP_MAX_", "0");
         env.put("MALLOC_TRIM_THRESHOLD_", "68719476736");
         env.put("THP_MEM_ALLOC_ENABLE", "1");
-        // libtorch prints a deprecation warning DJL triggers on every no-grad forward; not the user's concern.
-        env.put("TORCH_CPP_LOG_LEVEL", "ERROR");
         return java.util.Collections.unmodifiableMap(env);
     }
 

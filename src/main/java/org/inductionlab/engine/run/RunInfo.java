@@ -47,8 +47,4 @@ public record RunInfo(
     public RunInfo withHyperparameters(Map<String, String> h) {
         return new RunInfo(format, preset, created, h, environment, parameterCount, training);
     }
-
-    public RunInfo withEnvironment(Environment e) {
-        return new RunInfo(format, preset, created, hyperparameters, e, parameterCount, training);
-    }
 }

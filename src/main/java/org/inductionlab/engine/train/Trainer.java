@@ -31,19 +31,12 @@ public final class Trainer {
     private final RunFolder folder; // null: train in memory only (bench, tests)
     private final TrainingListener listener;
     private final TrainingControl control;
-    private long tileElements = TransformerModel.TRAINING_TILE_ELEMENTS;
 
     public Trainer(Hyperparameters hp, RunFolder folder, TrainingListener listener, TrainingControl control) {
         this.hp = hp.validated();
         this.folder = folder;
         this.listener = listener == null ? new TrainingListener() {} : listener;
         this.control = control == null ? new TrainingControl() : control;
-    }
-
-    /** Scores per attention tile (tests and the benchmark vary it). */
-    public Trainer tileElements(long elements) {
-        this.tileElements = elements;
-        return this;
     }
 
     /** Trains from scratch, or from the folder's checkpoint when {@code resume}. */
@@ -202,7 +195,7 @@ public final class Trainer {
                 NDArray logits;
                 NDArray loss;
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
-                    logits = model.forward(tokens, TransformerModel.Pass.training(tileElements));
+                    logits = model.forward(tokens, TransformerModel.Pass.training(TransformerModel.TRAINING_TILE_ELEMENTS));
                     loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
                     gc.backward(loss);
                 }

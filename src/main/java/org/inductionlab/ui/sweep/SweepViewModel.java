@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -64,7 +63,6 @@ public final class SweepViewModel {
 
     /** The default longest length is the last whose estimate stays under this. */
     static final double SECONDS_PER_LENGTH = 240;
-    private volatile Future<?> job;
 
     /** The layout choice meaning "each run's own training layout". */
     public static final String OWN_LAYOUT = "training layout";
@@ -216,9 +214,6 @@ public final class SweepViewModel {
 
     /** The validated plan for one run, or an exception naming the bad field. */
     LengthSweep.Plan plan(RunEntry run) {
-        if (minExp.get() < 3 || maxExp.get() > 24 || minExp.get() > maxExp.get()) {
-            throw new IllegalArgumentException("lengths: need 2^3 <= shortest <= longest <= 2^24");
-        }
         TriggerLayout l = OWN_LAYOUT.equals(layout.get()) ? run.hyperparameters().layout() : TriggerLayout.parse(layout.get());
         return new LengthSweep.Plan(minExp.get(), maxExp.get(), l, Math.max(0, sequences.get()), 1);
     }
@@ -243,7 +238,7 @@ public final class SweepViewModel {
         running.set(true);
         progress.set(0);
         progressText.set("Starting…");
-        job = ctx.worker().submit(() -> {
+        ctx.worker().submit(() -> {
             String done = "Sweep finished.";
             try {
                 for (int i = 0; i < runs.size(); i++) {
@@ -336,9 +331,5 @@ public final class SweepViewModel {
         ctx.settings().put("sweep_layout", layout.get());
         ctx.settings().put("sweep_sequences", sequences.get());
         ctx.settings().save();
-    }
-
-    boolean isRunning() {
-        return job != null && !job.isDone();
     }
 }

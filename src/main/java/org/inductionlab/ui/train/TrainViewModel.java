@@ -17,7 +17,6 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableMap;
 import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
-import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.config.Problem;
 import org.inductionlab.engine.model.ModelCost;
@@ -548,14 +547,5 @@ public final class TrainViewModel {
             progress.set(p);
         }
         chartVersion.set(chartVersion.get() + 1);
-    }
-
-    /** For tests and the validation message: parse without touching state. */
-    Hyperparameters parsedOrThrow() {
-        HyperparameterSchema.Parsed p = HyperparameterSchema.parse(texts());
-        if (!p.ok()) {
-            throw new InvalidConfigException(p.problems());
-        }
-        return p.value();
     }
 }
