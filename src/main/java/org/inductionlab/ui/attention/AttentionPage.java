@@ -65,6 +65,7 @@ public final class AttentionPage extends BorderPane {
         seed.setEditable(true);
         seed.setPrefWidth(90);
         seed.valueProperty().addListener((o, a, b) -> vm.seed().set(b));
+        vm.seed().addListener((o, a, b) -> seed.getValueFactory().setValue((int) b.longValue()));
         HBox generated = new HBox(6, new Label("Length"), length, new Label("Layout"), layout, new Label("Seed"), seed);
         generated.setAlignment(Pos.CENTER_LEFT);
 
