@@ -13,7 +13,11 @@ public final class Main {
     public static void main(String[] args) {
         boolean window = args.length == 0 || (args.length == 1 && args[0].equals("gui"));
         int relaunched = NativeTuning.relaunchIfNeeded(Main.class, args,
-                window ? java.util.Map.of("OMP_WAIT_POLICY", "PASSIVE") : java.util.Map.of());
+                window ? java.util.Map.of("OMP_WAIT_POLICY", "PASSIVE") : java.util.Map.of(), line -> {
+                    if (System.getenv("INDUCTIONLAB_DEBUG") != null) {
+                        System.err.println("induction-lab: " + line);
+                    }
+                });
         if (relaunched >= 0) {
             System.exit(relaunched);
         }

@@ -1,5 +1,6 @@
 package org.inductionlab.cli;
 
+import org.inductionlab.engine.lab.LoadedRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.AttentionMap;
@@ -58,8 +59,8 @@ final class AttentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (OpenRun r = new OpenRun(run, null)) {
-            var hp = r.model.hyperparameters();
+        try (LoadedRun r = LoadedRun.open(run, null)) {
+            var hp = r.model().hyperparameters();
             int[] input;
             if (source.file != null) {
                 if (!Files.isRegularFile(source.file.input)) {
@@ -89,8 +90,8 @@ final class AttentionCommand implements Callable<Integer> {
                 int[] full = InductionTask.evaluation(hp.vocab(), layout, g.seed).sequence(0, g.length).tokens();
                 input = java.util.Arrays.copyOf(full, full.length - 1); // the model reads all but the answer
             }
-            AttentionMap map = AttentionMap.compute(r.model, input);
-            Map<String, Object> json = toJson(map, r.folder.name());
+            AttentionMap map = AttentionMap.compute(r.model(), input);
+            Map<String, Object> json = toJson(map, r.folder().name());
             AtomicFiles.write(out, o -> new ObjectMapper().writeValue(o, json));
             System.out.printf("wrote %s: %d tokens, %d layers x %d heads; model predicts %d (p=%.3f)%n", out, map.length(),
                     map.layers(), map.heads(), map.predictedToken(), map.predictedProbability());

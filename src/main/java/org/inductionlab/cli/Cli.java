@@ -1,5 +1,6 @@
 package org.inductionlab.cli;
 
+import java.util.Map;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.model.PositionLimitException;
 import org.inductionlab.engine.platform.DeviceUnavailableException;
@@ -50,7 +51,7 @@ public final class Cli implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
             PrintWriter err = commandLine.getErr();
-            String bad = badInput(ex);
+            String bad = badInput(ex, commandLine);
             if (bad != null) {
                 err.println("induction-lab: " + bad);
                 err.flush();
@@ -66,10 +67,13 @@ public final class Cli implements Runnable {
         return cl;
     }
 
-    /** The one-line message for bad input, or null when the exception is not about the input. */
-    static String badInput(Throwable ex) {
+    /**
+     * The one-line message for bad input, or null when the exception is not about the input. The engine
+     * names settings; here they become the flags a command-line user typed.
+     */
+    static String badInput(Throwable ex, CommandLine command) {
         if (ex instanceof InvalidConfigException e) {
-            return e.getMessage();
+            return inFlags(e.getMessage(), command);
         }
         if (ex instanceof TokenFile.TokenFileException e) {
             return "input: " + e.getMessage();
@@ -80,10 +84,30 @@ public final class Cli implements Runnable {
         if (ex instanceof PositionLimitException e) {
             return "length: " + e.getMessage();
         }
+        if (ex instanceof RunFolderException e && e.holdsRun()) {
+            return inFlags("run_folder: " + e.getMessage().replace("; resume it, or replace it",
+                    "; use --resume to continue it or --force to replace it"), command);
+        }
         if (ex instanceof RunFolderException e && e.badInputKey() != null) {
-            return e.badInputKey() + ": " + e.getMessage();
+            return inFlags(e.badInputKey() + ": " + e.getMessage(), command);
         }
         return null;
+    }
+
+    /** Engine setting names that are flags on the command line; --set keys stay as they are. */
+    private static final Map<String, String> FLAGS = Map.of(
+            "min_exponent", "--min-exp",
+            "max_exponent", "--max-exp",
+            "sequences_per_length", "--seqs");
+
+    /** Replaces the engine's setting names in {@code message} by this command's flags. */
+    static String inFlags(String message, CommandLine command) {
+        String out = message;
+        for (Map.Entry<String, String> e : FLAGS.entrySet()) {
+            out = out.replaceAll("\\b" + e.getKey() + "\\b", e.getValue());
+        }
+        String folderFlag = command != null && command.getCommandSpec().findOption("--out") != null ? "--out" : "--run";
+        return out.replaceAll("\\brun_folder\\b", folderFlag);
     }
 
     static String describe(Throwable ex) {

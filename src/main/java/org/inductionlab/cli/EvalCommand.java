@@ -1,8 +1,13 @@
 package org.inductionlab.cli;
 
 import org.inductionlab.engine.config.DeviceChoice;
+import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.LengthSweep;
+import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.SweepJob;
+import org.inductionlab.engine.platform.MachineMemory;
+import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.engine.task.TriggerLayout;
 import picocli.CommandLine.Command;
@@ -24,9 +29,10 @@ final class EvalCommand implements Callable<Integer> {
     Path run;
 
     @Option(names = "--min-exp", paramLabel = "A", description = "shortest length 2^A (default 6)")
-    int minExp = 6;
+    int minExp = SweepJob.DEFAULT_MIN_EXPONENT;
 
-    @Option(names = "--max-exp", paramLabel = "B", description = "longest length 2^B (default 16 on a CPU, 20 on a GPU)")
+    @Option(names = "--max-exp", paramLabel = "B", description = "longest length 2^B (default: the last length"
+            + " up to 2^16 on a CPU, 2^20 on a GPU, that the engine expects to fit in memory and in 4 minutes)")
     Integer maxExp;
 
     @Option(names = "--seqs", paramLabel = "N", description = "sequences per length (default: the rule above)")
@@ -45,30 +51,25 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream o = System.out;
         DeviceChoice dev = device == null ? null : parseDevice(device);
-        try (OpenRun r = new OpenRun(run, dev)) {
-            var hp = r.model.hyperparameters();
+        try (LoadedRun r = LoadedRun.open(run, dev)) {
+            var hp = r.hyperparameters();
             TriggerLayout l;
             try {
                 l = layout == null ? hp.layout() : TriggerLayout.parse(layout);
             } catch (IllegalArgumentException e) {
                 throw new InvalidConfigException("layout", e.getMessage());
             }
-            int max = maxExp != null ? maxExp : (r.model.device().isGpu() ? 20 : 16);
+            int max = maxExp != null ? maxExp : SweepJob.defaultMaxExponent(hp, r.onGpu());
             var plan = new LengthSweep.Plan(minExp, max, l, seqs, seed);
-            o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.folder.name(),
-                    hp.layout(), hp.trainLength(), l, org.inductionlab.engine.platform.EngineRuntime.describe(r.model.device()));
+            o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.folder().name(),
+                    hp.layout(), hp.trainLength(), l, r.deviceDescription());
             o.println("  length  layout      seqs  correct  accuracy   wilson95          seconds");
-            List<SweepPoint> points = LengthSweep.forDevice(r.model.device()).run(r.model, plan, new LengthSweep.Listener() {
+            List<SweepPoint> points = SweepJob.run(r, plan, new LengthSweep.Listener() {
                 @Override
                 public void onPoint(SweepPoint p) {
                     o.printf(Locale.ROOT, "  2^%-4d  %-10s %5d  %7d  %s   [%5.1f, %5.1f]  %8.1f%n",
                             Integer.numberOfTrailingZeros(p.length()), p.layout(), p.sequences(), p.correct(),
                             Format.percent(p.accuracy()), 100 * p.wilsonLow(), 100 * p.wilsonHigh(), p.seconds());
-                    try {
-                        r.folder.mergeSweep(List.of(p)); // keep each length as soon as it is measured
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
                 }
 
                 @Override
@@ -78,14 +79,12 @@ final class EvalCommand implements Callable<Integer> {
             }, () -> false);
             o.printf(Locale.ROOT, "%d lengths measured in %.1f s, peak memory %s; results in %s%n", points.size(),
                     points.stream().mapToDouble(SweepPoint::seconds).sum(),
-                    org.inductionlab.engine.platform.MachineMemory.mib(
-                            org.inductionlab.engine.platform.MachineMemory.peakResidentBytes()),
-                    r.folder.path().resolve(org.inductionlab.engine.run.RunFolder.SWEEP));
+                    MachineMemory.mib(MachineMemory.peakResidentBytes()), r.folder().path().resolve(RunFolder.SWEEP));
             return Cli.OK;
         }
     }
 
     static DeviceChoice parseDevice(String text) {
-        return (DeviceChoice) org.inductionlab.engine.config.HyperparameterSchema.field("device").parse(text);
+        return (DeviceChoice) HyperparameterSchema.field("device").parse(text);
     }
 }

@@ -1,5 +1,6 @@
 package org.inductionlab.cli;
 
+import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.eval.Predictor;
 import org.inductionlab.engine.task.TokenFile;
 import picocli.CommandLine.Command;
@@ -29,12 +30,12 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (OpenRun r = new OpenRun(run, null)) {
+        try (LoadedRun r = LoadedRun.open(run, null)) {
             if (!Files.isRegularFile(input)) {
                 throw new TokenFile.TokenFileException(input + " does not exist");
             }
-            List<int[]> lines = TokenFile.read(input, r.model.hyperparameters().vocab());
-            List<Predictor.Prediction> predictions = Predictor.predict(r.model, lines);
+            List<int[]> lines = TokenFile.read(input, r.model().hyperparameters().vocab());
+            List<Predictor.Prediction> predictions = Predictor.predict(r.model(), lines);
             StringBuilder sb = new StringBuilder();
             for (Predictor.Prediction p : predictions) {
                 sb.append(p.token()).append(' ').append(String.format(Locale.ROOT, "%.6f", p.probability())).append('\n');

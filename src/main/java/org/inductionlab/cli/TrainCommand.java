@@ -1,13 +1,9 @@
 package org.inductionlab.cli;
 
-import org.inductionlab.engine.config.HyperparameterSchema;
-import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.lab.TrainingJob;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.platform.MachineMemory;
-import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.run.Runs;
-import org.inductionlab.engine.train.Trainer;
 import org.inductionlab.engine.train.TrainingControl;
 import org.inductionlab.engine.train.TrainingListener;
 import org.inductionlab.engine.train.TrainingOutcome;
@@ -51,40 +47,21 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream o = System.out;
-        RunFolder folder;
-        Hyperparameters hp;
+        TrainingJob job;
         if (resume) {
             if (preset != null) {
                 throw new InvalidConfigException("preset", "a resumed run keeps its own settings; drop --preset");
             }
-            folder = RunFolder.open(out);
-            hp = folder.hyperparameters();
-            Map<String, String> allowed = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : overrides.entrySet()) {
-                HyperparameterSchema.Field f = HyperparameterSchema.field(e.getKey());
-                if (f.group() == HyperparameterSchema.Group.TASK || f.group() == HyperparameterSchema.Group.MODEL) {
-                    throw new InvalidConfigException(f.key(), "cannot change when resuming (the model and its data are fixed;"
-                            + " allowed: optimisation, stopping and run settings)");
-                }
-                allowed.put(e.getKey(), e.getValue());
-            }
-            if (!allowed.isEmpty()) {
-                hp = hp.with(allowed).validated();
-                folder.writeInfo(folder.info().withHyperparameters(hp.toText()));
-            }
-            if (!folder.hasCheckpoint()) {
-                throw new org.inductionlab.engine.run.RunFolderException(out + " has no checkpoint to resume from", "out");
-            }
+            job = TrainingJob.resume(out, overrides);
         } else {
             Preset p = Preset.load(preset == null ? "course" : preset);
-            hp = p.apply().with(overrides).validated();
-            folder = Runs.create(out, hp, p.name(), force);
-            if (folder.replacedRun() != null) {
-                o.println("moved the run that was in " + out + " to " + folder.replacedRun());
+            job = TrainingJob.create(out, p.apply().with(overrides), p.name(), force);
+            if (job.replacedRun() != null) {
+                o.println("moved the run that was in " + out + " to " + job.replacedRun());
             }
         }
 
-        TrainingControl control = new TrainingControl();
+        TrainingControl control = job.control();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             control.requestStop();
@@ -97,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             ConsoleListener listener = new ConsoleListener(o, quiet);
-            TrainingOutcome outcome = new Trainer(hp, folder, listener, control).run(resume);
+            TrainingOutcome outcome = job.run(listener);
             o.printf(Locale.ROOT, "%s at step %d: running accuracy %.4f, loss %.4f, %s wall, %.1f ms/step -> %s%n",
                     outcome.reason().words, outcome.step(), outcome.runningAccuracy(), outcome.loss(),
                     Format.duration(outcome.wallSeconds()), outcome.msPerStep(), out);
@@ -134,6 +111,14 @@ final class TrainCommand implements Callable<Integer> {
             if (!quiet) {
                 out.printf(Locale.ROOT, "%s %,d parameters on %s, steps %d..%d%n", s.resumed() ? "resuming" : "training",
                         s.parameterCount(), s.device(), s.firstStep(), s.maxSteps());
+            }
+        }
+
+        @Override
+        public void onPhaseChange(long step) {
+            if (!quiet) {
+                out.printf(Locale.ROOT, "phase change at step %d: running accuracy passed halfway from chance to 100 %%%n",
+                        step);
             }
         }
 

@@ -77,7 +77,7 @@ class CliTest {
 
         Result missing = run("eval", "--run", tmp.resolve("nothing").toString());
         assertEquals(2, missing.code());
-        assertTrue(missing.err().startsWith("induction-lab: run: no run folder at "), missing.err());
+        assertTrue(missing.err().startsWith("induction-lab: --run: no run folder at "), missing.err());
 
         Result noOut = run("train");
         assertEquals(2, noOut.code());
@@ -94,11 +94,13 @@ class CliTest {
         // a finished run is not overwritten; bad layout for eval is bad input
         Result again = run(concat(TINY, "--out", dir.toString()));
         assertEquals(2, again.code());
-        assertTrue(again.err().contains("already holds a run"), again.err());
+        assertTrue(again.err().startsWith("induction-lab: --out: " + dir + " already holds a run; use --resume to"
+                + " continue it or --force to replace it"), again.err());
         assertEquals(2, run("eval", "--run", dir.toString(), "--layout", "middle").code());
         Result badRange = run("eval", "--run", dir.toString(), "--min-exp", "9", "--max-exp", "7");
         assertEquals(2, badRange.code());
-        assertTrue(badRange.err().startsWith("induction-lab: max-exp: lengths 2^9..2^7 are not a range"), badRange.err());
+        assertEquals("induction-lab: --max-exp: 7 is out of range (allowed: 9..24, at least --min-exp)",
+                badRange.err().trim());
         assertEquals(2, run("eval", "--run", dir.toString(), "--seqs", "-1").code());
 
         Result eval = run("eval", "--run", dir.toString(), "--min-exp", "5", "--max-exp", "6", "--seqs", "16",

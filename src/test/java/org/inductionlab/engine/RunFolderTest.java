@@ -45,7 +45,8 @@ class RunFolderTest {
         byte[] checkpoint = Files.readAllBytes(dir.resolve(RunFolder.CHECKPOINT));
 
         var e = assertThrows(RunFolderException.class, () -> Runs.create(dir, hp, "test", false));
-        assertEquals("out", e.badInputKey());
+        assertEquals("run_folder", e.badInputKey());
+        assertTrue(e.holdsRun());
         assertArrayEquals(checkpoint, Files.readAllBytes(dir.resolve(RunFolder.CHECKPOINT)), "untouched");
 
         RunFolder replaced = Runs.create(dir, hp, "test", true);

@@ -1,10 +1,11 @@
 package org.inductionlab.engine;
 
+import org.inductionlab.engine.model.SequenceModel;
+import org.inductionlab.engine.model.TransformerModel;
 import ai.djl.ndarray.NDManager;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.eval.Predictor;
-import org.inductionlab.engine.model.TransformerModel;
 import org.inductionlab.engine.run.MetricsRow;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunModels;
@@ -56,10 +57,10 @@ class TrainingTest {
         }
         List<Predictor.Prediction> first;
         List<Predictor.Prediction> second;
-        try (NDManager m = NDManager.newBaseManager(); TransformerModel a = RunModels.load(folder, m)) {
+        try (NDManager m = NDManager.newBaseManager(); SequenceModel a = RunModels.load(folder, m)) {
             first = Predictor.predict(a, inputs);
         }
-        try (NDManager m = NDManager.newBaseManager(); TransformerModel b = RunModels.load(RunFolder.open(folder.path()), m)) {
+        try (NDManager m = NDManager.newBaseManager(); SequenceModel b = RunModels.load(RunFolder.open(folder.path()), m)) {
             second = Predictor.predict(b, inputs);
         }
         assertEquals(first, second);
@@ -84,7 +85,7 @@ class TrainingTest {
         for (int i = 0; i < 20; i++) {
             inputs.add(Arrays.copyOf(task.sequence(i, 24).tokens(), 23));
         }
-        try (NDManager m = NDManager.newBaseManager(); TransformerModel early = RunModels.load(folder, m)) {
+        try (NDManager m = NDManager.newBaseManager(); SequenceModel early = RunModels.load(folder, m)) {
             for (int round = 0; round < 5; round++) {
                 System.gc();
                 Thread.sleep(50);
@@ -98,7 +99,7 @@ class TrainingTest {
                 }
             }
             List<Predictor.Prediction> afterGc = Predictor.predict(early, inputs);
-            try (TransformerModel fresh = RunModels.load(folder, m)) {
+            try (SequenceModel fresh = RunModels.load(folder, m)) {
                 assertEquals(Predictor.predict(fresh, inputs), afterGc);
             }
         }

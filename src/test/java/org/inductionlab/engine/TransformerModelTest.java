@@ -1,5 +1,8 @@
 package org.inductionlab.engine;
 
+import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.CausalAttention;
+import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,7 +11,6 @@ import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ModelCost;
 import org.inductionlab.engine.model.PositionLimitException;
-import org.inductionlab.engine.model.TransformerModel;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.task.InductionTask;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +32,7 @@ class TransformerModelTest {
         return t;
     }
 
-    static float[] logits(TransformerModel model, long[] tokens, int batch, TransformerModel.Pass pass) {
+    static float[] logits(TransformerModel model, long[] tokens, int batch, ForwardPass pass) {
         try (Autograd.Scope s = Autograd.noGrad(); NDManager m = NDManager.newBaseManager(model.device())) {
             NDArray x = m.create(tokens, new Shape(batch, tokens.length / batch));
             return model.forward(x, pass).toFloatArray();
@@ -45,9 +47,9 @@ class TransformerModelTest {
         EngineRuntime.start(0);
         try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
             long[] tokens = randomTokens(3, 100, hp.vocab(), 5);
-            float[] full = logits(model, tokens, 3, TransformerModel.Pass.full());
-            for (long tile : new long[] {1, 700, 5_000, TransformerModel.DEFAULT_TILE_ELEMENTS}) {
-                float[] tiled = logits(model, tokens, 3, TransformerModel.Pass.evaluation(tile));
+            float[] full = logits(model, tokens, 3, ForwardPass.full());
+            for (long tile : new long[] {1, 700, 5_000, CausalAttention.DEFAULT_TILE_ELEMENTS}) {
+                float[] tiled = logits(model, tokens, 3, ForwardPass.evaluation(tile));
                 assertEquals(full.length, tiled.length);
                 for (int i = 0; i < full.length; i++) {
                     assertEquals(full[i], tiled[i], 1e-4, variant + ", tile " + tile + ", logit " + i);
@@ -62,9 +64,9 @@ class TransformerModelTest {
         Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128");
         long[] tokens = randomTokens(4, 90, hp.vocab(), 11);
         long[] answers = {1, 5, 9, 16};
-        java.util.Map<String, float[]> blocked = gradients(hp, tokens, answers, TransformerModel.Pass.training(3000)
+        java.util.Map<String, float[]> blocked = gradients(hp, tokens, answers, ForwardPass.training(3000)
                 .withTraining(false));
-        java.util.Map<String, float[]> textbook = gradients(hp, tokens, answers, TransformerModel.Pass.full());
+        java.util.Map<String, float[]> textbook = gradients(hp, tokens, answers, ForwardPass.full());
         assertEquals(textbook.keySet(), blocked.keySet());
         for (String name : textbook.keySet()) {
             float[] a = textbook.get(name);
@@ -76,7 +78,7 @@ class TransformerModelTest {
     }
 
     private static java.util.Map<String, float[]> gradients(Hyperparameters hp, long[] tokens, long[] answers,
-                                                            TransformerModel.Pass pass) {
+                                                            ForwardPass pass) {
         java.util.Map<String, float[]> out = new java.util.TreeMap<>();
         try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
             try (NDManager step = m.newSubManager()) {
@@ -176,10 +178,10 @@ class TransformerModelTest {
         try (NDManager m = NDManager.newBaseManager();
              TransformerModel used = new TransformerModel(hp, m);
              TransformerModel fresh = new TransformerModel(hp, m)) {
-            logits(used, randomTokens(1, 120, hp.vocab(), 8), 1, TransformerModel.Pass.full()); // caches 120 rows
+            logits(used, randomTokens(1, 120, hp.vocab(), 8), 1, ForwardPass.full()); // caches 120 rows
             long[] shortInput = randomTokens(2, 40, hp.vocab(), 9);
-            assertArrayEquals(logits(fresh, shortInput, 2, TransformerModel.Pass.full()),
-                    logits(used, shortInput, 2, TransformerModel.Pass.full()));
+            assertArrayEquals(logits(fresh, shortInput, 2, ForwardPass.full()),
+                    logits(used, shortInput, 2, ForwardPass.full()));
         }
     }
 
@@ -191,7 +193,7 @@ class TransformerModelTest {
             assertEquals(24, model.maxLength());
             NDArray tooLong = m.create(randomTokens(1, 25, hp.vocab(), 2), new Shape(1, 25));
             var e = assertThrows(PositionLimitException.class,
-                    () -> model.forward(tooLong, TransformerModel.Pass.evaluation(1000)));
+                    () -> model.forward(tooLong, ForwardPass.evaluation(1000)));
             assertTrue(e.getMessage().contains("cover 24 tokens"));
         }
     }
@@ -215,7 +217,7 @@ class TransformerModelTest {
              TransformerModel a = new TransformerModel(hp, m);
              TransformerModel b = new TransformerModel(hp, m)) {
             long[] t = randomTokens(2, 10, hp.vocab(), 3);
-            assertArrayEquals(logits(a, t, 2, TransformerModel.Pass.full()), logits(b, t, 2, TransformerModel.Pass.full()));
+            assertArrayEquals(logits(a, t, 2, ForwardPass.full()), logits(b, t, 2, ForwardPass.full()));
         }
     }
 }

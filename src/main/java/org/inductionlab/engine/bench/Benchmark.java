@@ -1,5 +1,6 @@
 package org.inductionlab.engine.bench;
 
+import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +10,7 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ModelCost;
-import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.platform.MachineMemory;
 import org.inductionlab.engine.platform.NativeTuning;
@@ -101,14 +102,14 @@ public final class Benchmark {
         InductionTask task = InductionTask.evaluation(hp.vocab(), hp.layout(), 1);
         try (Autograd.Scope noGrad = Autograd.noGrad();
              NDManager root = NDManager.newBaseManager(device);
-             TransformerModel model = new TransformerModel(hp, root)) {
+             SequenceModel model = SequenceModel.create(hp, root)) {
             List<Double> rates = new ArrayList<>();
             for (int rep = 0; rep < 3; rep++) {
                 InductionTask.Batch b = task.batch(rep * 1000L, sequences, length);
                 long t0 = System.nanoTime();
                 try (NDManager pass = root.newSubManager()) {
                     NDArray tokens = pass.create(b.inputs(), new Shape(sequences, length - 1));
-                    model.forward(tokens, TransformerModel.Pass.evaluation(
+                    model.forward(tokens, ForwardPass.evaluation(
                             org.inductionlab.engine.eval.LengthSweep.forDevice(device).tileElements(hp, length))).toFloatArray();
                 }
                 double s = (System.nanoTime() - t0) / 1e9;

@@ -114,6 +114,7 @@ public final class HyperparameterSchema {
                 throw new IllegalArgumentException(t);
             }
             return switch (key) {
+                case "architecture" -> Architecture.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "norm" -> Norm.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "positional" -> PositionalKind.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "optimizer" -> OptimizerKind.valueOf(lower.toUpperCase(Locale.ROOT));
@@ -183,6 +184,8 @@ public final class HyperparameterSchema {
             f("seed", Group.TASK, "Seed", "Seeds the data and the initial weights.",
                     Kind.LONG, 0, Long.MAX_VALUE, Hyperparameters::seed),
 
+            c("architecture", Group.MODEL, "Architecture", "The sequence model: transformer (the course's).",
+                    Architecture.values(), Hyperparameters::architecture),
             f("layers", Group.MODEL, "Layers", "Transformer blocks (the course: 2).",
                     Kind.INT, 1, 12, Hyperparameters::layers),
             f("d_model", Group.MODEL, "Width d_model", "Embedding width; must be divisible by heads.",
@@ -265,7 +268,7 @@ public final class HyperparameterSchema {
         return new Hyperparameters(
                 (Integer) v.get("vocab"), (Integer) v.get("train_length"), (TriggerLayout) v.get("layout"),
                 (Long) v.get("seed"),
-                (Integer) v.get("layers"), (Integer) v.get("d_model"), (Integer) v.get("heads"),
+                (Architecture) v.get("architecture"), (Integer) v.get("layers"), (Integer) v.get("d_model"), (Integer) v.get("heads"),
                 (Integer) v.get("ff_mult"), (Double) v.get("dropout"), (Norm) v.get("norm"),
                 (PositionalKind) v.get("positional"), (Integer) v.get("max_positions"),
                 (OptimizerKind) v.get("optimizer"), (Double) v.get("lr"), (Double) v.get("weight_decay"),

@@ -18,6 +18,7 @@ public record Hyperparameters(
         TriggerLayout layout,
         long seed,
         // model
+        Architecture architecture,
         int layers,
         int dModel,
         int heads,
@@ -48,7 +49,7 @@ public record Hyperparameters(
     public static Hyperparameters defaults() {
         return new Hyperparameters(
                 16, 256, new TriggerLayout.Fixed(5), 0,
-                2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
+                Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
                 OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192,
                 200, 0.99,
                 1000, 10, DeviceChoice.AUTO, 0);

@@ -1,10 +1,12 @@
 package org.inductionlab.engine.eval;
 
+import org.inductionlab.engine.model.Logits;
+import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.inductionlab.engine.model.Autograd;
-import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.SequenceModel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,10 +42,14 @@ public final class AttentionMap {
     }
 
     /** Computes the map of {@code input} (the tokens the model reads, answer excluded). */
-    public static AttentionMap compute(TransformerModel model, int[] input) {
+    public static AttentionMap compute(SequenceModel model, int[] input) {
         int n = input.length;
         if (n < 1 || n > MAX_LENGTH) {
             throw new IllegalArgumentException("length: attention maps need 1.." + MAX_LENGTH + " tokens, got " + n);
+        }
+        if (!model.recordsAttention()) {
+            throw new IllegalArgumentException("architecture: " + model.hyperparameters().architecture()
+                    + " has no attention map to show");
         }
         var hp = model.hyperparameters();
         int heads = hp.heads();
@@ -54,7 +60,7 @@ public final class AttentionMap {
         }
         try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager pass = NDManager.newBaseManager(model.device())) {
             NDArray tokens = pass.create(ids, new Shape(1, n));
-            NDArray logits = model.forward(tokens, TransformerModel.Pass.recording((layer, weights, seq, row) -> {
+            NDArray logits = model.forward(tokens, ForwardPass.recording((layer, weights, seq, row) -> {
                 float[] all = weights.toFloatArray(); // (1, heads, n, n)
                 int per = n * n;
                 for (int h = 0; h < heads; h++) {
@@ -64,12 +70,7 @@ public final class AttentionMap {
                 }
             }));
             float[] p = logits.softmax(1).toFloatArray();
-            int best = 0;
-            for (int v = 1; v < p.length; v++) {
-                if (p[v] > p[best]) {
-                    best = v;
-                }
-            }
+            int best = Logits.argmax(p, 0, p.length);
             return new AttentionMap(input.clone(), hp.inductionToken(), hp.layers(), heads, w, best, p[best]);
         }
     }

@@ -1,5 +1,8 @@
 package org.inductionlab.engine.eval;
 
+import org.inductionlab.engine.model.Logits;
+import org.inductionlab.engine.model.CausalAttention;
+import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,7 +11,7 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ModelCost;
-import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.platform.MachineMemory;
 import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.engine.task.InductionTask;
@@ -40,12 +43,15 @@ public final class LengthSweep {
     /** What to measure. {@code sequences} 0 means the rule above. Bad values name their field. */
     public record Plan(int minExponent, int maxExponent, TriggerLayout layout, int sequences, long seed) {
         public Plan {
-            if (minExponent < 3 || maxExponent > 24 || minExponent > maxExponent) {
-                throw new InvalidConfigException("max-exp", "lengths 2^" + minExponent + "..2^" + maxExponent
-                        + " are not a range (allowed: 3 <= min-exp <= max-exp <= 24)");
+            if (minExponent < 3 || minExponent > 24) {
+                throw new InvalidConfigException("min_exponent", minExponent + " is out of range (allowed: 3..24)");
             }
-            if (sequences < 0) {
-                throw new InvalidConfigException("seqs", sequences + " is out of range (allowed: 1..1000000, or 0"
+            if (maxExponent < minExponent || maxExponent > 24) {
+                throw new InvalidConfigException("max_exponent", maxExponent + " is out of range (allowed: "
+                        + minExponent + "..24, at least min_exponent)");
+            }
+            if (sequences < 0 || sequences > 1_000_000) {
+                throw new InvalidConfigException("sequences_per_length", sequences + " is out of range (allowed: 1..1000000, or 0"
                         + " for the default rule)");
             }
         }
@@ -118,12 +124,10 @@ public final class LengthSweep {
      * (1 GiB of scores): small tiles would cost a kernel launch per few queries at 2^20.
      */
     public static LengthSweep forDevice(Device device) {
-        return device.isGpu() ? new LengthSweep(GPU_TILE_ELEMENTS, GPU_TILE_ELEMENTS, 5e12)
-                : new LengthSweep(CPU_TILE_ELEMENTS, CPU_TILE_ELEMENTS, 8e9);
+        return device.isGpu()
+                ? new LengthSweep(CausalAttention.GPU_SWEEP_TILE_ELEMENTS, CausalAttention.GPU_SWEEP_TILE_ELEMENTS, 5e12)
+                : new LengthSweep(CausalAttention.CPU_SWEEP_TILE_ELEMENTS, CausalAttention.CPU_SWEEP_TILE_ELEMENTS, 8e9);
     }
-
-    static final long GPU_TILE_ELEMENTS = 256L << 20;
-    static final long CPU_TILE_ELEMENTS = 16L << 20;
 
     static int sequencesPerPass(int length, int total) {
         return Math.max(1, Math.min(total, TOKENS_PER_PASS / length));
@@ -156,7 +160,7 @@ public final class LengthSweep {
     }
 
     /** Runs the plan on {@code model}. Throws {@link CancellationException} when {@code cancelled} turns true. */
-    public List<SweepPoint> run(TransformerModel model, Plan plan, Listener listener, BooleanSupplier cancelled) {
+    public List<SweepPoint> run(SequenceModel model, Plan plan, Listener listener, BooleanSupplier cancelled) {
         Hyperparameters hp = model.hyperparameters();
         Device device = model.device();
         InductionTask task = InductionTask.evaluation(hp.vocab(), plan.layout(), plan.seed());
@@ -192,7 +196,7 @@ public final class LengthSweep {
         return points;
     }
 
-    private SweepPoint measure(TransformerModel model, InductionTask task, TriggerLayout layout, int length, int total,
+    private SweepPoint measure(SequenceModel model, InductionTask task, TriggerLayout layout, int length, int total,
                                NDManager root, Listener listener, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
         int perPass = sequencesPerPass(length, total);
@@ -205,14 +209,9 @@ public final class LengthSweep {
             InductionTask.Batch batch = task.batch(done, n, length);
             try (NDManager pass = root.newSubManager()) {
                 NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
-                NDArray logits = model.forward(tokens, TransformerModel.Pass.evaluation(
+                NDArray logits = model.forward(tokens, ForwardPass.evaluation(
                         tileElements(model.hyperparameters(), length)));
-                long[] predicted = logits.argMax(1).toLongArray();
-                for (int b = 0; b < n; b++) {
-                    if (predicted[b] == batch.answers()[b]) {
-                        correct++;
-                    }
-                }
+                correct += Logits.countCorrect(logits, batch.answers());
             }
             done += n;
             listener.onSequences(length, done, total);

@@ -1,10 +1,12 @@
 package org.inductionlab.engine.eval;
 
+import org.inductionlab.engine.model.Logits;
+import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.inductionlab.engine.model.Autograd;
-import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.SequenceModel;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +21,7 @@ public final class Predictor {
 
     private Predictor() {}
 
-    public static List<Prediction> predict(TransformerModel model, List<int[]> sequences) {
+    public static List<Prediction> predict(SequenceModel model, List<int[]> sequences) {
         Prediction[] out = new Prediction[sequences.size()];
         Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
         for (int i = 0; i < sequences.size(); i++) {
@@ -42,16 +44,10 @@ public final class Predictor {
                     }
                     try (NDManager pass = root.newSubManager()) {
                         NDArray tokens = pass.create(ids, new Shape(chunk.size(), n));
-                        NDArray probs = model.forward(tokens, TransformerModel.Pass.evaluation(
-                                TransformerModel.DEFAULT_TILE_ELEMENTS)).softmax(1);
+                        NDArray probs = model.forward(tokens, ForwardPass.evaluation()).softmax(1);
                         float[] p = probs.toFloatArray();
                         for (int r = 0; r < chunk.size(); r++) {
-                            int best = 0;
-                            for (int v = 1; v < vocabOut; v++) {
-                                if (p[r * vocabOut + v] > p[r * vocabOut + best]) {
-                                    best = v;
-                                }
-                            }
+                            int best = Logits.argmax(p, r * vocabOut, vocabOut);
                             out[chunk.get(r)] = new Prediction(best, p[r * vocabOut + best]);
                         }
                     }

@@ -14,12 +14,12 @@ public final class ModelCost {
     private ModelCost() {}
 
     /** FLOPs of one forward pass over a sequence of {@code n} input tokens, as {@code pass} runs it. */
-    public static double forwardFlops(Hyperparameters hp, int n, TransformerModel.Pass pass) {
+    public static double forwardFlops(Hyperparameters hp, int n, ForwardPass pass) {
         double d = hp.dModel();
         double ff = hp.ffMult() * d;
         double projections = 2 * d * 3 * d + 2 * d * d + 2 * 2 * d * ff; // q k v, output, MLP, per token
-        TransformerModel.TilePlan full = TransformerModel.TilePlan.of(1, hp.heads(), n, n, 0, pass);
-        double scores = TransformerModel.TilePlan.scores(n, 0, full.queries()); // per head
+        CausalAttention.TilePlan full = CausalAttention.TilePlan.of(1, hp.heads(), n, n, 0, pass);
+        double scores = CausalAttention.TilePlan.scores(n, 0, full.queries()); // per head
         double attention = 2 * 2 * scores * hp.headDim() * hp.heads();     // q k^T and A v
         double fullLayer = n * projections + attention;
         double lastLayer = pass.lastQueryOnly()
@@ -32,12 +32,12 @@ public final class ModelCost {
     /** FLOPs of one training step (forward and backward) at the training length and batch. */
     public static double trainingStepFlops(Hyperparameters hp) {
         return 3 * hp.batchSize() * forwardFlops(hp, hp.trainLength() - 1,
-                TransformerModel.Pass.training(TransformerModel.TRAINING_TILE_ELEMENTS));
+                ForwardPass.training(CausalAttention.TRAINING_TILE_ELEMENTS));
     }
 
     /** FLOPs of one forward pass over one sequence of {@code n} tokens on the evaluation path. */
     public static double evaluationFlops(Hyperparameters hp, int n) {
-        return forwardFlops(hp, n, TransformerModel.Pass.evaluation(TransformerModel.DEFAULT_TILE_ELEMENTS));
+        return forwardFlops(hp, n, ForwardPass.evaluation(CausalAttention.DEFAULT_TILE_ELEMENTS));
     }
 
     /**

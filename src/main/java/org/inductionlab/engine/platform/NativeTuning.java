@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class NativeTuning {
 
-    /** The settings, as measured in ../shared/notes/allocation.md. */
+    /** The settings, as measured in docs/benchmarks.md ("Allocator tuning"). */
     public static final Map<String, String> ENVIRONMENT = orderedEnvironment();
 
     private static final String MARKER = "INDUCTIONLAB_TUNED";
@@ -73,7 +73,7 @@ public final class NativeTuning {
      * returns its exit code; returns -1 when this process should go on itself.
      */
     public static int relaunchIfNeeded(Class<?> mainClass, String[] args) {
-        return relaunchIfNeeded(mainClass, args, Map.of());
+        return relaunchIfNeeded(mainClass, args, Map.of(), line -> { });
     }
 
     /**
@@ -81,7 +81,8 @@ public final class NativeTuning {
      * {@code OMP_WAIT_POLICY=PASSIVE}: idle libtorch threads then sleep instead of spinning, which costs the
      * command line ~10 % per step but keeps a window (and a sweep beside training) responsive.
      */
-    public static int relaunchIfNeeded(Class<?> mainClass, String[] args, Map<String, String> extra) {
+    public static int relaunchIfNeeded(Class<?> mainClass, String[] args, Map<String, String> extra,
+                                       java.util.function.Consumer<String> debug) {
         if (!applies() || active() || optedOut()) {
             return -1;
         }
@@ -89,9 +90,7 @@ public final class NativeTuning {
         if (command == null) {
             return -1;
         }
-        if (System.getenv("INDUCTIONLAB_DEBUG") != null) {
-            System.err.println("induction-lab: relaunching with tuned allocator settings: " + command);
-        }
+        debug.accept("relaunching with tuned allocator settings: " + command);
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().putAll(ENVIRONMENT);
         pb.environment().putAll(extra);

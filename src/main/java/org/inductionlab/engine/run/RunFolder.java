@@ -67,7 +67,7 @@ public final class RunFolder {
         Path replaced = null;
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) {
-                throw new RunFolderException(dir + " is a file, not a run folder", "out");
+                throw new RunFolderException(dir + " is a file, not a run folder", "run_folder");
             }
             boolean empty;
             try (var s = Files.list(dir)) {
@@ -75,11 +75,10 @@ public final class RunFolder {
             }
             if (!empty) {
                 if (!Files.exists(dir.resolve(CONFIG))) {
-                    throw new RunFolderException(dir + " exists and is not a run folder; choose another folder", "out");
+                    throw new RunFolderException(dir + " exists and is not a run folder; choose another folder", "run_folder");
                 }
                 if (!force) {
-                    throw new RunFolderException(dir + " already holds a run; use --resume to continue it or --force"
-                            + " to replace it (the old run is moved aside, not deleted)", "out");
+                    throw RunFolderException.holdsRun(dir);
                 }
                 String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
                 replaced = dir.resolveSibling(dir.getFileName() + ".replaced-" + stamp);
@@ -102,10 +101,10 @@ public final class RunFolder {
     public static RunFolder open(Path dir) {
         Path config = dir.resolve(CONFIG);
         if (!Files.isDirectory(dir)) {
-            throw new RunFolderException("no run folder at " + dir, "run");
+            throw new RunFolderException("no run folder at " + dir, "run_folder");
         }
         if (!Files.exists(config)) {
-            throw new RunFolderException(dir + " is not a run folder: " + CONFIG + " is missing", "run");
+            throw new RunFolderException(dir + " is not a run folder: " + CONFIG + " is missing", "run_folder");
         }
         RunInfo info;
         try {

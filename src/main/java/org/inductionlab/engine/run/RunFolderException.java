@@ -7,6 +7,20 @@ package org.inductionlab.engine.run;
  */
 public final class RunFolderException extends RuntimeException {
     private final String badInputKey;
+    private boolean holdsRun;
+
+    /** {@code dir} already holds a run that a new one would overwrite. */
+    public static RunFolderException holdsRun(java.nio.file.Path dir) {
+        RunFolderException e = new RunFolderException(dir + " already holds a run; resume it, or replace it"
+                + " (the old run is moved aside, not deleted)", "run_folder");
+        e.holdsRun = true;
+        return e;
+    }
+
+    /** Whether this is {@link #holdsRun}: a front end may say how to resume or replace. */
+    public boolean holdsRun() {
+        return holdsRun;
+    }
 
     public RunFolderException(String message) {
         this(message, (String) null);
@@ -22,7 +36,7 @@ public final class RunFolderException extends RuntimeException {
         this.badInputKey = badInputKey;
     }
 
-    /** The option at fault ("run", "out"), or null when the folder itself is damaged. */
+    /** The setting at fault ("run_folder"), or null when the folder itself is damaged. */
     public String badInputKey() {
         return badInputKey;
     }

@@ -38,7 +38,13 @@ public record RunInfo(
             @JsonProperty("last_loss") double lastLoss,
             @JsonProperty("wall_seconds") double wallSeconds,
             @JsonProperty("stop_reason") String stopReason,
-            @JsonProperty("updated") String updated) {}
+            @JsonProperty("updated") String updated) {
+
+        /** The status word as an enum. */
+        public RunStatus runStatus() {
+            return RunStatus.of(status);
+        }
+    }
 
     public RunInfo withTraining(Training t) {
         return new RunInfo(format, preset, created, hyperparameters, environment, parameterCount, t);

@@ -3,7 +3,7 @@ package org.inductionlab.engine.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.inductionlab.engine.config.Hyperparameters;
-import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.SequenceModel;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,9 +13,9 @@ public final class RunModels {
     private RunModels() {}
 
     /** The trained model of {@code folder} on {@code manager}'s device; close it when done. */
-    public static TransformerModel load(RunFolder folder, NDManager manager) {
+    public static SequenceModel load(RunFolder folder, NDManager manager) {
         Hyperparameters hp = folder.hyperparameters();
-        TransformerModel model = new TransformerModel(hp, manager);
+        SequenceModel model = SequenceModel.create(hp, manager);
         try (NDManager scratch = manager.newSubManager();
              RunFolder.Checkpoint cp = folder.readCheckpoint(scratch)) {
             model.load(parameters(cp));

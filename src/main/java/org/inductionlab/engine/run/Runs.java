@@ -1,5 +1,10 @@
 package org.inductionlab.engine.run;
 
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.FileVisitResult;
+import java.nio.file.AtomicMoveNotSupportedException;
 import ai.djl.Device;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.model.ModelCost;
@@ -23,7 +28,7 @@ public final class Runs {
         Device device = EngineRuntime.device(hp.validated().device());
         RunInfo info = new RunInfo(RunInfo.FORMAT, preset, Instant.now().toString(), hp.toText(),
                 environment(device), ModelCost.parameterCount(hp),
-                new RunInfo.Training("created", 0, 0, 0, Double.NaN, 0, null, Instant.now().toString()));
+                new RunInfo.Training(RunStatus.CREATED.word(), 0, 0, 0, Double.NaN, 0, null, Instant.now().toString()));
         return RunFolder.create(dir, info, force);
     }
 
@@ -33,6 +38,50 @@ public final class Runs {
         return new RunInfo.Environment(lab == null ? "dev" : lab, EngineRuntime.djlVersion(),
                 EngineRuntime.libtorchVersion(), EngineRuntime.describe(device), EngineRuntime.threads(),
                 System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    }
+
+    /** Renames a run folder in place (atomically where the file system can); returns the new path. */
+    public static Path rename(Path dir, String newName) throws IOException {
+        String problem = RunNames.problem(newName);
+        if (problem != null) {
+            throw new RunFolderException(problem, "name");
+        }
+        if (!Files.exists(dir.resolve(RunFolder.CONFIG))) {
+            throw new RunFolderException(dir + " is not a run folder; nothing renamed", "run_folder");
+        }
+        Path target = dir.resolveSibling(newName);
+        if (Files.exists(target)) {
+            throw new RunFolderException(newName + " is taken", "name");
+        }
+        try {
+            Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(dir, target);
+        }
+        return target;
+    }
+
+    /** Deletes a run folder and everything in it. Refuses a folder that is not a run. */
+    public static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir.resolve(RunFolder.CONFIG))) {
+            throw new RunFolderException(dir + " is not a run folder; nothing deleted", "run_folder");
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     /** Run folders directly under {@code root}, newest first; unreadable ones are skipped. */

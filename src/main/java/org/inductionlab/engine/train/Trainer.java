@@ -1,5 +1,9 @@
 package org.inductionlab.engine.train;
 
+import org.inductionlab.engine.run.RunStatus;
+import org.inductionlab.engine.model.Logits;
+import org.inductionlab.engine.model.CausalAttention;
+import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -8,7 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.inductionlab.engine.config.Hyperparameters;
-import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.run.MetricsRow;
 import org.inductionlab.engine.run.RunFolder;
@@ -45,16 +49,19 @@ public final class Trainer {
         Device device = EngineRuntime.device(hp.device());
         Engine engine = EngineRuntime.engine();
         try (NDManager root = NDManager.newBaseManager(device);
-             TransformerModel model = new TransformerModel(hp, root);
+             SequenceModel model = SequenceModel.create(hp, root);
              AdamOptimizer optimizer = new AdamOptimizer(hp.optimizer(), hp.weightDecay(), model.parameters(), root)) {
 
             TrainingState state = new TrainingState(0, 0, 0, new double[0], Double.NaN);
+            long phaseChange = -1;
             if (resume) {
                 state = restore(root, model, optimizer);
                 folder.truncateMetrics(state.step());
+                phaseChange = PhaseChange.firstStep(hp, folder.readMetrics());
             }
             engine.setRandomSeed((int) (hp.seed() * 31 + state.step())); // dropout masks
             Session s = new Session(model, optimizer, state, root);
+            s.phaseChangeStep = phaseChange;
             listener.onStart(new TrainingListener.TrainingStart(state.step(), hp.maxSteps(), model.parameterCount(),
                     EngineRuntime.describe(device), resume));
             TrainingOutcome outcome;
@@ -73,7 +80,7 @@ public final class Trainer {
         }
     }
 
-    private TrainingState restore(NDManager root, TransformerModel model, AdamOptimizer optimizer) {
+    private TrainingState restore(NDManager root, SequenceModel model, AdamOptimizer optimizer) {
         if (folder == null) {
             throw new IllegalStateException("resume needs a run folder");
         }
@@ -91,7 +98,7 @@ public final class Trainer {
 
     private void recordEnd(TrainingOutcome o) throws IOException {
         if (folder != null) {
-            folder.updateTraining(new RunInfo.Training(o.reason().status(), o.step(), epoch(o.step()),
+            folder.updateTraining(new RunInfo.Training(o.reason().status().word(), o.step(), epoch(o.step()),
                     o.runningAccuracy(), o.loss(), o.wallSeconds(),
                     o.reason() == TrainingOutcome.Reason.FAILED ? "failed: " + o.message() : o.reason().words,
                     Instant.now().toString()));
@@ -112,7 +119,7 @@ public final class Trainer {
 
     /** The mutable state of one session, so the loop reads top to bottom. */
     private final class Session {
-        final TransformerModel model;
+        final SequenceModel model;
         final AdamOptimizer optimizer;
         final NDManager root;
         final InductionTask task = new InductionTask(hp.vocab(), hp.layout(), hp.seed());
@@ -126,8 +133,9 @@ public final class Trainer {
         double msPerStepAverage = Double.NaN;
         double lossSinceLog;
         int stepsSinceLog;
+        long phaseChangeStep = -1;
 
-        Session(TransformerModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
+        Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
             this.model = model;
             this.optimizer = optimizer;
             this.root = root;
@@ -175,6 +183,10 @@ public final class Trainer {
 
                 TrainingProgress p = progress(lr);
                 listener.onProgress(p);
+                if (phaseChangeStep < 0 && p.runningAccuracy() >= PhaseChange.threshold(hp)) {
+                    phaseChangeStep = step;
+                    listener.onPhaseChange(step);
+                }
                 if (folder != null && (step % hp.logEvery() == 0)) {
                     folder.appendMetrics(List.of(new MetricsRow(step, p.epoch(), lossSinceLog / stepsSinceLog,
                             lastBatchAccuracy, p.runningAccuracy(), lr, p.tokensPerSecond(), p.elapsedSeconds())));
@@ -195,20 +207,13 @@ public final class Trainer {
                 NDArray logits;
                 NDArray loss;
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
-                    logits = model.forward(tokens, TransformerModel.Pass.training(TransformerModel.TRAINING_TILE_ELEMENTS));
+                    logits = model.forward(tokens, ForwardPass.training(CausalAttention.TRAINING_TILE_ELEMENTS));
                     loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
                     gc.backward(loss);
                 }
                 optimizer.step(model.parameters(), lr);
                 lastLoss = loss.getFloat();
-                long[] predicted = logits.argMax(1).toLongArray();
-                int correct = 0;
-                for (int b = 0; b < predicted.length; b++) {
-                    if (predicted[b] == data.answers()[b]) {
-                        correct++;
-                    }
-                }
-                lastBatchAccuracy = (double) correct / predicted.length;
+                lastBatchAccuracy = (double) Logits.countCorrect(logits, data.answers()) / data.count();
                 running.add(lastBatchAccuracy);
             }
         }
@@ -232,7 +237,7 @@ public final class Trainer {
             TrainingState state = new TrainingState(step, optimizer.updates(), elapsed(), running.values(), lastLoss);
             NDList params = new NDList(model.parameters().values().toArray(new NDArray[0]));
             folder.writeCheckpoint(state, params, optimizer.state());
-            folder.updateTraining(new RunInfo.Training("training", step, epoch(step), running.mean(), lastLoss,
+            folder.updateTraining(new RunInfo.Training(RunStatus.TRAINING.word(), step, epoch(step), running.mean(), lastLoss,
                     elapsed(), null, Instant.now().toString()));
             listener.onCheckpoint(step);
         }

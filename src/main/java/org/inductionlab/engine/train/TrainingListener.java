@@ -9,6 +9,12 @@ public interface TrainingListener {
     /** After every step. */
     default void onProgress(TrainingProgress progress) {}
 
+    /**
+     * The phase change: the running accuracy first reached halfway from chance to 100 % at this step
+     * ({@link PhaseChange}). Once per run; a resumed run that passed it before does not hear it again.
+     */
+    default void onPhaseChange(long step) {}
+
     /** A checkpoint was written at this step. */
     default void onCheckpoint(long step) {}
 

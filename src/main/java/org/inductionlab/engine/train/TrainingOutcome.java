@@ -1,5 +1,7 @@
 package org.inductionlab.engine.train;
 
+import org.inductionlab.engine.run.RunStatus;
+
 /** How a training session ended. */
 public record TrainingOutcome(Reason reason, long step, double runningAccuracy, double loss, double wallSeconds,
                               double msPerStep, String message) {
@@ -16,12 +18,12 @@ public record TrainingOutcome(Reason reason, long step, double runningAccuracy, 
             this.words = words;
         }
 
-        /** The status word in config.json. */
-        public String status() {
+        /** The run's status after an end like this. */
+        public RunStatus status() {
             return switch (this) {
-                case TARGET_REACHED, MAX_STEPS -> "finished";
-                case STOPPED -> "stopped";
-                case FAILED -> "failed";
+                case TARGET_REACHED, MAX_STEPS -> RunStatus.FINISHED;
+                case STOPPED -> RunStatus.STOPPED;
+                case FAILED -> RunStatus.FAILED;
             };
         }
     }

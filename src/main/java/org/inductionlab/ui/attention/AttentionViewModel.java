@@ -13,7 +13,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
-import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunModels;
@@ -59,7 +59,7 @@ public final class AttentionViewModel {
     // the worker thread's cache: reloading a model for every sequence would be slow
     private Path loadedPath;
     private NDManager loadedManager;
-    private TransformerModel loaded;
+    private SequenceModel loaded;
 
     public AttentionViewModel(LabContext ctx) {
         this.ctx = ctx;
@@ -184,7 +184,7 @@ public final class AttentionViewModel {
             try {
                 Hyperparameters hp = r.hyperparameters();
                 Input in = input(hp);
-                TransformerModel model = model(r.path());
+                SequenceModel model = model(r.path());
                 AttentionMap m = AttentionMap.compute(model, in.tokens());
                 Fx.run(() -> {
                     if (generation.get() != gen) {
@@ -215,7 +215,7 @@ public final class AttentionViewModel {
         message.set("Cancelled.");
     }
 
-    private TransformerModel model(Path path) {
+    private SequenceModel model(Path path) {
         if (loaded != null && path.equals(loadedPath)) {
             return loaded;
         }

@@ -16,7 +16,7 @@ import javafx.collections.ObservableList;
 import javafx.collections.ObservableMap;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.LengthSweep;
-import org.inductionlab.engine.model.TransformerModel;
+import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.run.RunFolder;
@@ -264,7 +264,7 @@ public final class SweepViewModel {
         Hyperparameters hp = folder.hyperparameters();
         EngineRuntime.start(0);
         try (NDManager m = NDManager.newBaseManager(EngineRuntime.device(hp.device()));
-             TransformerModel model = RunModels.load(folder, m)) {
+             SequenceModel model = RunModels.load(folder, m)) {
             int lengths = plan.maxExponent() - plan.minExponent() + 1;
             LengthSweep.forDevice(model.device()).run(model, plan, new LengthSweep.Listener() {
                 int lengthIndex;

@@ -1,0 +1,49 @@
+package org.inductionlab.engine.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * How a forward pass runs, for any {@link SequenceModel}: with dropout or not, whether the last layer
+ * serves the final position only, at most how many attention scores (or scan elements) one tile holds,
+ * in how many blocks the causal square is cut (see {@link CausalAttention}), and who, if anyone, receives
+ * the attention weights.
+ */
+public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
+                          AttentionRecorder recorder) {
+
+    /** Receives attention weights (batch, heads, queries, keys) of one tile of one layer. */
+    @FunctionalInterface
+    public interface AttentionRecorder {
+        void record(int layer, NDArray weights, int firstSequence, int firstQuery);
+    }
+
+    /** Training: dropout on, final layer for the last position only, causal blocks. */
+    public static ForwardPass training(long tileElements) {
+        return new ForwardPass(true, true, tileElements, CausalAttention.CAUSAL_BLOCKS, null);
+    }
+
+    /** Evaluation: like training without dropout. */
+    public static ForwardPass evaluation(long tileElements) {
+        return new ForwardPass(false, true, tileElements, CausalAttention.CAUSAL_BLOCKS, null);
+    }
+
+    /** Evaluation with the default tile size. */
+    public static ForwardPass evaluation() {
+        return evaluation(CausalAttention.DEFAULT_TILE_ELEMENTS);
+    }
+
+    /** Every position in every layer, one square per head: what the textbook computes. */
+    public static ForwardPass full() {
+        return new ForwardPass(false, false, Long.MAX_VALUE, 1, null);
+    }
+
+    /** The full pass, handing each layer's attention weights to {@code recorder}. */
+    public static ForwardPass recording(AttentionRecorder recorder) {
+        return new ForwardPass(false, false, Long.MAX_VALUE, 1, recorder);
+    }
+
+    /** The same pass with dropout on or off (for tests that compare paths). */
+    public ForwardPass withTraining(boolean on) {
+        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder);
+    }
+}

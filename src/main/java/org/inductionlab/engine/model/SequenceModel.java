@@ -1,0 +1,61 @@
+package org.inductionlab.engine.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.inductionlab.engine.config.Hyperparameters;
+
+import java.util.Map;
+
+/**
+ * The seam between the lab and an architecture. Training, sweeps, prediction, attention maps and run
+ * folders talk to this interface only, so a new architecture is one file (plus its tests) beside
+ * {@link TransformerModel}, chosen by the {@code architecture} hyperparameter in {@link #create}.
+ *
+ * <p>A model owns its parameters (on a sub-manager of the one it was built on) and frees them on
+ * {@link #close()}. Not thread-safe: use one instance per thread.
+ */
+public interface SequenceModel extends AutoCloseable {
+
+    /** A freshly initialised model of {@code hp.architecture()}, weights drawn from {@code hp.seed()}. */
+    static SequenceModel create(Hyperparameters hp, NDManager manager) {
+        return switch (hp.validated().architecture()) {
+            case TRANSFORMER -> new TransformerModel(hp, manager);
+        };
+    }
+
+    Hyperparameters hyperparameters();
+
+    /**
+     * Logits for the token after the last input, shape (batch, V+1). {@code tokens} is (batch, n) int64;
+     * everything computed is attached to the tokens' manager.
+     */
+    NDArray forward(NDArray tokens, ForwardPass pass);
+
+    /** Trainable arrays by name, in a fixed order (the checkpoint's order). */
+    Map<String, NDArray> parameters();
+
+    /** Copies {@code values} into the parameters of the same names (names and shapes must match). */
+    void load(Map<String, NDArray> values);
+
+    default long parameterCount() {
+        return parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+    }
+
+    Device device();
+
+    /** The longest input this model can take (a learned position table has an end). */
+    int maxLength();
+
+    /**
+     * Whether a {@link ForwardPass#recording} pass hands attention-like maps to its recorder: the
+     * inspection hook behind the Attention page. A model without one says false.
+     */
+    default boolean recordsAttention() {
+        return false;
+    }
+
+    /** Frees the parameters and anything cached. */
+    @Override
+    void close();
+}
