@@ -41,6 +41,25 @@ public final class AttentionMap {
         this.inductionCells = findInductionCells(tokens);
     }
 
+    /**
+     * A map of weights computed elsewhere: {@code weights[layer * heads + head]} is that head's row-major
+     * n x n matrix over {@code tokens} (a hand-built pattern, or a model's attention-like operator).
+     */
+    public static AttentionMap of(int[] tokens, int inductionToken, int heads, float[][] weights, int predicted,
+                                  double probability) {
+        int n = tokens.length;
+        if (heads < 1 || weights.length % heads != 0) {
+            throw new IllegalArgumentException("weights: " + weights.length + " maps for " + heads + " heads");
+        }
+        for (float[] w : weights) {
+            if (w.length != n * n) {
+                throw new IllegalArgumentException("weights: a map has " + w.length + " cells, not " + n + " x " + n);
+            }
+        }
+        return new AttentionMap(tokens.clone(), inductionToken, weights.length / heads, heads, weights.clone(),
+                predicted, probability);
+    }
+
     /** Computes the map of {@code input} (the tokens the model reads, answer excluded). */
     public static AttentionMap compute(SequenceModel model, int[] input) {
         int n = input.length;

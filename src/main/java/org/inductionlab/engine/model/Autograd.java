@@ -1,6 +1,7 @@
 package org.inductionlab.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -43,6 +44,18 @@ public final class Autograd {
         if (grad) {
             target.setRequiresGradient(true);
         }
+    }
+
+    /**
+     * {@code x * factor}, safe under autograd. DJL's {@code NDArray.mul(Number)} wraps the number in a
+     * tensor over a Java buffer, multiplies, and closes it at once; libtorch saves that tensor for the
+     * backward pass, and once the garbage collector frees the buffer the saved factor reads freed memory —
+     * the gradient behind it came out as 0 (the embedding then never learned) or as garbage, depending on
+     * when the collector ran. Here the factor is a tensor libtorch allocates and counts references to.
+     */
+    public static NDArray scale(NDArray x, double factor) {
+        NDArray f = x.getManager().full(new Shape(), (float) factor, x.getDataType());
+        return x.mul(f);
     }
 
     /** An AutoCloseable whose close throws nothing. */

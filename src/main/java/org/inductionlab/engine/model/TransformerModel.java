@@ -165,8 +165,8 @@ public final class TransformerModel implements SequenceModel {
         if (n > positions.maxLength()) {
             throw new PositionLimitException(n, positions.maxLength());
         }
-        NDArray x = Embedding.embedding(tokens, embedding, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow()
-                .mul(Math.sqrt(hp.dModel()));
+        NDArray x = Autograd.scale(Embedding.embedding(tokens, embedding, ai.djl.ndarray.types.SparseFormat.DENSE)
+                .singletonOrThrow(), Math.sqrt(hp.dModel()));
         x = dropout(positions.addTo(x), pass);
         NDManager m = tokens.getManager();
         for (int l = 0; l < layers.size(); l++) {
@@ -251,7 +251,7 @@ public final class TransformerModel implements SequenceModel {
         q = splitHeads(q, heads, dh);
         k = splitHeads(k, heads, dh);
         v = splitHeads(v, heads, dh);
-        q = positions.rotate(q, firstQuery).mul(1.0 / Math.sqrt(dh));
+        q = Autograd.scale(positions.rotate(q, firstQuery), 1.0 / Math.sqrt(dh));
         k = positions.rotate(k, 0);
 
         NDArray out = CausalAttention.attend(q, k, v, firstQuery, layer, pass, hp.dropout()); // (batch, heads, queries, dh)
