@@ -1,5 +1,6 @@
 package org.inductionlab.cli;
 
+import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.lab.TrainingJob;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Preset;
@@ -77,7 +78,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainingOutcome outcome = job.run(listener);
             o.printf(Locale.ROOT, "%s at step %d: running accuracy %.4f, loss %.4f, %s wall, %.1f ms/step -> %s%n",
                     outcome.reason().words, outcome.step(), outcome.runningAccuracy(), outcome.loss(),
-                    Format.duration(outcome.wallSeconds()), outcome.msPerStep(), out);
+                    Durations.clock(outcome.wallSeconds()), outcome.msPerStep(), out);
             if (!quiet) {
                 o.printf(Locale.ROOT, "memory (RSS): %s after the first step, %s at the end%n",
                         MachineMemory.mib(listener.rssAfterFirstStep), MachineMemory.mib(MachineMemory.residentBytes()));
@@ -136,8 +137,8 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "step %d/%d  epoch %.2f  loss %.4f  acc %s (running %s)  %,.0f tok/s  %.0f ms/step"
                             + "  elapsed %s  eta %s%n", p.step(), p.maxSteps(), p.epoch(), p.loss(),
                     Format.percent(p.batchAccuracy()).trim(), Format.percent(p.runningAccuracy()).trim(),
-                    p.tokensPerSecond(), p.msPerStep(), Format.duration(p.elapsedSeconds()),
-                    Format.duration(p.etaSeconds()));
+                    p.tokensPerSecond(), p.msPerStep(), Durations.clock(p.elapsedSeconds()),
+                    Durations.clock(p.etaSeconds()));
         }
     }
 }

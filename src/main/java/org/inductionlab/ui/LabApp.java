@@ -41,10 +41,10 @@ public final class LabApp extends Application {
 
     /** Builds the pages on the FX thread (no stage is shown). */
     public static Lab build(LabContext ctx) {
-        TrainViewModel train = new TrainViewModel(ctx.runs(), ctx.settings());
+        TrainViewModel train = new TrainViewModel(ctx);
         SweepViewModel sweep = new SweepViewModel(ctx);
         AttentionViewModel attention = new AttentionViewModel(ctx);
-        RunsViewModel runs = new RunsViewModel(ctx, train, sweep, attention);
+        RunsViewModel runs = new RunsViewModel(ctx);
         Map<Page, Node> pages = new EnumMap<>(Page.class);
         pages.put(Page.TRAIN, new TrainPage(ctx, train));
         pages.put(Page.SWEEP, new SweepPage(ctx, sweep));

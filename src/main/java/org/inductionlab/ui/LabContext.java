@@ -6,15 +6,14 @@ import javafx.stage.Window;
 import org.inductionlab.engine.config.DeviceChoice;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.platform.NativeTuning;
-import org.inductionlab.ui.runs.RunLibrary;
+import org.inductionlab.ui.event.EventBus;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * The services every page is given (rather than looking them up): settings, the run library, the
- * background worker for sweeps and attention, navigation, and the engine's description.
+ * The services every page is given (rather than looking them up): settings, the run library, the task
+ * executor (background worker, training thread, UI thread), the event bus between pages, navigation,
+ * and the engine's description.
  */
 public final class LabContext {
 
@@ -30,20 +29,24 @@ public final class LabContext {
     }
 
     private final LabSettings settings;
+    private final TaskExecutor executor;
     private final RunLibrary runs;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "lab-worker");
-        t.setDaemon(true);
-        return t;
-    });
+    private final EventBus events = new EventBus();
+    private volatile int gpus;
     private final ReadOnlyStringWrapper engineStatus = new ReadOnlyStringWrapper("starting the engine…");
     private final ReadOnlyStringWrapper device = new ReadOnlyStringWrapper("");
     private Consumer<Page> navigator = p -> { };
     private Window window;
 
+    /** The window's context: background work on one worker thread, results on the FX thread. */
     public LabContext(LabSettings settings) {
+        this(settings, TaskExecutor.fx());
+    }
+
+    public LabContext(LabSettings settings, TaskExecutor executor) {
         this.settings = settings;
-        this.runs = new RunLibrary(settings);
+        this.executor = executor;
+        this.runs = new RunLibrary(settings, executor);
     }
 
     public LabSettings settings() {
@@ -55,11 +58,21 @@ public final class LabContext {
     }
 
     /**
-     * One background thread for sweeps and attention maps: libtorch's CPU threads are shared by the
-     * process, and two jobs at once on a small machine only slow each other down.
+     * Where work runs. One background thread for sweeps and attention maps: libtorch's CPU threads are
+     * shared by the process, and two jobs at once on a small machine only slow each other down.
      */
-    public ExecutorService worker() {
-        return worker;
+    public TaskExecutor executor() {
+        return executor;
+    }
+
+    /** How pages ask each other for things without holding each other. */
+    public EventBus events() {
+        return events;
+    }
+
+    /** GPUs libtorch sees; 0 until the engine has started. */
+    public int gpus() {
+        return gpus;
     }
 
     public void navigate(Page page) {
@@ -90,23 +103,24 @@ public final class LabContext {
 
     /** Starts the engine in the background so the window opens at once. */
     public void startEngine() {
-        worker.submit(() -> {
+        executor.background(() -> {
             try {
                 EngineRuntime.start(0);
+                gpus = EngineRuntime.gpuCount();
                 String dev = EngineRuntime.describe(EngineRuntime.device(DeviceChoice.AUTO));
                 String text = "libtorch " + EngineRuntime.libtorchVersion() + " · " + dev + " · " + NativeTuning.describe();
-                Fx.run(() -> {
+                executor.ui(() -> {
                     engineStatus.set(text);
                     device.set(dev);
                 });
             } catch (RuntimeException | Error e) {
-                Fx.run(() -> engineStatus.set("engine failed to start: " + Fx.message(e)));
+                executor.ui(() -> engineStatus.set("engine failed to start: " + Fx.message(e)));
             }
             runs.refresh();
         });
     }
 
     public void shutdown() {
-        worker.shutdownNow();
+        executor.shutdown();
     }
 }

@@ -1,12 +1,12 @@
-package org.inductionlab.ui.runs;
+package org.inductionlab.ui;
 
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunFolderException;
 import org.inductionlab.engine.run.Runs;
-import org.inductionlab.ui.Fx;
-import org.inductionlab.ui.LabSettings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,15 +19,19 @@ import java.util.Set;
 
 /**
  * The runs the lab knows: every run folder in the runs directory, plus folders opened from elsewhere
- * (a run trained on a cluster, say). Shared by every page; refreshed after anything changes a run.
+ * (a run trained on a cluster, say). Shared by every page; rescanned off the FX thread after anything
+ * changes a run, and published on it.
  */
 public final class RunLibrary {
 
     private final LabSettings settings;
+    private final TaskExecutor executor;
     private final ObservableList<RunEntry> runs = FXCollections.observableArrayList();
+    private final ObjectProperty<Path> training = new SimpleObjectProperty<>();
 
-    public RunLibrary(LabSettings settings) {
+    public RunLibrary(LabSettings settings, TaskExecutor executor) {
         this.settings = settings;
+        this.executor = executor;
     }
 
     public ObservableList<RunEntry> runs() {
@@ -38,11 +42,21 @@ public final class RunLibrary {
         return settings.runsDirectory();
     }
 
-    /** Rescans on the calling thread and publishes on the FX thread. */
-    public List<RunEntry> refresh() {
-        List<RunEntry> found = scan();
-        Fx.run(() -> runs.setAll(found));
-        return found;
+    /** The run folder being trained now, or null: no page renames or deletes it meanwhile. */
+    public ObjectProperty<Path> training() {
+        return training;
+    }
+
+    public boolean isTraining(Path run) {
+        return training.get() != null && training.get().equals(run);
+    }
+
+    /** Rescans in the background and publishes the list on the UI thread. */
+    public void refresh() {
+        executor.background(() -> {
+            List<RunEntry> found = scan();
+            executor.ui(() -> runs.setAll(found));
+        });
     }
 
     List<RunEntry> scan() {
@@ -69,22 +83,15 @@ public final class RunLibrary {
         return found;
     }
 
-    /** Adds a run folder from outside the runs directory; throws a clear error when it is not a run. */
+    /** Reads a run folder from outside the runs directory and remembers it; throws when it is not a run. */
     public RunEntry open(Path dir) {
         RunEntry entry = RunEntry.of(RunFolder.open(dir));
-        List<String> extra = settings.getList("extra_runs");
-        String p = dir.toAbsolutePath().normalize().toString();
-        if (!extra.contains(p) && !dir.toAbsolutePath().normalize().startsWith(directory().toAbsolutePath().normalize())) {
-            extra.add(p);
-            settings.put("extra_runs", extra);
-            settings.save();
-        }
-        refresh();
+        remember(dir);
         return entry;
     }
 
     /** Forgets an outside folder (after it was deleted or renamed). */
-    void forget(Path dir) {
+    public void forget(Path dir) {
         List<String> extra = settings.getList("extra_runs");
         if (extra.remove(dir.toAbsolutePath().normalize().toString())) {
             settings.put("extra_runs", extra);
@@ -92,10 +99,12 @@ public final class RunLibrary {
         }
     }
 
-    void remember(Path dir) {
-        if (!dir.toAbsolutePath().normalize().startsWith(directory().toAbsolutePath().normalize())) {
-            List<String> extra = settings.getList("extra_runs");
-            extra.add(dir.toAbsolutePath().normalize().toString());
+    /** Remembers a folder outside the runs directory, so it is listed from now on. */
+    public void remember(Path dir) {
+        Path p = dir.toAbsolutePath().normalize();
+        List<String> extra = settings.getList("extra_runs");
+        if (!p.startsWith(directory().toAbsolutePath().normalize()) && !extra.contains(p.toString())) {
+            extra.add(p.toString());
             settings.put("extra_runs", extra);
             settings.save();
         }
@@ -103,5 +112,9 @@ public final class RunLibrary {
 
     public Optional<RunEntry> find(String name) {
         return runs.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    public Optional<RunEntry> find(Path path) {
+        return runs.stream().filter(r -> r.path().equals(path)).findFirst();
     }
 }

@@ -6,7 +6,7 @@ import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.ui.LabContext.Page;
 import org.inductionlab.ui.control.HeatmapView;
 import org.inductionlab.ui.runs.DemoRun;
-import org.inductionlab.ui.runs.RunEntry;
+import org.inductionlab.ui.RunEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,7 +73,13 @@ public final class SnapshotCommand implements Callable<Integer> {
         });
         LabApp.Lab lab = built.get(60, TimeUnit.SECONDS);
         try {
-            lab.context().worker().submit(() -> { }).get(120, TimeUnit.SECONDS); // engine up, runs listed
+            // engine up, then the runs listed (the start-up task queues the scan behind itself)
+            for (int i = 0; i < 2; i++) {
+                java.util.concurrent.CompletableFuture<Void> idle = new java.util.concurrent.CompletableFuture<>();
+                lab.context().executor().background(() -> idle.complete(null));
+                idle.get(120, TimeUnit.SECONDS);
+            }
+            on(() -> null); // and the list published on the FX thread
             shootTrain(lab);
             shootSweep(lab);
             shootAttention(lab);

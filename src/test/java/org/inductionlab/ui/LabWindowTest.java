@@ -16,7 +16,6 @@ import org.inductionlab.engine.run.Runs;
 import org.inductionlab.engine.train.Trainer;
 import org.inductionlab.ui.attention.AttentionPage;
 import org.inductionlab.ui.control.HeatmapView;
-import org.inductionlab.ui.runs.RunEntry;
 import org.inductionlab.ui.sweep.SweepPage;
 import org.inductionlab.ui.train.TrainViewModel;
 import org.junit.jupiter.api.Test;
@@ -66,7 +65,7 @@ class LabWindowTest {
     }
 
     @Test
-    void theWindowOpensOnTheTrainPageWithEveryPageReachable(FxRobot robot) {
+    void theWindowOpensOnTheTrainPageWithEveryPageReachable(FxRobot robot) throws Exception {
         assertNotNull(robot.lookup("#train-page").query());
         robot.clickOn("#nav-sweep");
         assertTrue(robot.lookup("#sweep-page").query().isVisible());
@@ -74,6 +73,7 @@ class LabWindowTest {
         assertTrue(robot.lookup("#attention-page").query().isVisible());
         robot.clickOn("#nav-runs");
         assertTrue(robot.lookup("#runs-page").query().isVisible());
+        pretrained();
         assertTrue(robot.lookup("#runs-table").queryTableView().getItems().stream()
                 .anyMatch(r -> ((RunEntry) r).name().equals("pretrained")));
     }
@@ -123,8 +123,8 @@ class LabWindowTest {
     @Test
     void aSmallSweepPutsItsPointsOnThePlot(FxRobot robot) throws Exception {
         robot.clickOn("#nav-sweep");
+        RunEntry run = pretrained();
         robot.interact(() -> {
-            RunEntry run = lab.context().runs().find("pretrained").orElseThrow();
             lab.sweep().selected().setAll(run);
             lab.sweep().minExp().set(5);
             lab.sweep().maxExp().set(6);
@@ -155,8 +155,9 @@ class LabWindowTest {
     @Test
     void theAttentionPageMarksTheInductionCellsOfTheSelectedHead(FxRobot robot) throws Exception {
         robot.clickOn("#nav-attention");
+        RunEntry run = pretrained();
         robot.interact(() -> {
-            lab.attention().run().set(lab.context().runs().find("pretrained").orElseThrow());
+            lab.attention().run().set(run);
             lab.attention().length().set(24);
             lab.attention().seed().set(4);
         });
@@ -202,6 +203,15 @@ class LabWindowTest {
         String info = robot.lookup("#cell-info").queryAs(Label.class).getText();
         assertTrue(info.startsWith("query " + target[0] + " (S) → key " + target[1]), info);
         assertTrue(info.contains("task target"), info);
+    }
+
+    /** The run trained in start(), once the library (scanned in the background) lists it. */
+    private RunEntry pretrained() throws Exception {
+        waitFor(() -> lab.context().runs().find("pretrained").isPresent(), 60);
+        RunEntry[] out = new RunEntry[1];
+        javafx.application.Platform.runLater(() -> out[0] = lab.context().runs().find("pretrained").orElseThrow());
+        WaitForAsyncUtils.waitForFxEvents();
+        return out[0];
     }
 
     /** Clicks a text field, selects all of it and types over it, as a user would. */

@@ -1,34 +1,53 @@
 package org.inductionlab.ui;
 
-import org.inductionlab.ui.runs.RunLibrary;
+import org.inductionlab.engine.TestConfigs;
+import org.inductionlab.engine.lab.TrainingJob;
+import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.run.RunStatus;
+import org.inductionlab.ui.event.RunEvents;
 import org.inductionlab.ui.train.TrainViewModel;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The view model alone, without a window: validation comes from the engine's schema. */
+/**
+ * The Train view model alone: no window and no FX thread (the inline executor runs background work,
+ * training and UI updates on the test's thread, in order), on the real engine with a tiny model.
+ */
 class TrainViewModelTest {
 
-    @BeforeAll
-    static void toolkit() throws Exception {
-        System.setProperty("inductionlab.home", Files.createTempDirectory("vm-test").toString());
-        try {
-            javafx.application.Platform.startup(() -> { });
-        } catch (IllegalStateException alreadyStarted) {
-            // another test class started it
-        }
+    @TempDir
+    Path home;
+    private LabContext ctx;
+    private TrainViewModel vm;
+    private final List<Notice> notices = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        System.setProperty("inductionlab.home", home.toString());
+        ctx = new LabContext(LabSettings.load(), TaskExecutor.inline());
+        vm = new TrainViewModel(ctx);
+        vm.setNotifier(notices::add);
+    }
+
+    private void fillTiny(String... overrides) {
+        vm.applyPreset("tiny");
+        TestConfigs.tiny(overrides).toText().forEach((k, v) -> vm.field(k).set(v));
     }
 
     @Test
     void presetsFillEveryFieldAndValidate() {
-        LabSettings settings = LabSettings.load();
-        TrainViewModel vm = new TrainViewModel(new RunLibrary(settings), settings);
         vm.applyPreset("course");
         assertEquals("post", vm.field("norm").get());
         assertEquals("0.0002", vm.field("lr").get());
+        assertEquals("transformer", vm.field("architecture").get());
         assertTrue(vm.problems().isEmpty());
         assertTrue(vm.canStart().get());
         assertTrue(vm.estimate().get().startsWith("69,137 parameters"), vm.estimate().get());
@@ -36,8 +55,6 @@ class TrainViewModelTest {
 
     @Test
     void everyBadFieldIsMarkedAndTheFirstBlocksStart() {
-        LabSettings settings = LabSettings.load();
-        TrainViewModel vm = new TrainViewModel(new RunLibrary(settings), settings);
         vm.applyPreset("fast");
         vm.field("lr").set("0");
         vm.field("vocab").set("1");
@@ -52,5 +69,68 @@ class TrainViewModelTest {
         vm.runName().set("no spaces allowed");
         assertFalse(vm.canStart().get());
         assertTrue(vm.startBlocker().get().startsWith("run name: "));
+    }
+
+    @Test
+    void startTrainsARunFolderAndReportsTheEnd() {
+        fillTiny("max_steps=12");
+        vm.runName().set("vm-run");
+        vm.start();
+        assertEquals(TrainViewModel.State.IDLE, vm.state().get());
+        assertFalse(vm.isTraining());
+        RunFolder folder = RunFolder.open(home.resolve("runs").resolve("vm-run"));
+        assertEquals(RunStatus.FINISHED, folder.info().training().runStatus());
+        assertEquals(12, folder.info().training().steps());
+        assertEquals(12, vm.progress().get().step(), "the last step reached the view");
+        assertEquals("Training finished", notices.get(notices.size() - 1).title());
+        assertFalse(vm.accuracySeries().points().isEmpty());
+        assertNotEquals("vm-run", vm.runName().get(), "a fresh name is proposed for the next run");
+        assertTrue(ctx.runs().find("vm-run").isPresent(), "the run list was refreshed");
+    }
+
+    @Test
+    void aForbiddenChangeOnResumeGetsTheSameAnswerAsTheCommandLine() throws Exception {
+        fillTiny("max_steps=6");
+        vm.runName().set("to-resume");
+        vm.start();
+        Path dir = home.resolve("runs").resolve("to-resume");
+        // stop it "by hand": mark it stopped with more steps allowed, then show it on the Train page
+        var info = RunFolder.open(dir).info();
+        RunFolder.open(dir).writeInfo(info.withTraining(new org.inductionlab.engine.run.RunInfo.Training(
+                RunStatus.STOPPED.word(), 6, 0, 0.1, 2.0, 1, null, null)).withHyperparameters(
+                TestConfigs.tiny("max_steps=12").toText()));
+        ctx.runs().refresh();
+        ctx.events().publish(new RunEvents.ShowInTrain(ctx.runs().find("to-resume").orElseThrow()));
+        assertTrue(vm.resumable().get());
+        String configBefore = java.nio.file.Files.readString(dir.resolve(RunFolder.CONFIG));
+
+        vm.field("d_model").set("32");
+        vm.start();
+        String cli = assertThrows(IllegalArgumentException.class,
+                () -> TrainingJob.resume(dir, Map.of("d_model", "32"))).getMessage();
+        Notice last = notices.get(notices.size() - 1);
+        assertTrue(last.error());
+        assertEquals(cli, last.text(), "the window and the command line say the same");
+        assertTrue(cli.startsWith("d_model: cannot change when resuming"), cli);
+        assertEquals(configBefore, java.nio.file.Files.readString(dir.resolve(RunFolder.CONFIG)), "nothing written");
+
+        vm.field("d_model").set("16");
+        vm.field("lr").set("0.001");
+        vm.start();
+        RunFolder resumed = RunFolder.open(dir);
+        assertEquals(12, resumed.info().training().steps(), "resumed to the new max_steps");
+        assertEquals(0.001, resumed.hyperparameters().lr(), 1e-12, "the allowed change was kept");
+    }
+
+    @Test
+    void thePhaseChangeMarkedLiveIsTheOneReadBackFromTheRun() {
+        fillTiny("max_steps=2500", "target=0.9", "batch_size=32", "window=30");
+        vm.runName().set("phase");
+        vm.start();
+        long live = vm.phaseChangeStep().get();
+        assertTrue(live > 0, "the jump to the answer is marked while training");
+        ctx.events().publish(new RunEvents.ShowInTrain(ctx.runs().find("phase").orElseThrow()));
+        long fromCsv = vm.phaseChangeStep().get();
+        assertTrue(fromCsv >= live && fromCsv - live < 5, "metrics.csv logs every 5 steps: " + fromCsv + " vs " + live);
     }
 }

@@ -1,5 +1,6 @@
 package org.inductionlab.engine.eval;
 
+import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.CausalAttention;
 import org.inductionlab.engine.model.ForwardPass;
@@ -80,7 +81,7 @@ public final class LengthSweep {
 
         public String describe() {
             return String.format(java.util.Locale.ROOT, "2^%d: %d sequences, ~%s, ~%s (%s free)",
-                    Integer.numberOfTrailingZeros(length), sequences, MachineMemory.mib(bytes), duration(seconds),
+                    Integer.numberOfTrailingZeros(length), sequences, MachineMemory.mib(bytes), Durations.words(seconds),
                     MachineMemory.mib(availableBytes));
         }
     }
@@ -217,18 +218,5 @@ public final class LengthSweep {
             listener.onSequences(length, done, total);
         }
         return SweepPoint.of(length, layout.toString(), total, correct, (System.nanoTime() - t0) / 1e9);
-    }
-
-    static String duration(double seconds) {
-        if (seconds < 1) {
-            return "<1 s";
-        }
-        if (seconds < 120) {
-            return Math.round(seconds) + " s";
-        }
-        if (seconds < 7200) {
-            return Math.round(seconds / 60) + " min";
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f h", seconds / 3600);
     }
 }

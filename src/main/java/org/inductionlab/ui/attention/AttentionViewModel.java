@@ -1,6 +1,5 @@
 package org.inductionlab.ui.attention;
 
-import ai.djl.ndarray.NDManager;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
@@ -13,16 +12,14 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
-import org.inductionlab.engine.model.SequenceModel;
-import org.inductionlab.engine.platform.EngineRuntime;
-import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.run.RunModels;
+import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.task.InductionTask;
 import org.inductionlab.engine.task.TokenFile;
 import org.inductionlab.engine.task.TriggerLayout;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.ui.runs.RunEntry;
+import org.inductionlab.ui.RunEntry;
+import org.inductionlab.ui.event.RunEvents;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -56,14 +53,13 @@ public final class AttentionViewModel {
     private final StringProperty answer = new SimpleStringProperty("");
     private final AtomicLong generation = new AtomicLong();
 
-    // the worker thread's cache: reloading a model for every sequence would be slow
-    private Path loadedPath;
-    private NDManager loadedManager;
-    private SequenceModel loaded;
+    // the background thread's cache: reloading a model for every sequence would be slow
+    private LoadedRun loaded;
 
     public AttentionViewModel(LabContext ctx) {
         this.ctx = ctx;
         run.addListener((o, a, r) -> {
+            clear(); // a map is only ever shown under the run that made it
             if (r != null) {
                 Hyperparameters hp = r.hyperparameters();
                 length.set(Math.min(hp.trainLength(), 128));
@@ -72,6 +68,26 @@ public final class AttentionViewModel {
                 head.set(Math.min(head.get(), hp.heads() - 1));
             }
         });
+        ctx.events().subscribe(RunEvents.ShowInAttention.class, e -> {
+            run.set(e.run());
+            compute();
+        });
+        ctx.events().subscribe(RunEvents.Moved.class, e -> {
+            forgetModel();
+            RunEntry r = run.get();
+            if (r != null && r.path().equals(e.path())) {
+                run.set(null);
+            }
+        });
+    }
+
+    /** Drops the map and the verdict (the run changed, or the one computing was cancelled). */
+    private void clear() {
+        generation.incrementAndGet();
+        map.set(null);
+        answer.set("");
+        busy.set(false);
+        message.set("");
     }
 
     public ObjectProperty<RunEntry> run() {
@@ -180,13 +196,12 @@ public final class AttentionViewModel {
         long gen = generation.incrementAndGet();
         busy.set(true);
         message.set("Computing…");
-        ctx.worker().submit(() -> {
+        ctx.executor().background(() -> {
             try {
                 Hyperparameters hp = r.hyperparameters();
                 Input in = input(hp);
-                SequenceModel model = model(r.path());
-                AttentionMap m = AttentionMap.compute(model, in.tokens());
-                Fx.run(() -> {
+                AttentionMap m = AttentionMap.compute(model(r.path()).model(), in.tokens());
+                ctx.executor().ui(() -> {
                     if (generation.get() != gen) {
                         return; // a newer request or a cancel
                     }
@@ -198,7 +213,7 @@ public final class AttentionViewModel {
                                     : "; the answer is " + in.answer() + (in.answer() == m.predictedToken() ? " ✓" : " ✗")));
                 });
             } catch (Throwable e) {
-                Fx.run(() -> {
+                ctx.executor().ui(() -> {
                     if (generation.get() == gen) {
                         busy.set(false);
                         message.set(Fx.message(e));
@@ -215,31 +230,24 @@ public final class AttentionViewModel {
         message.set("Cancelled.");
     }
 
-    private SequenceModel model(Path path) {
-        if (loaded != null && path.equals(loadedPath)) {
+    private LoadedRun model(Path path) {
+        if (loaded != null && path.equals(loaded.path())) {
             return loaded;
         }
+        closeLoaded();
+        loaded = LoadedRun.open(path, null);
+        return loaded;
+    }
+
+    private void closeLoaded() {
         if (loaded != null) {
             loaded.close();
-            loadedManager.close();
+            loaded = null;
         }
-        RunFolder folder = RunFolder.open(path);
-        EngineRuntime.start(0);
-        loadedManager = NDManager.newBaseManager(EngineRuntime.device(folder.hyperparameters().device()));
-        loaded = RunModels.load(folder, loadedManager);
-        loadedPath = path;
-        return loaded;
     }
 
     /** Forget the cached model (a run was deleted or renamed). */
     public void forgetModel() {
-        ctx.worker().submit(() -> {
-            if (loaded != null) {
-                loaded.close();
-                loadedManager.close();
-                loaded = null;
-                loadedPath = null;
-            }
-        });
+        ctx.executor().background(this::closeLoaded);
     }
 }

@@ -18,7 +18,6 @@ import org.inductionlab.engine.eval.AttentionMap;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * One attention head as a heatmap: queries down, keys across, colour by weight (on a square-root scale so

@@ -16,6 +16,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
+import org.inductionlab.ui.RunEntry;
 
 import java.io.File;
 import java.util.Locale;
@@ -37,7 +38,7 @@ public final class RunsPage extends BorderPane {
         table.setId("runs-table");
         table.getColumns().add(column("Name", 200, RunEntry::name));
         table.getColumns().add(column("Preset", 80, RunEntry::preset));
-        table.getColumns().add(column("Status", 90, RunEntry::status));
+        table.getColumns().add(column("Status", 90, r -> r.status().word()));
         table.getColumns().add(column("Steps", 90, r -> String.format(Locale.ROOT, "%,d", r.steps())));
         table.getColumns().add(column("Running accuracy", 130, r -> Double.isNaN(r.runningAccuracy()) ? "–"
                 : String.format(Locale.ROOT, "%.1f %%", 100 * r.runningAccuracy())));
@@ -72,11 +73,7 @@ public final class RunsPage extends BorderPane {
             dc.setTitle("Open a run folder (one with config.json)");
             File f = dc.showDialog(getScene().getWindow());
             if (f != null) {
-                try {
-                    vm.openFolder(f.toPath());
-                } catch (Exception ex) {
-                    Fx.showError(getScene().getWindow(), "Not a run folder", ex);
-                }
+                vm.openFolder(f.toPath());
             }
         });
         Button refresh = new Button("Refresh");
@@ -85,7 +82,15 @@ public final class RunsPage extends BorderPane {
         actions.setAlignment(Pos.CENTER_LEFT);
         HBox more = new HBox(8, open, refresh);
         Label message = new Label();
+        message.setId("runs-message");
+        message.setWrapText(true);
         message.textProperty().bind(vm.message());
+        vm.error().addListener((o, was, isError) -> {
+            message.getStyleClass().remove("problem");
+            if (isError) {
+                message.getStyleClass().add("problem");
+            }
+        });
         Label where = Fx.hint("Runs are stored in " + ctx.runs().directory() + ". Runs trained with the command"
                 + " line (train --out DIR) open here too: put them in that folder or use Open run folder.");
         Label title = new Label("Runs");
@@ -127,11 +132,7 @@ public final class RunsPage extends BorderPane {
         d.setContentText("New name");
         d.initOwner(getScene().getWindow());
         d.showAndWait().ifPresent(name -> {
-            try {
-                vm.rename(r, name.trim());
-            } catch (Exception e) {
-                Fx.showError(getScene().getWindow(), "Rename failed", e);
-            }
+            vm.rename(r, name.trim());
         });
     }
 
@@ -142,11 +143,7 @@ public final class RunsPage extends BorderPane {
         ask.initOwner(getScene().getWindow());
         Optional<ButtonType> answer = ask.showAndWait();
         if (answer.isPresent() && answer.get() == ButtonType.YES) {
-            try {
-                vm.delete(r);
-            } catch (Exception e) {
-                Fx.showError(getScene().getWindow(), "Delete failed", e);
-            }
+            vm.delete(r);
         }
     }
 

@@ -1,130 +1,129 @@
 package org.inductionlab.ui.runs;
 
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.ObservableList;
-import org.inductionlab.engine.run.RunFolderException;
+import org.inductionlab.engine.run.Runs;
+import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.ui.attention.AttentionViewModel;
-import org.inductionlab.ui.sweep.SweepViewModel;
-import org.inductionlab.ui.train.TrainViewModel;
+import org.inductionlab.ui.RunEntry;
+import org.inductionlab.ui.event.RunEvents;
 
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 
-/** The Runs page: list, open (to Train, Sweep or Attention), compare on the plot, rename and delete. */
+/**
+ * The Runs page: list, open (to Train, Sweep or Attention, by publishing an event the page that can do it
+ * hears), rename and delete (the engine's, off the UI thread), and open a run folder from anywhere.
+ */
 public final class RunsViewModel {
 
     private final LabContext ctx;
-    private final TrainViewModel train;
-    private final SweepViewModel sweep;
-    private final AttentionViewModel attention;
     private final StringProperty message = new SimpleStringProperty("");
+    private final BooleanProperty error = new SimpleBooleanProperty(false);
 
-    public RunsViewModel(LabContext ctx, TrainViewModel train, SweepViewModel sweep, AttentionViewModel attention) {
+    public RunsViewModel(LabContext ctx) {
         this.ctx = ctx;
-        this.train = train;
-        this.sweep = sweep;
-        this.attention = attention;
     }
 
     public ObservableList<RunEntry> runs() {
         return ctx.runs().runs();
     }
 
+    /** What the last action did, or why it failed. */
     public StringProperty message() {
         return message;
     }
 
+    /** Whether {@link #message()} is an error (shown red). */
+    public BooleanProperty error() {
+        return error;
+    }
+
+    private void say(String text, boolean isError) {
+        message.set(text);
+        error.set(isError);
+    }
+
     public void refresh() {
-        ctx.worker().submit(ctx.runs()::refresh);
+        ctx.runs().refresh();
     }
 
     /** Shows the run's curve and settings on the Train page (and lets a stopped run be resumed). */
     public void openInTrain(RunEntry r) {
-        if (train.isTraining()) {
-            message.set("Training is running; open the run after it stops.");
+        if (ctx.runs().training().get() != null) {
+            say("Training is running; open the run after it stops.", true);
             return;
         }
-        train.loadRun(r);
+        ctx.events().publish(new RunEvents.ShowInTrain(r));
         ctx.navigate(LabContext.Page.TRAIN);
     }
 
     public void openInAttention(RunEntry r) {
-        attention.run().set(r);
-        attention.compute();
+        ctx.events().publish(new RunEvents.ShowInAttention(r));
         ctx.navigate(LabContext.Page.ATTENTION);
     }
 
     /** Adds the run to the Sweep plot, beside any already there. */
     public void compare(RunEntry r) {
-        sweep.add(r);
+        ctx.events().publish(new RunEvents.AddToPlot(r));
         ctx.navigate(LabContext.Page.SWEEP);
     }
 
     /** Opens a run folder from anywhere (one trained on the command line, for instance). */
-    public RunEntry openFolder(Path dir) {
-        RunEntry e = ctx.runs().open(dir);
-        message.set("Added " + e.name() + " from " + dir);
-        return e;
+    public void openFolder(Path dir) {
+        ctx.executor().background(() -> {
+            try {
+                RunEntry e = ctx.runs().open(dir);
+                ctx.executor().ui(() -> say("Added " + e.name() + " from " + dir, false));
+                ctx.runs().refresh();
+            } catch (RuntimeException e) {
+                ctx.executor().ui(() -> say("Not a run folder: " + Fx.message(e), true));
+            }
+        });
     }
 
-    private boolean busy(RunEntry r) {
-        return train.isTraining() && r.path().equals(train.activeRun());
-    }
-
-    /** Renames the folder (atomically, in place); refuses a name in use or a run being trained. */
-    public void rename(RunEntry r, String newName) throws IOException {
-        if (busy(r)) {
-            throw new RunFolderException(r.name() + " is being trained; stop it first");
+    /** Renames the folder in place; refuses a name in use or a run being trained. */
+    public void rename(RunEntry r, String newName) {
+        if (ctx.runs().isTraining(r.path())) {
+            say(r.name() + " is being trained; stop it first.", true);
+            return;
         }
-        if (newName == null || !newName.matches("[A-Za-z0-9._-]+") || newName.startsWith(".")) {
-            throw new RunFolderException("name: use letters, digits, '.', '_' and '-' only");
-        }
-        Path target = r.path().resolveSibling(newName);
-        if (Files.exists(target)) {
-            throw new RunFolderException("name: " + newName + " is taken");
-        }
-        try {
-            Files.move(r.path(), target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(r.path(), target);
-        }
-        ctx.runs().forget(r.path());
-        ctx.runs().remember(target);
-        attention.forgetModel();
-        ctx.runs().refresh();
-        message.set("Renamed " + r.name() + " to " + newName);
+        ctx.executor().background(() -> {
+            try {
+                Path target = Runs.rename(r.path(), newName);
+                ctx.runs().forget(r.path());
+                ctx.runs().remember(target);
+                ctx.executor().ui(() -> {
+                    ctx.events().publish(new RunEvents.Moved(r.path(), target));
+                    say("Renamed " + r.name() + " to " + newName, false);
+                });
+                ctx.runs().refresh();
+            } catch (Exception e) {
+                ctx.executor().ui(() -> say("Rename failed: " + Fx.message(e), true));
+            }
+        });
     }
 
     /** Deletes the run folder and everything in it (the page asks first). */
-    public void delete(RunEntry r) throws IOException {
-        if (busy(r)) {
-            throw new RunFolderException(r.name() + " is being trained; stop it first");
+    public void delete(RunEntry r) {
+        if (ctx.runs().isTraining(r.path())) {
+            say(r.name() + " is being trained; stop it first.", true);
+            return;
         }
-        Files.walkFileTree(r.path(), new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
+        ctx.executor().background(() -> {
+            try {
+                Runs.delete(r.path());
+                ctx.runs().forget(r.path());
+                ctx.executor().ui(() -> {
+                    ctx.events().publish(new RunEvents.Moved(r.path(), null));
+                    say("Deleted " + r.name(), false);
+                });
+                ctx.runs().refresh();
+            } catch (Exception e) {
+                ctx.executor().ui(() -> say("Delete failed: " + Fx.message(e), true));
             }
         });
-        ctx.runs().forget(r.path());
-        attention.forgetModel();
-        sweep.selected().removeIf(x -> x.path().equals(r.path()));
-        ctx.runs().refresh();
-        message.set("Deleted " + r.name());
     }
 }

@@ -2,7 +2,6 @@ package org.inductionlab.ui.sweep;
 
 import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
-import javafx.geometry.Pos;
 import javafx.scene.chart.XYChart;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
@@ -23,7 +22,7 @@ import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.control.AnnotatedLineChart;
-import org.inductionlab.ui.runs.RunEntry;
+import org.inductionlab.ui.RunEntry;
 
 import java.io.File;
 import java.util.ArrayList;

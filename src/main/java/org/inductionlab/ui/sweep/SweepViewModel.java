@@ -1,6 +1,6 @@
 package org.inductionlab.ui.sweep;
 
-import ai.djl.ndarray.NDManager;
+import org.inductionlab.engine.text.Durations;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -16,16 +16,16 @@ import javafx.collections.ObservableList;
 import javafx.collections.ObservableMap;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.LengthSweep;
-import org.inductionlab.engine.model.SequenceModel;
-import org.inductionlab.engine.platform.EngineRuntime;
+import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.run.RunModels;
 import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.engine.task.TriggerLayout;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.ui.runs.RunEntry;
+import org.inductionlab.ui.RunEntry;
+import org.inductionlab.ui.event.RunEvents;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,18 +58,16 @@ public final class SweepViewModel {
     private final ObservableMap<String, List<SweepPoint>> points = FXCollections.observableHashMap();
     private final LongProperty plotVersion = new SimpleLongProperty();
     private final AtomicBoolean cancel = new AtomicBoolean();
+    private volatile List<RunEntry> plotted = List.of();
     private boolean maxExpChosen;
     private boolean suggesting;
-
-    /** The default longest length is the last whose estimate stays under this. */
-    static final double SECONDS_PER_LENGTH = 240;
 
     /** The layout choice meaning "each run's own training layout". */
     public static final String OWN_LAYOUT = "training layout";
 
     public SweepViewModel(LabContext ctx) {
         this.ctx = ctx;
-        minExp.set((int) ctx.settings().getDouble("sweep_min_exp", 6));
+        minExp.set((int) ctx.settings().getDouble("sweep_min_exp", SweepJob.DEFAULT_MIN_EXPONENT));
         maxExp.set((int) ctx.settings().getDouble("sweep_max_exp", 12));
         maxExpChosen = ctx.settings().getDouble("sweep_max_exp", -1) > 0;
         layout.set(ctx.settings().get("sweep_layout", OWN_LAYOUT));
@@ -77,10 +75,10 @@ public final class SweepViewModel {
         selected.addListener((javafx.collections.ListChangeListener<RunEntry>) c -> {
             reload();
             if (!maxExpChosen && !selected.isEmpty()) {
-                // the CPU default stops where the engine's estimate says a length gets too slow or too big
+                // the engine's one rule for the default longest length, on the device the run would use
                 suggesting = true;
-                maxExp.set(Math.max(minExp.get(), LengthSweep.forDevice(ai.djl.Device.cpu()).suggestedMaxExponent(
-                        selected.get(0).hyperparameters(), ai.djl.Device.cpu(), SECONDS_PER_LENGTH, 16)));
+                RunEntry first = selected.get(0);
+                maxExp.set(Math.max(minExp.get(), SweepJob.defaultMaxExponent(first.hyperparameters(), onGpu(first))));
                 suggesting = false;
             }
             updateEstimate();
@@ -103,6 +101,12 @@ public final class SweepViewModel {
                 reload();
             }
         });
+        ctx.events().subscribe(RunEvents.AddToPlot.class, e -> add(e.run()));
+        ctx.events().subscribe(RunEvents.Moved.class, e -> selected.removeIf(r -> r.path().equals(e.path())));
+    }
+
+    private boolean onGpu(RunEntry run) {
+        return SweepJob.onGpu(run.hyperparameters().device(), ctx.gpus());
     }
 
     public ObservableList<RunEntry> selected() {
@@ -162,10 +166,17 @@ public final class SweepViewModel {
         }
     }
 
-    /** Reads every selected run's sweep.csv into the plot. */
+    /** Reads every selected run's sweep.csv (in the background) into the plot. */
     public void reload() {
+        List<RunEntry> runs = List.copyOf(selected);
+        plotted = runs;
+        ctx.executor().background(() -> publish(runs));
+    }
+
+    /** Reads the runs' sweep.csv files on the calling (background) thread and shows them on the UI thread. */
+    private void publish(List<RunEntry> runs) {
         Map<String, List<SweepPoint>> fresh = new LinkedHashMap<>();
-        for (RunEntry r : selected) {
+        for (RunEntry r : runs) {
             try {
                 for (SweepPoint p : RunFolder.open(r.path()).readSweep()) {
                     fresh.computeIfAbsent(r.name() + " · " + p.layout(), k -> new ArrayList<>()).add(p);
@@ -174,9 +185,14 @@ public final class SweepViewModel {
                 // a run without a readable sweep simply has no points
             }
         }
-        points.clear();
-        points.putAll(fresh);
-        plotVersion.set(plotVersion.get() + 1);
+        ctx.executor().ui(() -> {
+            if (!runs.equals(selected)) {
+                return; // the selection changed meanwhile; its own reload follows
+            }
+            points.clear();
+            points.putAll(fresh);
+            plotVersion.set(plotVersion.get() + 1);
+        });
     }
 
     void updateEstimate() {
@@ -184,32 +200,27 @@ public final class SweepViewModel {
             estimateText.set("Pick one or more runs to sweep.");
             return;
         }
-        Hyperparameters hp = selected.get(0).hyperparameters();
-        LengthSweep sweep = LengthSweep.forDevice(ai.djl.Device.cpu());
+        RunEntry first = selected.get(0);
+        Hyperparameters hp = first.hyperparameters();
+        boolean gpu = onGpu(first);
+        LengthSweep.Plan plan;
+        try {
+            plan = plan(first);
+        } catch (IllegalArgumentException e) {
+            estimateText.set(Fx.message(e));
+            return;
+        }
         StringBuilder sb = new StringBuilder();
         double total = 0;
-        for (int e = minExp.get(); e <= maxExp.get(); e++) {
-            int n = sequences.get() > 0 ? sequences.get() : LengthSweep.defaultSequences(1 << e);
-            LengthSweep.Estimate est = sweep.estimate(hp, 1 << e, n, ai.djl.Device.cpu());
+        for (LengthSweep.Estimate est : SweepJob.estimate(hp, plan, gpu)) {
             total += est.seconds();
             if (!est.fits()) {
                 sb.append(est.describe()).append(" — too big, will be refused\n");
             }
         }
-        int suggested = sweep.suggestedMaxExponent(hp, ai.djl.Device.cpu(), SECONDS_PER_LENGTH, 20);
-        estimateText.set(String.format(Locale.ROOT, "Estimate for %s: about %s on this machine (CPU guess; refined"
-                        + " as lengths finish). Longest length whose estimate stays under %s here: 2^%d.%n%s", selected.get(0).name(),
-                duration(total * selected.size()), duration(SECONDS_PER_LENGTH), suggested, sb).trim());
-    }
-
-    static String duration(double s) {
-        if (s < 60) {
-            return Math.max(1, Math.round(s)) + " s";
-        }
-        if (s < 3600) {
-            return Math.round(s / 60) + " min";
-        }
-        return String.format(Locale.ROOT, "%.1f h", s / 3600);
+        estimateText.set(String.format(Locale.ROOT, "Estimate for %s: about %s on this machine's %s (a first guess;"
+                        + " refined as lengths finish). The default longest length is 2^%d.%n%s", first.name(),
+                Durations.words(total * selected.size()), gpu ? "GPU" : "CPU", SweepJob.defaultMaxExponent(hp, gpu), sb).trim());
     }
 
     /** The validated plan for one run, or an exception naming the bad field. */
@@ -238,7 +249,7 @@ public final class SweepViewModel {
         running.set(true);
         progress.set(0);
         progressText.set("Starting…");
-        ctx.worker().submit(() -> {
+        ctx.executor().background(() -> {
             String done = "Sweep finished.";
             try {
                 for (int i = 0; i < runs.size(); i++) {
@@ -248,10 +259,9 @@ public final class SweepViewModel {
                 done = "Sweep cancelled; the lengths already measured are kept.";
             } catch (Throwable e) {
                 done = "Sweep failed: " + Fx.message(e);
-                Fx.showError(ctx.window(), "The sweep failed", e);
             }
             String text = done;
-            Fx.run(() -> {
+            ctx.executor().ui(() -> {
                 running.set(false);
                 progressText.set(text);
                 reload();
@@ -259,14 +269,10 @@ public final class SweepViewModel {
         });
     }
 
-    private void sweepOne(RunEntry run, LengthSweep.Plan plan, int index, int count) throws IOException {
-        RunFolder folder = RunFolder.open(run.path());
-        Hyperparameters hp = folder.hyperparameters();
-        EngineRuntime.start(0);
-        try (NDManager m = NDManager.newBaseManager(EngineRuntime.device(hp.device()));
-             SequenceModel model = RunModels.load(folder, m)) {
+    private void sweepOne(RunEntry run, LengthSweep.Plan plan, int index, int count) {
+        try (LoadedRun loaded = LoadedRun.open(run.path(), null)) {
             int lengths = plan.maxExponent() - plan.minExponent() + 1;
-            LengthSweep.forDevice(model.device()).run(model, plan, new LengthSweep.Listener() {
+            SweepJob.run(loaded, plan, new LengthSweep.Listener() {
                 int lengthIndex;
 
                 @Override
@@ -274,29 +280,25 @@ public final class SweepViewModel {
                     lengthIndex = i;
                     String text = String.format(Locale.ROOT, "%s: length 2^%d (%d of %d), %d sequences, ~%s",
                             run.name(), Integer.numberOfTrailingZeros(length), i + 1, total, est.sequences(),
-                            duration(est.seconds()));
-                    Fx.run(() -> progressText.set(text));
+                            Durations.words(est.seconds()));
+                    ctx.executor().ui(() -> progressText.set(text));
                 }
 
                 @Override
                 public void onSequences(int length, int doneSeqs, int total) {
                     double p = (index + (lengthIndex + (double) doneSeqs / total) / lengths) / count;
-                    Fx.run(() -> progress.set(p));
+                    ctx.executor().ui(() -> progress.set(p));
                 }
 
                 @Override
                 public void onPoint(SweepPoint p) {
-                    try {
-                        folder.mergeSweep(List.of(p));
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    Fx.run(SweepViewModel.this::reload);
+                    publish(plotted); // already on the background thread, which the sweep keeps busy
                 }
 
                 @Override
                 public void onRefused(int length, String reason) {
-                    Fx.run(() -> progressText.set("2^" + Integer.numberOfTrailingZeros(length) + " refused: " + reason));
+                    ctx.executor().ui(() -> progressText.set("2^" + Integer.numberOfTrailingZeros(length)
+                            + " refused: " + reason));
                 }
             }, cancel::get);
         }

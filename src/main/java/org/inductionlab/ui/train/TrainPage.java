@@ -24,6 +24,7 @@ import org.controlsfx.control.PropertySheet;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
+import org.inductionlab.ui.Notice;
 import org.inductionlab.ui.control.AnnotatedLineChart;
 import org.inductionlab.ui.control.ThinnedSeries;
 
@@ -215,7 +216,7 @@ public final class TrainPage extends BorderPane {
         }
     }
 
-    private void notify(LabContext ctx, TrainViewModel.Notice n) {
+    private void notify(LabContext ctx, Notice n) {
         Notifications note = Notifications.create().title(n.title()).text(n.text()).hideAfter(Duration.seconds(8));
         if (ctx.window() != null && ctx.window().isShowing()) {
             note.owner(ctx.window());

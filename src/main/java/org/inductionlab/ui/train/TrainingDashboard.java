@@ -1,5 +1,6 @@
 package org.inductionlab.ui.train;
 
+import org.inductionlab.engine.text.Durations;
 import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
 import javafx.geometry.Pos;
@@ -63,26 +64,17 @@ final class TrainingDashboard extends GridPane {
         accuracy.setValue(100 * p.runningAccuracy());
         speed.setValue(p.tokensPerSecond());
         speed.setDescription(String.format(Locale.ROOT, "%.0f ms per step", p.msPerStep()));
-        time.setDescription(duration(p.elapsedSeconds()) + "  ·  " + duration(p.etaSeconds()));
+        time.setDescription(Durations.clock(p.elapsedSeconds()) + "  ·  " + Durations.clock(p.etaSeconds()));
     }
 
     /** After a session ends: the elapsed time stays, the ETA is over. */
     void showFinished(TrainingProgress p) {
         if (p != null) {
-            time.setDescription(duration(p.elapsedSeconds()) + "  ·  done");
+            time.setDescription(Durations.clock(p.elapsedSeconds()) + "  ·  done");
         }
     }
 
     void showDevice(String text) {
         device.setDescription(text == null || text.isEmpty() ? "–" : text);
-    }
-
-    static String duration(double seconds) {
-        if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
-            return "–";
-        }
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
-                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 }

@@ -1,0 +1,99 @@
+package org.inductionlab.ui.train;
+
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.SimpleLongProperty;
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.run.MetricsRow;
+import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.train.PhaseChange;
+import org.inductionlab.engine.train.TrainingProgress;
+import org.inductionlab.ui.TaskExecutor;
+import org.inductionlab.ui.control.ThinnedSeries;
+
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+
+import java.util.List;
+
+/**
+ * The Train page's charts: loss and running accuracy (in %) against step, thinned so 200k steps stay
+ * smooth, and the phase-change step. The series take points from any thread; the version and the phase
+ * change are set on the UI thread.
+ */
+final class TrainingCurves {
+
+    /** Points kept per chart; 200k steps thin down to this many bucket means. */
+    static final int CHART_POINTS = 1500;
+
+    private final ThinnedSeries loss = new ThinnedSeries(CHART_POINTS);
+    private final ThinnedSeries accuracy = new ThinnedSeries(CHART_POINTS);
+    private final LongProperty phaseChangeStep = new SimpleLongProperty(-1);
+    private final LongProperty version = new SimpleLongProperty();
+
+    ThinnedSeries loss() {
+        return loss;
+    }
+
+    ThinnedSeries accuracy() {
+        return accuracy;
+    }
+
+    LongProperty phaseChangeStep() {
+        return phaseChangeStep;
+    }
+
+    /** Bumped whenever the series changed. */
+    LongProperty version() {
+        return version;
+    }
+
+    void clear() {
+        loss.clear();
+        accuracy.clear();
+        phaseChangeStep.set(-1);
+        changed();
+    }
+
+    /** A run's logged curve (metrics.csv), with its phase change as the engine finds it. */
+    void show(List<MetricsRow> rows, long phaseChange) {
+        loss.clear();
+        accuracy.clear();
+        for (MetricsRow r : rows) {
+            loss.add(r.step(), r.loss());
+            accuracy.add(r.step(), 100 * r.runningAccuracy());
+        }
+        phaseChangeStep.set(phaseChange);
+        changed();
+    }
+
+    /**
+     * Clears, then reads a run's metrics.csv in the background and shows it, if {@code stillWanted} says
+     * so when it arrives (the user may have moved on).
+     */
+    void load(TaskExecutor executor, Path run, Hyperparameters hp, BooleanSupplier stillWanted) {
+        clear();
+        executor.background(() -> {
+            try {
+                List<MetricsRow> rows = RunFolder.open(run).readMetrics();
+                long phase = PhaseChange.firstStep(hp, rows);
+                executor.ui(() -> {
+                    if (stillWanted.getAsBoolean()) {
+                        show(rows, phase);
+                    }
+                });
+            } catch (Exception e) {
+                // a run without a readable curve shows none
+            }
+        });
+    }
+
+    /** One training step (any thread). */
+    void add(TrainingProgress p) {
+        loss.add(p.step(), p.loss());
+        accuracy.add(p.step(), 100 * p.runningAccuracy());
+    }
+
+    void changed() {
+        version.set(version.get() + 1);
+    }
+}
