@@ -130,6 +130,8 @@ class LabWindowTest {
             lab.sweep().maxExp().set(6);
             lab.sweep().sequences().set(16);
         });
+        assertEquals(6, robot.lookup("#max-exp").queryAs(javafx.scene.control.Spinner.class).getValue(),
+                "the spinner shows the range the sweep will run");
         robot.clickOn("#run-sweep");
         waitFor(() -> !lab.sweep().running().get() && lab.sweep().progressText().get().startsWith("Sweep"), 120);
         WaitForAsyncUtils.waitForFxEvents();

@@ -64,6 +64,9 @@ public final class SweepPage extends BorderPane {
         max.setId("max-exp");
         min.valueProperty().addListener((o, a, b) -> vm.minExp().set(b));
         max.valueProperty().addListener((o, a, b) -> vm.maxExp().set(b));
+        // and back: the view model proposes the default longest length when runs are picked
+        vm.minExp().addListener((o, a, b) -> min.getValueFactory().setValue(b.intValue()));
+        vm.maxExp().addListener((o, a, b) -> max.getValueFactory().setValue(b.intValue()));
         ComboBox<String> layout = new ComboBox<>(FXCollections.observableArrayList(SweepViewModel.OWN_LAYOUT,
                 "fixed:5", "prefix:16", "anywhere"));
         layout.setId("sweep-layout");

@@ -1,0 +1,60 @@
+package org.inductionlab.ui;
+
+import org.inductionlab.engine.TestConfigs;
+import org.inductionlab.engine.lab.TrainingJob;
+import org.inductionlab.ui.attention.AttentionViewModel;
+import org.inductionlab.ui.runs.RunsViewModel;
+import org.inductionlab.ui.sweep.SweepViewModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The Runs page's actions reach the other pages through the event bus only (no page holds another), with
+ * every view model on the inline executor: no window, no FX thread, the real engine.
+ */
+class RunsViewModelTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void openCompareRenameAndDeleteReachThePagesThatCare() throws Exception {
+        System.setProperty("inductionlab.home", home.toString());
+        LabContext ctx = new LabContext(LabSettings.load(), TaskExecutor.inline());
+        SweepViewModel sweep = new SweepViewModel(ctx);
+        AttentionViewModel attention = new AttentionViewModel(ctx);
+        RunsViewModel runs = new RunsViewModel(ctx);
+        TrainingJob.create(ctx.runs().directory().resolve("one"), TestConfigs.tiny("max_steps=3"), "tiny", false)
+                .run(null);
+        runs.refresh();
+        RunEntry one = ctx.runs().find("one").orElseThrow();
+
+        runs.compare(one);
+        assertEquals(1, sweep.selected().size(), "Compare put it on the plot");
+        runs.openInAttention(one);
+        assertEquals(one, attention.run().get());
+        assertNotNull(attention.map().get(), "and its map was computed: " + attention.message().get());
+
+        runs.rename(one, "two");
+        assertFalse(runs.error().get(), runs.message().get());
+        assertTrue(Files.exists(ctx.runs().directory().resolve("two")));
+        assertNull(attention.run().get(), "the Attention page dropped the old run");
+        assertNull(attention.map().get(), "and its map");
+        assertTrue(sweep.selected().isEmpty(), "the plot dropped it");
+        RunEntry two = ctx.runs().find("two").orElseThrow();
+
+        runs.rename(two, "bad name");
+        assertTrue(runs.error().get());
+        assertTrue(runs.message().get().contains("letters, digits"), runs.message().get());
+
+        runs.delete(two);
+        assertFalse(runs.error().get(), runs.message().get());
+        assertFalse(Files.exists(two.path()));
+        assertTrue(ctx.runs().runs().isEmpty());
+    }
+}
