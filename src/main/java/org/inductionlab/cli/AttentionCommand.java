@@ -21,11 +21,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "attention", mixinStandardHelpOptions = true,
-        description = {"Every head's attention weights for one sequence, as JSON: the tokens, weights per layer and",
-                "head, the induction cells, the task's target cell and each head's induction and previous-token score."})
+        description = {"Every head's attention weights for one sequence, written as JSON.",
+                "The JSON holds the tokens, the weights per layer and head, the induction cells, the task's target"
+                        + " cell, and each head's induction and previous-token score."})
 final class AttentionCommand implements Callable<Integer> {
 
-    @Option(names = "--run", required = true, paramLabel = "DIR")
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder whose model to read")
     Path run;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -54,7 +55,7 @@ final class AttentionCommand implements Callable<Integer> {
         long seed = 1;
     }
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.json")
+    @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "where to write the JSON")
     Path out;
 
     @Override

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"ms per training step (course, fast), evaluation tokens/s at 2^12 and 2^14, and the",
-                "machine's matmul GFLOP/s, measured in this one process."})
+        description = {"Measure this machine: ms per training step, evaluation tokens/s, matmul GFLOP/s.",
+                "Training steps of the course and fast presets, evaluation at 2^12 and 2^14, and the matmul, all"
+                        + " measured in this one process."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print one JSON object instead of lines")

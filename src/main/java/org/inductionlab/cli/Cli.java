@@ -18,8 +18,8 @@ import java.io.PrintWriter;
 @Command(name = "induction-lab",
         mixinStandardHelpOptions = true,
         versionProvider = Cli.Version.class,
-        description = {"Train a small Transformer on the induction-heads task, sweep its accuracy over lengths,",
-                "and read its attention. Without a command, opens the lab window."},
+        description = {"Train a small Transformer on the induction-heads task, sweep its accuracy over lengths, and"
+                + " read its attention. Without a command, opens the lab window."},
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, AttentionCommand.class,
                 BenchCommand.class, PresetsCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
@@ -42,6 +42,7 @@ public final class Cli implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Cli());
+        versionEverywhere(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("induction-lab: " + firstLine(ex.getMessage()) + " (see '"
@@ -106,7 +107,8 @@ public final class Cli implements Runnable {
         for (Map.Entry<String, String> e : FLAGS.entrySet()) {
             out = out.replaceAll("\\b" + e.getKey() + "\\b", e.getValue());
         }
-        String folderFlag = command != null && command.getCommandSpec().findOption("--out") != null ? "--out" : "--run";
+        String folderFlag = command != null && command.getCommandSpec().findOption("--run") == null
+                && command.getCommandSpec().findOption("--out") != null ? "--out" : "--run";
         return out.replaceAll("\\brun_folder\\b", folderFlag);
     }
 
@@ -121,6 +123,12 @@ public final class Cli implements Runnable {
         }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** Every command answers -V with the lab's version, not only the top one. */
+    static void versionEverywhere(CommandLine cl) {
+        cl.getCommandSpec().versionProvider(new Version());
+        cl.getSubcommands().values().forEach(Cli::versionEverywhere);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

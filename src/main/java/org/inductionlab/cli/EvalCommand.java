@@ -20,12 +20,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Accuracy of a trained run at lengths 2^A..2^B, with Wilson 95 % intervals.",
+        description = {"Accuracy of a trained run at lengths 2^A..2^B, with Wilson 95 %% intervals.",
                 "Results are printed and merged into the run's sweep.csv.",
                 "Sequences per length by default: clamp(2^30 / L^2, 8, 512)."})
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--run", required = true, paramLabel = "DIR")
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder to evaluate")
     Path run;
 
     @Option(names = "--min-exp", paramLabel = "A", description = "shortest length 2^A (default 6)")

@@ -18,10 +18,14 @@ import java.util.concurrent.Callable;
                 "Prints one line per input line: the predicted token id, a space, its probability."})
 final class PredictCommand implements Callable<Integer> {
 
-    @Option(names = "--run", required = true, paramLabel = "DIR")
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder whose model predicts")
     Path run;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE")
+    @Option(names = "--input", required = true, paramLabel = "FILE",
+            description = "a token file: one sequence per line, ids separated by spaces, the answer not included")
     Path input;
 
     @Option(names = "--output", paramLabel = "FILE", description = "write here instead of standard output")
@@ -33,7 +37,16 @@ final class PredictCommand implements Callable<Integer> {
             if (!Files.isRegularFile(input)) {
                 throw new TokenFile.TokenFileException(input + " does not exist");
             }
-            List<int[]> lines = TokenFile.read(input, r.model().hyperparameters().vocab());
+            int vocab = r.model().hyperparameters().vocab();
+            List<int[]> lines = TokenFile.read(input, vocab);
+            for (int i = 0; i < lines.size(); i++) {
+                if (java.util.Arrays.stream(lines.get(i)).noneMatch(t -> t == vocab)) {
+                    spec.commandLine().getErr().printf(Locale.ROOT, "induction-lab: warning: %s line %d has no S"
+                            + " (token %d), so there is nothing to copy; its prediction is printed anyway%n",
+                            input, i + 1, vocab);
+                    spec.commandLine().getErr().flush();
+                }
+            }
             List<Predictor.Prediction> predictions = Predictor.predict(r.model(), lines);
             StringBuilder sb = new StringBuilder();
             for (Predictor.Prediction p : predictions) {

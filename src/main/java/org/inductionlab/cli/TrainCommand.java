@@ -138,7 +138,7 @@ final class TrainCommand implements Callable<Integer> {
                             + "  elapsed %s  eta %s%n", p.step(), p.maxSteps(), p.epoch(), p.loss(),
                     Format.percent(p.batchAccuracy()).trim(), Format.percent(p.runningAccuracy()).trim(),
                     p.tokensPerSecond(), p.msPerStep(), Durations.clock(p.elapsedSeconds()),
-                    Durations.clock(p.etaSeconds()));
+                    Durations.clock(p.etaSeconds()) + " " + p.etaMeaning());
         }
     }
 }

@@ -50,6 +50,7 @@ public final class LabApp extends Application {
         pages.put(Page.SWEEP, new SweepPage(ctx, sweep));
         pages.put(Page.ATTENTION, new AttentionPage(ctx, attention));
         pages.put(Page.RUNS, new RunsPage(ctx, runs));
+        pages.put(Page.ABOUT, new org.inductionlab.ui.about.AboutPage());
         MainWindow window = new MainWindow(ctx, pages);
         Scene scene = new Scene(window, 1366, 768);
         // ControlsFX adds this to the owner's scene when the first notification shows; a stylesheet added
@@ -91,6 +92,10 @@ public final class LabApp extends Application {
                 e.consume();
             }
         });
+        if (!Boolean.parseBoolean(ctx.settings().get("about_seen", "false"))) {
+            lab.window().show(Page.ABOUT); // the first launch says what the experiment is
+            ctx.settings().put("about_seen", "true");
+        }
         stage.show();
         ctx.startEngine();
     }

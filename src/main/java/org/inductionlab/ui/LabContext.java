@@ -19,7 +19,7 @@ public final class LabContext {
 
     /** The lab's pages, in the order of the side bar. */
     public enum Page {
-        TRAIN("Train"), SWEEP("Sweep"), ATTENTION("Attention"), RUNS("Runs");
+        TRAIN("Train"), SWEEP("Sweep"), ATTENTION("Attention"), RUNS("Runs"), ABOUT("About");
 
         public final String title;
 

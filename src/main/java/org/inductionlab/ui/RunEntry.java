@@ -9,14 +9,17 @@ import java.nio.file.Path;
 
 /** One run as the lists and the plot show it: read once from its config.json, off the FX thread. */
 public record RunEntry(Path path, String name, String preset, RunStatus status, long steps, double runningAccuracy,
-                       String created, Hyperparameters hyperparameters, boolean hasCheckpoint) {
+                       double epoch, double lastLoss, double wallSeconds, String created,
+                       Hyperparameters hyperparameters, boolean hasCheckpoint) {
 
     public static RunEntry of(RunFolder folder) {
         RunInfo info = folder.info();
         RunInfo.Training t = info.training();
         return new RunEntry(folder.path(), folder.name(), info.preset() == null ? "" : info.preset(),
                 t == null ? RunStatus.UNKNOWN : t.runStatus(), t == null ? 0 : t.steps(),
-                t == null ? Double.NaN : t.runningAccuracy(), info.created() == null ? "" : info.created(),
+                t == null ? Double.NaN : t.runningAccuracy(), t == null ? 0 : t.epoch(),
+                t == null ? Double.NaN : t.lastLoss(), t == null ? 0 : t.wallSeconds(),
+                info.created() == null ? "" : info.created(),
                 folder.hyperparameters(), folder.hasCheckpoint());
     }
 

@@ -33,13 +33,15 @@ class CliTest {
     record Result(int code, String out, String err) {}
 
     static Result run(String... args) {
-        CommandLine cl = Cli.commandLine();
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
         PrintStream old = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PrintStream captured = new PrintStream(out, true, StandardCharsets.UTF_8);
+        System.setOut(captured);
         try {
+            CommandLine cl = Cli.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+            cl.setOut(new PrintWriter(captured, true)); // help and version go through picocli's own writer
             int code = cl.execute(args);
             return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
         } finally {
@@ -47,10 +49,43 @@ class CliTest {
         }
     }
 
+    /** {@link #run}, with what goes to System.err directly (picocli's own warnings) added to err. */
+    static Result runCapturingStderr(String... args) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        try {
+            Result r = run(args);
+            return new Result(r.code(), r.out(), r.err() + stderr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(oldErr);
+        }
+    }
+
     static String[] concat(String[] a, String... b) {
         List<String> l = new ArrayList<>(Arrays.asList(a));
         l.addAll(Arrays.asList(b));
         return l.toArray(new String[0]);
+    }
+
+    @Test
+    void helpIsWholeAndEveryCommandKnowsTheVersion() {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"eval", "--help"},
+                new String[] {"predict", "--help"}, new String[] {"attention", "--help"}, new String[] {"train", "--help"})) {
+            Result r = runCapturingStderr(args);
+            assertEquals(0, r.code());
+            assertFalse(r.err().contains("WARN"), String.join(" ", args) + ": " + r.err());
+            for (String line : r.out().lines().toList()) {
+                if (line.matches("\\s+--(run|input|out)=\\S+\\s*")) {
+                    fail(String.join(" ", args) + ": an option without a description: " + line);
+                }
+            }
+        }
+        String commands = run("--help").out();
+        assertTrue(commands.contains("Every head's attention weights for one sequence, written as JSON."), commands);
+        assertTrue(commands.contains("Accuracy of a trained run at lengths 2^A..2^B, with Wilson 95 %"), commands);
+        Result v = run("eval", "-V");
+        assertTrue(v.out().startsWith("Induction Lab "), "eval -V: " + v.out());
     }
 
     @ParameterizedTest
@@ -109,11 +144,13 @@ class CliTest {
         assertEquals(2, RunFolder.open(dir).readSweep().size());
 
         Path tokens = tmp.resolve("tokens.txt");
-        Files.writeString(tokens, "1 2 3 16 7 4 5 16\n3 16 9 1 2 3 4 5 6 16\n");
+        Files.writeString(tokens, "1 2 3 16 7 4 5 16\n3 16 9 1 2 3 4 5 6 16\n1 2 3 4\n");
         Result predict = run("predict", "--run", dir.toString(), "--input", tokens.toString());
         assertEquals(0, predict.code(), predict.err());
+        assertEquals(1, predict.err().lines().count(), predict.err());
+        assertTrue(predict.err().contains("line 3 has no S (token 16)"), "a line with no S is named: " + predict.err());
         List<String> lines = predict.out().lines().toList();
-        assertEquals(2, lines.size());
+        assertEquals(3, lines.size(), "its answer is still printed");
         for (String line : lines) {
             String[] f = line.split(" ");
             int token = Integer.parseInt(f[0]);

@@ -134,6 +134,7 @@ public final class Trainer {
         double lossSinceLog;
         int stepsSinceLog;
         long phaseChangeStep = -1;
+        final EtaEstimate eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
             this.model = model;
@@ -221,9 +222,13 @@ public final class Trainer {
         TrainingProgress progress(double lr) {
             double elapsed = elapsed();
             double tokensPerSecond = hp.batchSize() * (hp.trainLength() - 1) / (msPerStepAverage / 1000);
-            double eta = (hp.maxSteps() - step) * msPerStepAverage / 1000;
+            eta.add(running.mean());
+            long toMax = hp.maxSteps() - step;
+            long toTarget = eta.stepsToTarget();
+            boolean early = toTarget >= 0 && toTarget < toMax;
             return new TrainingProgress(step, hp.maxSteps(), epoch(step), lastLoss, lastBatchAccuracy, running.mean(),
-                    lr, tokensPerSecond, msPerStepAverage, elapsed, eta);
+                    lr, tokensPerSecond, msPerStepAverage, elapsed, (early ? toTarget : toMax) * msPerStepAverage / 1000,
+                    early);
         }
 
         double elapsed() {

@@ -12,4 +12,11 @@ public record TrainingProgress(
         double tokensPerSecond,
         double msPerStep,
         double elapsedSeconds,
-        double etaSeconds) {}
+        double etaSeconds,
+        boolean etaToEarlyStop) {
+
+    /** "to the early stop" or "to max_steps": what the ETA counts to. */
+    public String etaMeaning() {
+        return etaToEarlyStop ? "to the early stop" : "to max_steps";
+    }
+}

@@ -117,6 +117,14 @@ public final class AttentionPage extends BorderPane {
         Label message = new Label();
         message.setId("attention-message");
         message.textProperty().bind(vm.message());
+        message.setWrapText(true);
+        message.setMaxWidth(420);
+        vm.error().addListener((o, was, isError) -> {
+            message.getStyleClass().remove("problem");
+            if (isError) {
+                message.getStyleClass().add("problem"); // red, and wrapped rather than cut
+            }
+        });
         Label answer = new Label();
         answer.setId("attention-answer");
         answer.textProperty().bind(vm.answer());
@@ -221,8 +229,11 @@ public final class AttentionPage extends BorderPane {
         thumbnails.getChildren().forEach(n -> n.getStyleClass().remove("selected"));
         thumbnails.getChildren().stream().filter(n -> ("thumb-" + l + "-" + h).equals(n.getId())).findFirst()
                 .ifPresent(n -> n.getStyleClass().add("selected"));
-        headTitle.setText(String.format(Locale.ROOT, "Layer %d, head %d — induction %.2f, previous token %.2f",
-                l, h, m.inductionScore(l, h), m.previousTokenScore(l, h)));
+        double target = m.targetWeight(l, h);
+        String run = vm.run().get() == null ? "" : vm.run().get().name() + " · ";
+        headTitle.setText(String.format(Locale.ROOT, "%sLayer %d, head %d — induction %.2f, previous token %.2f%s",
+                run, l, h, m.inductionScore(l, h), m.previousTokenScore(l, h),
+                Double.isNaN(target) ? "" : String.format(Locale.ROOT, ", target %.2f", target)));
         describe(large.lockedProperty().get());
     }
 

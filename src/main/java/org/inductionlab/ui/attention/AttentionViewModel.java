@@ -50,6 +50,7 @@ public final class AttentionViewModel {
     private final IntegerProperty head = new SimpleIntegerProperty(0);
     private final BooleanProperty busy = new SimpleBooleanProperty(false);
     private final StringProperty message = new SimpleStringProperty("");
+    private final BooleanProperty error = new SimpleBooleanProperty(false);
     private final StringProperty answer = new SimpleStringProperty("");
     private final AtomicLong generation = new AtomicLong();
 
@@ -68,6 +69,10 @@ public final class AttentionViewModel {
                 head.set(Math.min(head.get(), hp.heads() - 1));
             }
         });
+        // a map is only ever shown for the input that made it: any change of input clears it
+        for (javafx.beans.Observable input : List.of(source, length, layout, seed, typed, file, line)) {
+            input.addListener(o -> clear());
+        }
         ctx.events().subscribe(RunEvents.ShowInAttention.class, e -> {
             run.set(e.run());
             compute();
@@ -88,6 +93,12 @@ public final class AttentionViewModel {
         answer.set("");
         busy.set(false);
         message.set("");
+        error.set(false);
+    }
+
+    /** Whether {@link #message()} is an error (shown red, whole). */
+    public BooleanProperty error() {
+        return error;
     }
 
     public ObjectProperty<RunEntry> run() {
@@ -207,7 +218,11 @@ public final class AttentionViewModel {
                     }
                     map.set(m);
                     busy.set(false);
-                    message.set(in.description());
+                    error.set(false);
+                    message.set(r.name() + " · " + in.description());
+                    int[] best = bestTargetHead(m);
+                    layer.set(best[0]);
+                    head.set(best[1]);
                     answer.set(String.format(Locale.ROOT, "The model says %d (p = %.2f)%s", m.predictedToken(),
                             m.predictedProbability(), in.answer() == null ? "."
                                     : "; the answer is " + in.answer() + (in.answer() == m.predictedToken() ? " ✓" : " ✗")));
@@ -216,11 +231,28 @@ public final class AttentionViewModel {
                 ctx.executor().ui(() -> {
                     if (generation.get() == gen) {
                         busy.set(false);
-                        message.set(Fx.message(e));
+                        error.set(true);
+                        message.set(r.name() + ": " + Fx.message(e));
                     }
                 });
             }
         });
+    }
+
+    /** The head that puts the most weight on the task's target cell (the first head when there is none). */
+    static int[] bestTargetHead(AttentionMap m) {
+        int[] best = {0, 0};
+        double bestWeight = -1;
+        for (int l = 0; l < m.layers(); l++) {
+            for (int h = 0; h < m.heads(); h++) {
+                double w = m.targetWeight(l, h);
+                if (!Double.isNaN(w) && w > bestWeight) {
+                    bestWeight = w;
+                    best = new int[] {l, h};
+                }
+            }
+        }
+        return best;
     }
 
     /** Drops the computation in flight (its result is ignored when it arrives). */

@@ -57,7 +57,7 @@ public final class MainWindow extends BorderPane {
             nav.getChildren().add(b);
         }
         nav.setPadding(new Insets(10));
-        nav.setPrefWidth(120);
+        nav.setMinWidth(Region.USE_PREF_SIZE); // its width is set in em (lab.css), so it grows with the zoom
         setLeft(nav);
         setCenter(content);
         content.setPadding(new Insets(10));
@@ -92,11 +92,14 @@ public final class MainWindow extends BorderPane {
     /** Page and zoom shortcuts; the pages add their own (Start, Stop). */
     public void installShortcuts(Scene scene) {
         int i = 0;
-        KeyCode[] digits = {KeyCode.DIGIT1, KeyCode.DIGIT2, KeyCode.DIGIT3, KeyCode.DIGIT4};
+        KeyCode[] digits = {KeyCode.DIGIT1, KeyCode.DIGIT2, KeyCode.DIGIT3, KeyCode.DIGIT4, KeyCode.DIGIT5};
         for (Page p : Page.values()) {
             scene.getAccelerators().put(new KeyCodeCombination(digits[i++], KeyCombination.SHORTCUT_DOWN), () -> show(p));
         }
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN), zoom::in);
+        // Ctrl+Shift+= is what "Ctrl+plus" is on a US keyboard
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN,
+                KeyCombination.SHIFT_DOWN), zoom::in);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.PLUS, KeyCombination.SHORTCUT_DOWN), zoom::in);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ADD, KeyCombination.SHORTCUT_DOWN), zoom::in);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.MINUS, KeyCombination.SHORTCUT_DOWN), zoom::out);

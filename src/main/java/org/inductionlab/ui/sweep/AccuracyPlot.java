@@ -4,7 +4,12 @@ import javafx.scene.chart.NumberAxis;
 import javafx.util.StringConverter;
 import org.inductionlab.ui.control.AnnotatedLineChart;
 
-/** Accuracy (0-100 %) against length on a log2 axis labelled 2^6 .. 2^20, with Wilson error bars. */
+/**
+ * Accuracy (0-100 %) against length on a log2 axis, with Wilson error bars. The length axis spans one
+ * power of two more than the data on each side and labels every tick, so no point, error bar or
+ * "trained at" line sits on the border; the accuracy axis runs from -5 to 105 so 100 % curves stay
+ * visible above the frame's edge.
+ */
 public final class AccuracyPlot extends AnnotatedLineChart {
 
     public AccuracyPlot() {
@@ -13,18 +18,24 @@ public final class AccuracyPlot extends AnnotatedLineChart {
         setLegendVisible(true);
         setTitle("Accuracy against sequence length");
         setId("accuracy-plot");
+        setHorizontalZeroLineVisible(false); // 0 % is a gridline like the others, not an axis
+    }
+
+    /** Shows exponents {@code from..to} (lengths 2^from..2^to) with a power of two to spare on each side. */
+    public void showExponents(int from, int to) {
+        NumberAxis x = (NumberAxis) getXAxis();
+        x.setLowerBound(from - 1);
+        x.setUpperBound(Math.max(to, from) + 1);
     }
 
     private static NumberAxis lengthAxis() {
-        // ticks at 5..21, labelled 2^6..2^20: a margin on each side so edge error bars are not clipped
         NumberAxis x = new NumberAxis("sequence length (log scale)", 5, 21, 1);
         x.setMinorTickVisible(false);
         x.setTickLabelFormatter(new StringConverter<>() {
             @Override
             public String toString(Number n) {
                 double v = n.doubleValue();
-                boolean labelled = Math.abs(v - Math.rint(v)) < 1e-6 && v >= 6 && v <= 20;
-                return labelled ? "2^" + Math.round(v) : "";
+                return Math.abs(v - Math.rint(v)) < 1e-6 ? "2^" + Math.round(v) : "";
             }
 
             @Override
@@ -36,8 +47,20 @@ public final class AccuracyPlot extends AnnotatedLineChart {
     }
 
     private static NumberAxis accuracyAxis() {
-        NumberAxis y = new NumberAxis("accuracy (%)", 0, 100, 10);
+        NumberAxis y = new NumberAxis("accuracy (%)", -5, 105, 5);
         y.setMinorTickVisible(false);
+        y.setTickLabelFormatter(new StringConverter<>() {
+            @Override
+            public String toString(Number n) {
+                long v = Math.round(n.doubleValue());
+                return v >= 0 && v <= 100 && v % 10 == 0 ? Long.toString(v) : ""; // labels at 0, 10, …, 100
+            }
+
+            @Override
+            public Number fromString(String s) {
+                return Double.parseDouble(s);
+            }
+        });
         return y;
     }
 

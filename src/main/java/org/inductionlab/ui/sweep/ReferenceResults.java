@@ -23,4 +23,23 @@ public final class ReferenceResults {
     }
 
     public static final int FIRST_EXPONENT = 6;
+
+    /**
+     * A fixed look per row, whatever runs are plotted beside it: a colour and a dash pattern of its own
+     * (runs are solid lines with points), so the rows stay apart on a projector and in black and white.
+     */
+    public static String style(String row) {
+        return switch (row) {
+            case "MHA-Abs (Mamba paper)" -> "#495057; -fx-stroke-dash-array: 10 5";
+            case "MHA-RoPE (Mamba paper)" -> "#a61e4d; -fx-stroke-dash-array: 3 4";
+            case "MHA-xPos (Mamba paper)" -> "#5f3dc4; -fx-stroke-dash-array: 12 4 3 4";
+            case "Mamba (Mamba paper)" -> "#087f5b; -fx-stroke-dash-array: 6 3";
+            default -> "#868e96; -fx-stroke-dash-array: 4 4";
+        };
+    }
+
+    /** The colour part of {@link #style}. */
+    public static String colour(String row) {
+        return style(row).split(";")[0];
+    }
 }

@@ -91,7 +91,15 @@ public final class SweepPage extends BorderPane {
         Button run = new Button("Run sweep");
         run.setId("run-sweep");
         run.getStyleClass().add("accent");
-        run.disableProperty().bind(vm.running().or(javafx.beans.binding.Bindings.isEmpty(vm.selected())));
+        run.disableProperty().bind(vm.running().or(javafx.beans.binding.Bindings.isEmpty(vm.selected()))
+                .or(vm.problem().isNotEmpty()));
+        Label problem = new Label();
+        problem.setId("sweep-problem");
+        problem.getStyleClass().add("problem");
+        problem.setWrapText(true);
+        problem.textProperty().bind(vm.problem());
+        problem.visibleProperty().bind(vm.problem().isNotEmpty());
+        problem.managedProperty().bind(problem.visibleProperty());
         run.setOnAction(e -> vm.start());
         Button cancel = new Button("Cancel");
         cancel.setId("cancel-sweep");
@@ -121,7 +129,8 @@ public final class SweepPage extends BorderPane {
         runsTitle.getStyleClass().add("section-title");
         Label lengthsTitle = new Label("Lengths and sequences");
         lengthsTitle.getStyleClass().add("section-title");
-        VBox left = new VBox(8, runsTitle, runList, lengthsTitle, form, new HBox(8, run, cancel), bar, progress, estimate,
+        VBox left = new VBox(8, runsTitle, runList, lengthsTitle, form, problem, new HBox(8, run, cancel), bar, progress,
+                estimate,
                 reference, new HBox(8, png, csv));
         left.setPadding(new Insets(0, 8, 0, 0));
         left.setMinWidth(300);
@@ -133,6 +142,8 @@ public final class SweepPage extends BorderPane {
 
         vm.plotVersion().addListener((o, a, b) -> redraw());
         vm.showReference().addListener((o, a, b) -> redraw());
+        vm.minExp().addListener((o, a, b) -> redraw());
+        vm.maxExp().addListener((o, a, b) -> redraw());
         syncChecks();
         redraw();
     }
@@ -194,8 +205,9 @@ public final class SweepPage extends BorderPane {
         plot.getData().setAll(series);
         plot.getData().addAll(references);
         for (XYChart.Series<Number, Number> s : references) {
-            if (s.getNode() != null) {
+            if (s.getNode() != null) { // the series node is the line itself
                 s.getNode().getStyleClass().add("reference-series");
+                s.getNode().setStyle("-fx-stroke: " + ReferenceResults.style(s.getName()) + ";");
             }
             for (XYChart.Data<Number, Number> d : s.getData()) {
                 if (d.getNode() != null) {
@@ -203,6 +215,7 @@ public final class SweepPage extends BorderPane {
                 }
             }
         }
+        styleLegend();
         Set<Integer> vocabs = new LinkedHashSet<>();
         Set<Integer> lengths = new LinkedHashSet<>();
         for (RunEntry r : vm.selected()) {
@@ -216,6 +229,34 @@ public final class SweepPage extends BorderPane {
                 "chance 1/" + v, "chance-line")).toList());
         plot.markers().setAll(lengths.stream().map(l -> new AnnotatedLineChart.Marker(AccuracyPlot.x(l),
                 "trained at " + l, "train-length-marker")).toList());
+        int from = vm.minExp().get();
+        int to = vm.showReference().get() ? 20 : vm.maxExp().get();
+        for (List<SweepPoint> pts : vm.points().values()) {
+            for (SweepPoint p : pts) {
+                int e = Integer.numberOfTrailingZeros(p.length());
+                from = Math.min(from, e);
+                to = Math.max(to, e);
+            }
+        }
+        for (int l : lengths) {
+            from = Math.min(from, (int) Math.floor(AccuracyPlot.x(l)));
+        }
+        plot.showExponents(from, to);
+    }
+
+    /** Legend: the paper's rows as a short bar in their fixed colour, runs keep their round symbol. */
+    private void styleLegend() {
+        for (javafx.scene.Node n : plot.lookupAll(".chart-legend-item")) {
+            if (n instanceof Label item && item.getGraphic() != null) {
+                boolean reference = ReferenceResults.table11().containsKey(item.getText());
+                item.getGraphic().setStyle(reference ? "-fx-background-color: " + ReferenceResults.colour(item.getText())
+                        + "; -fx-background-radius: 0; -fx-padding: 2px 9px; -fx-background-insets: 0;" : "");
+                item.getStyleClass().remove("reference-legend");
+                if (reference) {
+                    item.getStyleClass().add("reference-legend");
+                }
+            }
+        }
     }
 
     private void export(String kind) {

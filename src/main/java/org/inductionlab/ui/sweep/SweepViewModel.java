@@ -55,6 +55,7 @@ public final class SweepViewModel {
     private final StringProperty progressText = new SimpleStringProperty("");
     private final javafx.beans.property.DoubleProperty progress = new javafx.beans.property.SimpleDoubleProperty(0);
     private final StringProperty estimateText = new SimpleStringProperty("");
+    private final StringProperty problem = new SimpleStringProperty("");
     private final ObservableMap<String, List<SweepPoint>> points = FXCollections.observableHashMap();
     private final LongProperty plotVersion = new SimpleLongProperty();
     private final AtomicBoolean cancel = new AtomicBoolean();
@@ -89,6 +90,7 @@ public final class SweepViewModel {
             updateEstimate();
         });
         sequences.addListener((o, a, b) -> updateEstimate());
+        layout.addListener((o, a, b) -> updateEstimate());
         ctx.runs().runs().addListener((javafx.collections.ListChangeListener<RunEntry>) c -> {
             // keep the selection pointing at the current entries (after a rename or a finished run)
             List<RunEntry> fresh = new ArrayList<>();
@@ -195,37 +197,80 @@ public final class SweepViewModel {
         });
     }
 
+    /** Why the sweep cannot run as set (in this page's words), or empty: checked on every change. */
+    public StringProperty problem() {
+        return problem;
+    }
+
+    /** The engine's message for a bad plan, in the page's words: "Longest: 2^7 is out of range (…)". */
+    static String inPageWords(String engineMessage) {
+        String m = engineMessage;
+        for (String key : List.of("min_exponent", "max_exponent")) {
+            if (m.startsWith(key + ":")) { // exponents read as lengths, as the spinners show them
+                m = m.replaceAll("(?<![\\w^])(\\d+)(?![\\w])", "2^$1");
+            }
+        }
+        return m.replace("min_exponent", "Shortest").replace("max_exponent", "Longest")
+                .replace("sequences_per_length", "Sequences").replaceFirst("^layout:", "Layout:");
+    }
+
     void updateEstimate() {
         if (selected.isEmpty()) {
+            problem.set("");
             estimateText.set("Pick one or more runs to sweep.");
             return;
         }
-        RunEntry first = selected.get(0);
-        Hyperparameters hp = first.hyperparameters();
-        boolean gpu = onGpu(first);
-        LengthSweep.Plan plan;
+        double total = 0;
+        List<LengthSweep.Estimate> perLength = List.of();
+        StringBuilder refused = new StringBuilder();
+        boolean gpu = false;
         try {
-            plan = plan(first);
+            for (RunEntry r : selected) { // each run at its own size
+                gpu |= onGpu(r);
+                List<LengthSweep.Estimate> est = SweepJob.estimate(r.hyperparameters(), plan(r), onGpu(r));
+                for (LengthSweep.Estimate e : est) {
+                    total += e.seconds();
+                    if (!e.fits() && refused.indexOf("2^" + Integer.numberOfTrailingZeros(e.length()) + ":") < 0) {
+                        refused.append(e.describe()).append(" — too big, will be refused\n");
+                    }
+                }
+                if (perLength.isEmpty()) {
+                    perLength = est;
+                }
+            }
         } catch (IllegalArgumentException e) {
-            estimateText.set(Fx.message(e));
+            problem.set(inPageWords(Fx.message(e)));
+            estimateText.set("");
             return;
         }
-        StringBuilder sb = new StringBuilder();
-        double total = 0;
-        for (LengthSweep.Estimate est : SweepJob.estimate(hp, plan, gpu)) {
-            total += est.seconds();
-            if (!est.fits()) {
-                sb.append(est.describe()).append(" — too big, will be refused\n");
-            }
+        problem.set("");
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "About %s for %d run%s on this machine's %s"
+                + " (a first guess, refined as lengths finish).", Durations.words(total), selected.size(),
+                selected.size() == 1 ? "" : "s", gpu ? "GPU" : "CPU"));
+        int shown = 0;
+        for (int i = perLength.size() - 1; i >= 0 && shown < 3; i--, shown++) { // the costly end of the range
+            LengthSweep.Estimate e = perLength.get(i);
+            double halfWidth = 100 * 1.96 * Math.sqrt(0.25 / e.sequences()); // Wilson, worst case, roughly
+            text.append(String.format(Locale.ROOT, "%n2^%d: ~%s, %d sequences (error bars up to ±%.0f points)",
+                    Integer.numberOfTrailingZeros(e.length()), Durations.words(e.seconds()), e.sequences(), halfWidth));
         }
-        estimateText.set(String.format(Locale.ROOT, "Estimate for %s: about %s on this machine's %s (a first guess;"
-                        + " refined as lengths finish). The default longest length is 2^%d.%n%s", first.name(),
-                Durations.words(total * selected.size()), gpu ? "GPU" : "CPU", SweepJob.defaultMaxExponent(hp, gpu), sb).trim());
+        if (!gpu && maxExp.get() > 16) {
+            text.append("\nOn a laptop CPU stop at 2^15–2^16: each longer length takes hours. Use a GPU for 2^20.");
+        }
+        text.append(String.format(Locale.ROOT, "%nDefault longest length here: 2^%d (each length up to it is expected"
+                + " to take under %s).", SweepJob.defaultMaxExponent(selected.get(0).hyperparameters(),
+                onGpu(selected.get(0))), Durations.words(SweepJob.SECONDS_PER_LENGTH)));
+        estimateText.set((text + "\n" + refused).trim());
     }
 
     /** The validated plan for one run, or an exception naming the bad field. */
     LengthSweep.Plan plan(RunEntry run) {
-        TriggerLayout l = OWN_LAYOUT.equals(layout.get()) ? run.hyperparameters().layout() : TriggerLayout.parse(layout.get());
+        TriggerLayout l;
+        try {
+            l = OWN_LAYOUT.equals(layout.get()) ? run.hyperparameters().layout() : TriggerLayout.parse(layout.get());
+        } catch (IllegalArgumentException e) {
+            throw new org.inductionlab.engine.config.InvalidConfigException("layout", e.getMessage());
+        }
         return new LengthSweep.Plan(minExp.get(), maxExp.get(), l, Math.max(0, sequences.get()), 1);
     }
 
@@ -241,7 +286,7 @@ public final class SweepViewModel {
                 plans.add(plan(r));
             }
         } catch (IllegalArgumentException e) {
-            progressText.set(Fx.message(e));
+            problem.set(inPageWords(Fx.message(e)));
             return;
         }
         remember();

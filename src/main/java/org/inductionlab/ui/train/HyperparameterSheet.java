@@ -36,11 +36,63 @@ public final class HyperparameterSheet {
         PropertySheet sheet = new PropertySheet(FXCollections.observableArrayList(items));
         sheet.setMode(PropertySheet.Mode.CATEGORY);
         sheet.setModeSwitcherVisible(false);
-        sheet.setSearchBoxVisible(true);
+        sheet.setSearchBoxVisible(false); // ours (search) finds keys and help too, and shows every match
         List<String> order = java.util.Arrays.stream(HyperparameterSchema.Group.values()).map(g -> g.title).toList();
         sheet.setCategoryComparator(Comparator.comparingInt(order::indexOf));
         sheet.setId("hyperparameters");
+        vm.problems().addListener((MapChangeListener<String, String>) c -> markGroups(sheet, vm));
+        // the groups are rebuilt with the skin, and whenever the mode or the items change
+        Runnable later = () -> javafx.application.Platform.runLater(() -> markGroups(sheet, vm));
+        sheet.skinProperty().addListener((o, a, b) -> later.run());
+        sheet.modeProperty().addListener((o, a, b) -> later.run());
+        sheet.getItems().addListener((javafx.collections.ListChangeListener<PropertySheet.Item>) c -> later.run());
         return sheet;
+    }
+
+    /**
+     * A search box for the sheet: matches a field's label, its key (the name errors use, e.g. "lr") or its
+     * help, and while it holds text the sheet lists the matches flat, so none hides in a collapsed group.
+     */
+    public static TextField search(PropertySheet sheet, List<PropertySheet.Item> all) {
+        TextField box = new TextField();
+        box.setId("hyperparameter-search");
+        box.setPromptText("Search by name or key (e.g. lr)");
+        box.textProperty().addListener((o, a, text) -> {
+            String q = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
+            if (q.isEmpty()) {
+                sheet.getItems().setAll(all);
+                sheet.setMode(PropertySheet.Mode.CATEGORY);
+                return;
+            }
+            sheet.setMode(PropertySheet.Mode.NAME);
+            sheet.getItems().setAll(all.stream().filter(i -> matches((FieldItem) i, q)).toList());
+        });
+        return box;
+    }
+
+    static boolean matches(FieldItem item, String query) {
+        HyperparameterSchema.Field f = item.field;
+        return f.key().contains(query.replace(' ', '_')) || f.label().toLowerCase(java.util.Locale.ROOT).contains(query)
+                || f.help().toLowerCase(java.util.Locale.ROOT).contains(query);
+    }
+
+    /** A red dot on each group (collapsed or not) that holds a field with a problem. */
+    private static void markGroups(PropertySheet sheet, TrainViewModel vm) {
+        java.util.Set<String> bad = new java.util.HashSet<>();
+        vm.problems().keySet().forEach(k -> bad.add(HyperparameterSchema.field(k).group().title));
+        for (Node n : sheet.lookupAll(".titled-pane")) {
+            if (n instanceof javafx.scene.control.TitledPane tp) {
+                boolean problem = bad.contains(tp.getText());
+                tp.getStyleClass().remove("has-problem");
+                tp.setGraphic(null);
+                if (problem) {
+                    tp.getStyleClass().add("has-problem");
+                    javafx.scene.control.Label dot = new javafx.scene.control.Label("●");
+                    dot.getStyleClass().add("problem");
+                    tp.setGraphic(dot);
+                }
+            }
+        }
     }
 
     /** One field as a sheet row. */

@@ -25,6 +25,8 @@ import org.inductionlab.engine.config.Preset;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.Notice;
+import org.inductionlab.ui.RunEntry;
+import org.inductionlab.ui.event.RunEvents;
 import org.inductionlab.ui.control.AnnotatedLineChart;
 import org.inductionlab.ui.control.ThinnedSeries;
 
@@ -70,6 +72,7 @@ public final class TrainPage extends BorderPane {
 
         PropertySheet sheet = HyperparameterSheet.create(vm);
         VBox.setVgrow(sheet, Priority.ALWAYS);
+        TextField search = HyperparameterSheet.search(sheet, List.copyOf(sheet.getItems()));
 
         Label blocker = new Label();
         blocker.setId("start-blocker");
@@ -82,15 +85,19 @@ public final class TrainPage extends BorderPane {
         estimate.setId("estimate");
         estimate.textProperty().bind(vm.estimate());
 
-        HBox top = new HBox(8, new Label("Preset"), presets, new Label("Run"), name);
+        Label presetLabel = new Label("Preset");
+        Label runLabel = new Label("Run");
+        presetLabel.setMinWidth(Region.USE_PREF_SIZE);
+        runLabel.setMinWidth(Region.USE_PREF_SIZE);
+        HBox top = new HBox(8, presetLabel, presets, runLabel, name);
         top.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(name, Priority.ALWAYS);
-        VBox left = new VBox(8, top, sheet, blocker, estimate);
+        VBox left = new VBox(8, top, search, sheet, blocker, estimate);
         left.setPadding(new Insets(0, 8, 0, 0));
-        left.setMinWidth(330);
-        left.setPrefWidth(400);
+        left.getStyleClass().add("train-form"); // min and preferred width in em: labels stay whole when zoomed
         sheet.disableProperty().bind(vm.state().isNotEqualTo(TrainViewModel.State.IDLE));
         presets.disableProperty().bind(sheet.disableProperty());
+        search.disableProperty().bind(sheet.disableProperty());
         name.disableProperty().bind(sheet.disableProperty());
 
         // right: buttons, dashboard, charts
@@ -144,7 +151,17 @@ public final class TrainPage extends BorderPane {
         vm.progress().addListener((o, a, p) -> dashboard.show(p));
         vm.state().addListener((o, a, st) -> {
             if (st == TrainViewModel.State.IDLE) {
-                dashboard.showFinished(vm.progress().get());
+                dashboard.showFinished(vm.progress().get(), vm.resumable().get() ? "stopped" : "done");
+            } else {
+                status.getStyleClass().remove("problem");
+            }
+        });
+        // a run opened from the Runs page shows its last numbers, not the previous session's (or zeros)
+        ctx.events().subscribe(RunEvents.ShowInTrain.class, e -> {
+            if (vm.state().get() == TrainViewModel.State.IDLE) {
+                RunEntry r = e.run();
+                dashboard.showRun(r.steps(), r.epoch(), r.lastLoss(), r.runningAccuracy(), r.wallSeconds(),
+                        r.status().word());
             }
         });
         vm.device().addListener((o, a, d) -> dashboard.showDevice(d));
@@ -161,7 +178,13 @@ public final class TrainPage extends BorderPane {
             }
         });
         vm.phaseChangeStep().addListener((o, a, b) -> markPhase(b.longValue()));
-        vm.setNotifier(n -> Fx.run(() -> notify(ctx, n)));
+        vm.setNotifier(n -> Fx.run(() -> {
+            status.getStyleClass().remove("problem");
+            if (n.error()) {
+                status.getStyleClass().add("problem"); // red until the next run starts
+            }
+            notify(ctx, n);
+        }));
 
         // Redraw the curves at most 4 times a second, whatever the step rate.
         Timeline redraw = new Timeline(new KeyFrame(Duration.millis(250), e -> redraw()));
@@ -217,7 +240,9 @@ public final class TrainPage extends BorderPane {
     }
 
     private void notify(LabContext ctx, Notice n) {
-        Notifications note = Notifications.create().title(n.title()).text(n.text()).hideAfter(Duration.seconds(8));
+        // an error stays until it is closed: a failure must not vanish before it is read
+        Notifications note = Notifications.create().title(n.title()).text(n.text())
+                .hideAfter(n.error() ? Duration.INDEFINITE : Duration.seconds(8));
         if (ctx.window() != null && ctx.window().isShowing()) {
             note.owner(ctx.window());
         }

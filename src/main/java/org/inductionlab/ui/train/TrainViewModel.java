@@ -274,7 +274,7 @@ public final class TrainViewModel {
         return session.isTraining();
     }
 
-    /** Shows a finished or stopped run: its settings, its curve, and whether it can be resumed. */
+    /** Shows a run: settings, curve, and Resume if it can go on (else Start trains a new run like it). */
     public void loadRun(RunEntry entry) {
         if (state().get() != State.IDLE) {
             return;
@@ -282,10 +282,10 @@ public final class TrainViewModel {
         preset.set(entry.preset().isEmpty() ? "course" : entry.preset());
         resumable.set(entry.resumable());
         activeRun = entry.path();
-        runName.set(entry.name());
+        runName.set(entry.resumable() ? entry.name() : freshName(preset.get()));
         form.setAll(entry.hyperparameters().toText());
-        status.set("Showing " + entry.name() + " (" + entry.status() + ", step " + entry.steps() + ")"
-                + (resumable.get() ? " — Resume continues it from its checkpoint" : ""));
+        status.set("Showing " + entry.name() + " (" + entry.status() + ", step " + entry.steps() + ")" + (resumable
+                .get() ? " — Resume continues it from its checkpoint" : " — Start trains a new run with its settings"));
         curves.load(executor, entry.path(), entry.hyperparameters(),
                 () -> entry.path().equals(activeRun) && state().get() == State.IDLE);
     }

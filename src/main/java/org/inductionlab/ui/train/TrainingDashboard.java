@@ -4,7 +4,9 @@ import org.inductionlab.engine.text.Durations;
 import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
 import javafx.geometry.Pos;
+import javafx.scene.control.Label;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.VBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.ColumnConstraints;
 import org.inductionlab.engine.train.TrainingProgress;
@@ -26,20 +28,20 @@ final class TrainingDashboard extends GridPane {
                 .description("epoch 0").descriptionAlignment(Pos.BOTTOM_LEFT).build();
         loss = TileBuilder.create().skinType(Tile.SkinType.NUMBER).title("Loss").decimals(3).animated(false)
                 .description("cross-entropy of the last token").descriptionAlignment(Pos.BOTTOM_LEFT).build();
-        accuracy = TileBuilder.create().skinType(Tile.SkinType.GAUGE).title("Running accuracy").unit("%")
+        accuracy = TileBuilder.create().skinType(Tile.SkinType.GAUGE).title("Accuracy").unit("%")
                 .minValue(0).maxValue(100).decimals(1).threshold(99).thresholdVisible(true).animated(false).build();
         speed = TileBuilder.create().skinType(Tile.SkinType.NUMBER).title("Tokens / s").decimals(0).animated(false)
                 .description("").descriptionAlignment(Pos.BOTTOM_LEFT).build();
-        time = TileBuilder.create().skinType(Tile.SkinType.TEXT).title("Elapsed · ETA").description("–")
-                .descriptionAlignment(Pos.CENTER).textVisible(true).text("ETA to max_steps").build();
+        time = TileBuilder.create().skinType(Tile.SkinType.TEXT).title("Time · ETA").description("–")
+                .descriptionAlignment(Pos.CENTER).textVisible(true).text("ETA").build();
         device = TileBuilder.create().skinType(Tile.SkinType.TEXT).title("Device").description("–")
                 .descriptionAlignment(Pos.CENTER).textVisible(true).text("").build();
         Tile[] tiles = {step, loss, accuracy, speed, time, device};
         for (int i = 0; i < tiles.length; i++) {
             tiles[i].setPrefSize(150, 150);
-            tiles[i].setMinSize(110, 110);
+            tiles[i].setMinSize(100, 100);
             tiles[i].setId("tile-" + i);
-            add(tiles[i], i, 0);
+            add(frame(tiles[i]), i, 0);
             ColumnConstraints c = new ColumnConstraints();
             c.setHgrow(Priority.ALWAYS);
             c.setPercentWidth(100.0 / tiles.length);
@@ -47,6 +49,22 @@ final class TrainingDashboard extends GridPane {
         }
         setHgap(6);
         getStyleClass().add("dashboard");
+    }
+
+    /**
+     * A tile under a title of our own, on a dark frame. TilesFX draws its titles at about 7 px on a tile
+     * this size (unreadable on a projector) and sets its background in code, which the window's zoom (a
+     * font size on the root) made it drop; the frame's title scales with the zoom, its background stays.
+     */
+    private static VBox frame(Tile tile) {
+        Label title = new Label(tile.getTitle());
+        title.getStyleClass().add("tile-title");
+        title.setMaxWidth(Double.MAX_VALUE);
+        tile.setTitle("");
+        VBox frame = new VBox(title, tile);
+        frame.getStyleClass().add("tile-frame");
+        VBox.setVgrow(tile, Priority.ALWAYS);
+        return frame;
     }
 
     void setTarget(double target) {
@@ -58,20 +76,37 @@ final class TrainingDashboard extends GridPane {
             return;
         }
         step.setValue(p.step());
-        step.setDescription(String.format(Locale.ROOT, "epoch %.2f of %.0f", p.epoch(),
-                p.epoch() * p.maxSteps() / Math.max(1, p.step())));
+        step.setDescription(epochText(p));
         loss.setValue(p.loss());
         accuracy.setValue(100 * p.runningAccuracy());
         speed.setValue(p.tokensPerSecond());
         speed.setDescription(String.format(Locale.ROOT, "%.0f ms per step", p.msPerStep()));
         time.setDescription(Durations.clock(p.elapsedSeconds()) + "  ·  " + Durations.clock(p.etaSeconds()));
+        time.setText("ETA " + p.etaMeaning());
     }
 
-    /** After a session ends: the elapsed time stays, the ETA is over. */
-    void showFinished(TrainingProgress p) {
+    /** "epoch 1.25 of 25", or "epoch 0.02 of 0.07" for a run shorter than an epoch. */
+    static String epochText(TrainingProgress p) {
+        double total = p.step() > 0 ? p.epoch() * p.maxSteps() / p.step() : 0;
+        return String.format(Locale.ROOT, total >= 10 ? "epoch %.2f of %.0f" : "epoch %.2f of %.2f", p.epoch(), total);
+    }
+
+    /** After a session ends: the elapsed time stays, and the ETA says how it ended ("done", "stopped"). */
+    void showFinished(TrainingProgress p, String how) {
         if (p != null) {
-            time.setDescription(Durations.clock(p.elapsedSeconds()) + "  ·  done");
+            time.setDescription(Durations.clock(p.elapsedSeconds()) + "  ·  " + how);
         }
+    }
+
+    /** Shows a finished run's last numbers (from its config.json) when its curve is opened. */
+    void showRun(long steps, double epoch, double loss, double runningAccuracy, double wallSeconds, String how) {
+        step.setValue(steps);
+        step.setDescription(String.format(Locale.ROOT, "epoch %.2f", epoch));
+        this.loss.setValue(Double.isNaN(loss) ? 0 : loss);
+        accuracy.setValue(Double.isNaN(runningAccuracy) ? 0 : 100 * runningAccuracy);
+        speed.setValue(0);
+        speed.setDescription("");
+        time.setDescription(Durations.clock(wallSeconds) + "  ·  " + how);
     }
 
     void showDevice(String text) {

@@ -85,8 +85,8 @@ final class TrainingSession {
                     j = source.open();
                 } catch (Exception e) {
                     executor.ui(() -> {
-                        state.set(State.IDLE);
                         ends.notStarted(e);
+                        state.set(State.IDLE);
                     });
                     return;
                 }
@@ -99,15 +99,15 @@ final class TrainingSession {
                     TrainingOutcome o = j.run(new Listener(j));
                     executor.ui(() -> {
                         drain();
+                        ends.finished(o, j.folder()); // first, so the page sees how it ended when it turns idle
                         state.set(State.IDLE);
-                        ends.finished(o, j.folder());
                     });
                 } catch (Throwable e) {
                     boolean checkpoint = j.folder().hasCheckpoint();
                     executor.ui(() -> {
                         drain();
-                        state.set(State.IDLE);
                         ends.failed(e, j.folder(), checkpoint);
+                        state.set(State.IDLE);
                     });
                 }
             } finally {
