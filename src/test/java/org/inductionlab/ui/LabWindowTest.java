@@ -79,6 +79,25 @@ class LabWindowTest {
     }
 
     @Test
+    void zoomingWithCtrlShiftEqualsKeepsTheDashboardReadable(FxRobot robot) throws Exception {
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ComboBox<Double> zoom = robot.lookup("#zoom").queryAs(javafx.scene.control.ComboBox.class);
+        double before = zoom.getValue();
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.SHIFT)
+                .type(javafx.scene.input.KeyCode.EQUALS)
+                .release(javafx.scene.input.KeyCode.SHIFT, javafx.scene.input.KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(zoom.getValue() > before, "Ctrl+Shift+= (Ctrl+plus on a US keyboard) zooms in");
+        for (int i = 0; i < 6; i++) { // every tile still sits on its dark background
+            Node frame = robot.lookup("#tile-" + i).query().getParent();
+            WritableImage image = snapshot(robot, frame);
+            Color c = image.getPixelReader().getColor(3, (int) image.getHeight() / 2);
+            assertTrue(c.getBrightness() < 0.3, "tile " + i + " faded after zooming: " + c);
+        }
+        robot.interact(() -> zoom.setValue(before));
+    }
+
+    @Test
     void anInvalidValueDisablesStartAndSaysWhy(FxRobot robot) throws Exception {
         Button start = robot.lookup("#start").queryButton();
         assertFalse(start.isDisabled(), "the preset is valid");
@@ -175,6 +194,8 @@ class LabWindowTest {
         assertEquals(1, heatmap.head());
         int[] target = map.taskTarget();
         assertEquals(new HeatmapView.Cell(target[0], target[1]), heatmap.markedTarget());
+        assertEquals(new HeatmapView.Cell(map.length() - 1, 6), heatmap.markedShortcut(),
+                "a run trained with S at 5 gets the position-6 shortcut cell marked");
         assertEquals(map.inductionCells().size(), heatmap.markedInductionCells().size());
         assertFalse(heatmap.markedInductionCells().isEmpty());
 

@@ -155,6 +155,14 @@ public final class AttentionPage extends BorderPane {
         CheckBox target = new CheckBox("task target");
         target.getStyleClass().add("legend-target");
         target.selectedProperty().bindBidirectional(large.showTargetProperty());
+        CheckBox shortcut = new CheckBox("position shortcut");
+        shortcut.setId("show-shortcut");
+        shortcut.getStyleClass().add("legend-shortcut");
+        shortcut.selectedProperty().bindBidirectional(large.showShortcutProperty());
+        Fx.tip(shortcut, "The final S looking at the position after where S sat in training: what a model that"
+                + " learned a position, not induction, reads. Only for runs trained with S at a fixed place.");
+        shortcut.visibleProperty().bind(large.shortcutKeyProperty().greaterThanOrEqualTo(0));
+        shortcut.managedProperty().bind(shortcut.visibleProperty());
         Button png = new Button("Export PNG…");
         png.setOnAction(e -> exportPng());
         headTitle.getStyleClass().add("section-title");
@@ -162,7 +170,7 @@ public final class AttentionPage extends BorderPane {
         cellInfo.setId("cell-info");
         large.setId("large-heatmap");
         VBox.setVgrow(large, Priority.ALWAYS);
-        HBox overlays = new HBox(12, induction, previous, target, png);
+        HBox overlays = new HBox(12, induction, previous, target, shortcut, png);
         overlays.setAlignment(Pos.CENTER_LEFT);
         VBox right = new VBox(6, headTitle, overlays, large, cellInfo, answer);
 
@@ -172,7 +180,12 @@ public final class AttentionPage extends BorderPane {
         VBox body = new VBox(8, top, split);
         setCenter(body);
 
-        vm.map().addListener((o, a, m) -> rebuildGrid());
+        vm.map().addListener((o, a, m) -> {
+            RunEntry r = vm.run().get();
+            large.shortcutKeyProperty().set(r != null && r.hyperparameters().layout()
+                    instanceof org.inductionlab.engine.task.TriggerLayout.Fixed f ? f.p() + 1 : -1);
+            rebuildGrid();
+        });
         vm.layer().addListener((o, a, b) -> showSelected());
         vm.head().addListener((o, a, b) -> showSelected());
         large.hoveredProperty().addListener((o, a, c) -> describe(c != null ? c : large.lockedProperty().get()));
@@ -252,6 +265,9 @@ public final class AttentionPage extends BorderPane {
         int[] t = m.taskTarget();
         if (t != null && t[0] == c.query() && t[1] == c.key()) {
             kind += "  task target";
+        }
+        if (new HeatmapView.Cell(c.query(), c.key()).equals(large.markedShortcut())) {
+            kind += "  position shortcut";
         }
         cellInfo.setText(String.format(Locale.ROOT, "query %d (%s) → key %d (%s): weight %.4f%s", c.query(), qt, c.key(),
                 kt, m.weight(large.layer(), large.head(), c.query(), c.key()), kind));

@@ -30,6 +30,7 @@ public final class HeatmapView extends Region {
     public static final Color INDUCTION = Color.web("#d9480f");
     public static final Color PREVIOUS = Color.web("#2b8a3e");
     public static final Color TARGET = Color.web("#c2255c");
+    public static final Color SHORTCUT = Color.web("#1c7ed6");
     private static final Color BLANK = Color.web("#f1f3f5");
 
     /** A cell under the mouse or locked by a click. */
@@ -43,6 +44,8 @@ public final class HeatmapView extends Region {
     private final BooleanProperty showInduction = new SimpleBooleanProperty(true);
     private final BooleanProperty showPrevious = new SimpleBooleanProperty(true);
     private final BooleanProperty showTarget = new SimpleBooleanProperty(true);
+    private final BooleanProperty showShortcut = new SimpleBooleanProperty(true);
+    private final javafx.beans.property.IntegerProperty shortcutKey = new javafx.beans.property.SimpleIntegerProperty(-1);
     private int layer;
     private int head;
     private WritableImage image;
@@ -50,6 +53,9 @@ public final class HeatmapView extends Region {
     private double originY;
     private double cell;
     private final List<Cell> markedInduction = new ArrayList<>();
+    private Cell markedShortcut;
+    /** Below this cell size the induction dots are thinned to the cells the head actually uses. */
+    static final double DENSE_CELL_PX = 6;
     private Cell markedTarget;
 
     /** @param axes true for the large view (labels, legend, mouse); false for thumbnails */
@@ -61,6 +67,8 @@ public final class HeatmapView extends Region {
         showInduction.addListener((o, a, b) -> draw());
         showPrevious.addListener((o, a, b) -> draw());
         showTarget.addListener((o, a, b) -> draw());
+        showShortcut.addListener((o, a, b) -> draw());
+        shortcutKey.addListener((o, a, b) -> draw());
         locked.addListener((o, a, b) -> draw());
         if (axes) {
             canvas.addEventHandler(MouseEvent.MOUSE_MOVED, e -> hovered.set(cellAt(e.getX(), e.getY())));
@@ -90,6 +98,24 @@ public final class HeatmapView extends Region {
 
     public BooleanProperty showPreviousProperty() {
         return showPrevious;
+    }
+
+    /** Whether to mark the positional-shortcut cell (see {@link #shortcutKeyProperty()}). */
+    public BooleanProperty showShortcutProperty() {
+        return showShortcut;
+    }
+
+    /**
+     * The key a model that learned a position would read: the position after where the trigger sat in
+     * training (6 for the course's fixed:5); -1 when the run's trigger moved. Marked on the final query.
+     */
+    public javafx.beans.property.IntegerProperty shortcutKeyProperty() {
+        return shortcutKey;
+    }
+
+    /** The shortcut cell drawn in the last paint, or null. */
+    public Cell markedShortcut() {
+        return markedShortcut;
     }
 
     public BooleanProperty showTargetProperty() {
@@ -144,6 +170,7 @@ public final class HeatmapView extends Region {
         AttentionMap m = map.get();
         markedInduction.clear();
         markedTarget = null;
+        markedShortcut = null;
         if (m == null) {
             image = null;
             draw();
@@ -202,6 +229,7 @@ public final class HeatmapView extends Region {
         g.clearRect(0, 0, w, h);
         markedInduction.clear();
         markedTarget = null;
+        markedShortcut = null;
         AttentionMap m = map.get();
         if (m == null || image == null || w < 10 || h < 10) {
             return;
@@ -226,7 +254,11 @@ public final class HeatmapView extends Region {
         if (showInduction.get()) {
             g.setFill(INDUCTION.deriveColor(0, 1, 1, 0.55));
             double s = Math.max(1.5, cell * 0.45);
+            boolean dense = cell < DENSE_CELL_PX; // every induction cell would bury the map in dots
             for (int[] c : m.inductionCells()) {
+                if (dense && m.weight(layer, head, c[0], c[1]) < 2.0 / (c[0] + 1)) {
+                    continue; // when dense, only the induction cells this head uses (twice uniform or more)
+                }
                 double[] p = cellCentre(c[0], c[1]);
                 g.fillOval(p[0] - s / 2, p[1] - s / 2, s, s);
                 markedInduction.add(new Cell(c[0], c[1]));
@@ -253,6 +285,17 @@ public final class HeatmapView extends Region {
             }
             markedTarget = new Cell(target[0], target[1]);
         }
+        int key = shortcutKey.get();
+        if (showShortcut.get() && key >= 0 && key < n - 1) {
+            double[] p = cellCentre(n - 1, key);
+            double r = Math.max(5, cell * 1.2);
+            g.setStroke(SHORTCUT);
+            g.setLineWidth(2);
+            g.setLineDashes(3, 2);
+            g.strokeRect(p[0] - r / 2, p[1] - r / 2, r, r);
+            g.setLineDashes();
+            markedShortcut = new Cell(n - 1, key);
+        }
         Cell lock = locked.get();
         if (axes && lock != null) {
             double[] p = cellCentre(lock.query(), lock.key());
@@ -266,6 +309,18 @@ public final class HeatmapView extends Region {
             drawAxes(g, m, side);
             drawLegend(g, originX + side + 16, originY, side);
         }
+    }
+
+    private static boolean nearS(AttentionMap m, int i, int step) {
+        if (step <= 1) {
+            return false;
+        }
+        for (int j = Math.max(0, i - step + 1); j < Math.min(m.length(), i + step); j++) {
+            if (j != i && m.token(j) == m.inductionToken()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void drawAxes(GraphicsContext g, AttentionMap m, double side) {
@@ -283,8 +338,8 @@ public final class HeatmapView extends Region {
         int step = tokens ? 1 : Math.max(1, (int) Math.ceil(28 / cell));
         for (int i = 0; i < n; i++) {
             boolean isS = m.token(i) == m.inductionToken();
-            if (!isS && i % step != 0) {
-                continue;
+            if (!isS && (i % step != 0 || nearS(m, i, step))) {
+                continue; // S is always labelled; other labels keep clear of it and of each other
             }
             String label = tokens ? (isS ? "S" : Integer.toString(m.token(i))) : Integer.toString(i);
             if (isS) {

@@ -76,19 +76,13 @@ final class TrainingDashboard extends GridPane {
             return;
         }
         step.setValue(p.step());
-        step.setDescription(epochText(p));
+        step.setDescription(p.epochText());
         loss.setValue(p.loss());
         accuracy.setValue(100 * p.runningAccuracy());
         speed.setValue(p.tokensPerSecond());
         speed.setDescription(String.format(Locale.ROOT, "%.0f ms per step", p.msPerStep()));
         time.setDescription(Durations.clock(p.elapsedSeconds()) + "  ·  " + Durations.clock(p.etaSeconds()));
         time.setText("ETA " + p.etaMeaning());
-    }
-
-    /** "epoch 1.25 of 25", or "epoch 0.02 of 0.07" for a run shorter than an epoch. */
-    static String epochText(TrainingProgress p) {
-        double total = p.step() > 0 ? p.epoch() * p.maxSteps() / p.step() : 0;
-        return String.format(Locale.ROOT, total >= 10 ? "epoch %.2f of %.0f" : "epoch %.2f of %.2f", p.epoch(), total);
     }
 
     /** After a session ends: the elapsed time stays, and the ETA says how it ended ("done", "stopped"). */

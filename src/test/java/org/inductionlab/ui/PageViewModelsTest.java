@@ -1,0 +1,98 @@
+package org.inductionlab.ui;
+
+import org.inductionlab.engine.TestConfigs;
+import org.inductionlab.engine.lab.TrainingJob;
+import org.inductionlab.engine.train.TrainingProgress;
+import org.inductionlab.ui.attention.AttentionViewModel;
+import org.inductionlab.ui.sweep.SweepViewModel;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** What a new user hit on the Sweep and Attention pages, checked on their view models (no window). */
+class PageViewModelsTest {
+
+    @TempDir
+    Path home;
+    private LabContext ctx;
+    private RunEntry run;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        System.setProperty("inductionlab.home", home.toString());
+        ctx = new LabContext(LabSettings.load(), TaskExecutor.inline());
+        TrainingJob.create(ctx.runs().directory().resolve("r"), TestConfigs.tiny("max_steps=3"), "tiny", false).run(null);
+        ctx.runs().refresh();
+        run = ctx.runs().find("r").orElseThrow();
+    }
+
+    @Test
+    void theAttentionMapClearsWhenTheInputChangesAndNamesItsRun() {
+        AttentionViewModel vm = new AttentionViewModel(ctx);
+        vm.run().set(run);
+        vm.compute();
+        assertNotNull(vm.map().get(), vm.message().get());
+        assertTrue(vm.message().get().startsWith("r · "), "the caption names the run: " + vm.message().get());
+        vm.seed().set(vm.seed().get() + 1);
+        assertNull(vm.map().get(), "another sequence: the old map must go");
+        assertEquals("", vm.answer().get(), "and its verdict");
+        vm.compute();
+        assertNotNull(vm.map().get());
+        vm.length().set(40);
+        assertNull(vm.map().get());
+
+        vm.typed().set("1 2 99");
+        vm.source().set(AttentionViewModel.Source.TYPED);
+        vm.compute();
+        assertNull(vm.map().get());
+        assertTrue(vm.error().get(), "an error is flagged (shown red)");
+        assertTrue(vm.message().get().startsWith("r: tokens"), vm.message().get());
+    }
+
+    @Test
+    void aBadSweepRangeIsCaughtAsTypedInThePagesWordsAndClearsWhenFixed() {
+        SweepViewModel vm = new SweepViewModel(ctx);
+        vm.add(run);
+        vm.minExp().set(9);
+        vm.maxExp().set(7);
+        assertEquals("Longest: 2^7 is out of range (allowed: 2^9..2^24, at least Shortest)", vm.problem().get());
+        assertEquals("", vm.estimateText().get(), "no estimate for a range that is not one");
+        vm.maxExp().set(10);
+        assertEquals("", vm.problem().get());
+        assertTrue(vm.estimateText().get().startsWith("About "), vm.estimateText().get());
+        vm.layout().set("middle");
+        assertTrue(vm.problem().get().startsWith("Layout: "), vm.problem().get());
+    }
+
+    @Test
+    void theEstimateAddsUpEveryRunAtItsOwnSize() throws Exception {
+        TrainingJob.create(ctx.runs().directory().resolve("big"), TestConfigs.tiny("max_steps=1", "d_model=64",
+                "heads=4"), "tiny", false).run(null);
+        ctx.runs().refresh();
+        SweepViewModel one = new SweepViewModel(ctx);
+        one.add(run);
+        one.minExp().set(10);
+        one.maxExp().set(12);
+        SweepViewModel two = new SweepViewModel(ctx);
+        two.add(run);
+        two.add(ctx.runs().find("big").orElseThrow());
+        two.minExp().set(10);
+        two.maxExp().set(12);
+        assertTrue(one.estimateText().get().contains("for 1 run "), one.estimateText().get());
+        assertTrue(two.estimateText().get().contains("for 2 runs "), two.estimateText().get());
+        assertTrue(one.estimateText().get().contains("2^12: ~"), "the costly lengths are listed");
+        assertTrue(one.estimateText().get().contains("error bars up to ±"), one.estimateText().get());
+    }
+
+    @Test
+    void theEpochTextForARunShorterThanAnEpoch() {
+        TrainingProgress p = new TrainingProgress(100, 600, 100.0 / 8192, 1, 0, 0, 1e-3, 0, 10, 1, 5, false);
+        assertEquals("epoch 0.01 of 0.07", p.epochText());
+        TrainingProgress long_ = new TrainingProgress(8192, 25 * 8192, 1, 1, 0, 0, 1e-3, 0, 10, 1, 5, false);
+        assertEquals("epoch 1.00 of 25", long_.epochText());
+    }
+}
