@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * and settings are untouched unless --home says otherwise.
  */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
-        description = "Render every page of the window to PNG at 1366x768 (headless).")
+        description = "Render every page of the window to PNG (headless, 1366x768 unless --size).")
 public final class SnapshotCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for train.png, sweep.png, …")
@@ -38,16 +38,26 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Option(names = "--zoom", paramLabel = "Z", description = "text zoom, e.g. 1.5 for a projector (default 1)")
     double zoom = 1.0;
 
+    @Option(names = "--size", paramLabel = "WxH", description = "window size in pixels (default 1366x768)")
+    String size = "1366x768";
+
     @Override
     public Integer call() throws Exception {
+        if (!size.matches("\\d{3,4}x\\d{3,4}")) {
+            throw new org.inductionlab.engine.config.InvalidConfigException("size", "'" + size
+                    + "' is not a window size (allowed: WIDTHxHEIGHT, e.g. 1280x720)");
+        }
+        int width = Integer.parseInt(size.split("x")[0]);
+        int height = Integer.parseInt(size.split("x")[1]);
         Path labHome = home != null ? home : Files.createTempDirectory("inductionlab-snapshot");
+        boolean scratch = home == null;
         System.setProperty("inductionlab.home", labHome.toString());
         if (System.getProperty("glass.platform") == null) {
             System.setProperty("glass.platform", "Monocle");
             System.setProperty("monocle.platform", "Headless");
             System.setProperty("prism.order", "sw");
         }
-        System.setProperty("headless.geometry", System.getProperty("headless.geometry", "1366x768-32"));
+        System.setProperty("headless.geometry", width + "x" + height + "-32");
         Files.createDirectories(out);
         java.util.logging.Logger.getLogger("javafx").setLevel(java.util.logging.Level.SEVERE);
 
@@ -62,8 +72,8 @@ public final class SnapshotCommand implements Callable<Integer> {
                 Stage stage = new Stage();
                 ctx.setWindow(stage);
                 stage.setScene(lab.scene());
-                stage.setWidth(1366);
-                stage.setHeight(768);
+                stage.setWidth(width);
+                stage.setHeight(height);
                 stage.show();
                 ctx.startEngine();
                 built.complete(lab);
@@ -88,11 +98,21 @@ public final class SnapshotCommand implements Callable<Integer> {
                 return null;
             });
             capture(lab, "runs.png");
-            System.out.println("wrote train.png, sweep.png, attention.png, runs.png to " + out.toAbsolutePath());
+            on(() -> {
+                lab.window().show(Page.ABOUT);
+                return null;
+            });
+            capture(lab, "about.png");
+            System.out.println("wrote train.png, sweep.png, attention.png, runs.png, about.png to " + out.toAbsolutePath());
             return 0;
         } finally {
             lab.train().stopAndWait(60_000);
             Platform.exit();
+            if (scratch) { // leave nothing behind in /tmp
+                try (var files = Files.walk(labHome)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
     }
 

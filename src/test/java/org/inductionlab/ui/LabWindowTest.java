@@ -40,6 +40,8 @@ class LabWindowTest {
 
     private LabApp.Lab lab;
     private Path home;
+    @org.junit.jupiter.api.io.TempDir
+    Path scratch;
 
     /** A tiny, deterministic configuration that learns in seconds. */
     static Map<String, String> tiny() {
@@ -49,7 +51,7 @@ class LabWindowTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        home = Files.createTempDirectory("lab-ui-test");
+        home = scratch; // JUnit removes it after the test
         System.setProperty("inductionlab.home", home.toString());
         // one trained run for the sweep and attention tests, made with the engine directly
         Hyperparameters hp = Preset.load("tiny").apply().with(tiny()).with(Map.of("max_steps", "60", "target", "1"));

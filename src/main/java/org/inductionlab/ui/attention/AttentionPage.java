@@ -166,6 +166,7 @@ public final class AttentionPage extends BorderPane {
         Button png = new Button("Export PNG…");
         png.setOnAction(e -> exportPng());
         headTitle.getStyleClass().add("section-title");
+        headTitle.setWrapText(true); // the run, the head and its three scores stay whole at 1280 px
         cellInfo.getStyleClass().add("cell-info");
         cellInfo.setId("cell-info");
         large.setId("large-heatmap");

@@ -145,7 +145,7 @@ public final class TrainPage extends BorderPane {
         VBox right = new VBox(8, buttons, status, dashboard, charts);
 
         SplitPane split = new SplitPane(left, right);
-        split.setDividerPositions(0.33);
+        split.setDividerPositions(0.36); // "Training length L" stays whole at 1280 px
         setCenter(split);
 
         vm.progress().addListener((o, a, p) -> dashboard.show(p));
