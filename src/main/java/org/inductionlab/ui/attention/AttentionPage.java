@@ -100,8 +100,7 @@ public final class AttentionPage extends BorderPane {
         sources.getSelectionModel().selectedIndexProperty().addListener((o, a, b) ->
                 vm.source().set(AttentionViewModel.Source.values()[b.intValue()]));
         sources.getTabs().forEach(t -> ((javafx.scene.layout.Region) t.getContent()).setPadding(new Insets(6)));
-        sources.setPrefHeight(80);
-        sources.setMinHeight(80);
+        sources.getStyleClass().add("attention-sources"); // height in em (lab.css): whole at any zoom
 
         Button compute = new Button("Show attention");
         compute.setId("compute-attention");
@@ -171,7 +170,8 @@ public final class AttentionPage extends BorderPane {
         cellInfo.setId("cell-info");
         large.setId("large-heatmap");
         VBox.setVgrow(large, Priority.ALWAYS);
-        HBox overlays = new HBox(12, induction, previous, target, shortcut, png);
+        javafx.scene.layout.FlowPane overlays = new javafx.scene.layout.FlowPane(12, 4, induction, previous, target,
+                shortcut, png); // wraps rather than cutting the names when zoomed or narrow
         overlays.setAlignment(Pos.CENTER_LEFT);
         VBox right = new VBox(6, headTitle, overlays, large, cellInfo, answer);
 
