@@ -116,6 +116,13 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public void onCurriculumStage(long step, int length) {
+            if (!quiet) {
+                out.printf(Locale.ROOT, "curriculum: training length %d from step %d%n", length, step);
+            }
+        }
+
+        @Override
         public void onPhaseChange(long step) {
             if (!quiet) {
                 out.printf(Locale.ROOT, "phase change at step %d: running accuracy passed halfway from chance to 100 %%%n",
@@ -134,8 +141,8 @@ final class TrainCommand implements Callable<Integer> {
                 return;
             }
             lastPrint = now;
-            out.printf(Locale.ROOT, "step %d/%d  epoch %.2f  loss %.4f  acc %s (running %s)  %,.0f tok/s  %.0f ms/step"
-                            + "  elapsed %s  eta %s%n", p.step(), p.maxSteps(), p.epoch(), p.loss(),
+            out.printf(Locale.ROOT, "step %d/%d  L=%d  epoch %.2f  loss %.4f  acc %s (running %s)  %,.0f tok/s  %.0f ms/step"
+                            + "  elapsed %s  eta %s%n", p.step(), p.maxSteps(), p.trainLength(), p.epoch(), p.loss(),
                     Format.percent(p.batchAccuracy()).trim(), Format.percent(p.runningAccuracy()).trim(),
                     p.tokensPerSecond(), p.msPerStep(), Durations.clock(p.elapsedSeconds()),
                     Durations.clock(p.etaSeconds()) + " " + p.etaMeaning());

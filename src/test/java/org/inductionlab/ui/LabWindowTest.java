@@ -137,8 +137,8 @@ class LabWindowTest {
         assertEquals("finished", folder.info().training().status());
         assertTrue(folder.info().training().runningAccuracy() >= 0.9);
         assertTrue(train.progress().get().runningAccuracy() >= 0.9, "the dashboard saw the last step");
-        assertTrue(train.phaseChangeStep().get() > 0, "the accuracy jump is marked");
-        assertFalse(train.accuracySeries().points().isEmpty());
+        assertTrue(train.curves().phaseChangeStep().get() > 0, "the accuracy jump is marked");
+        assertFalse(train.curves().accuracy().points().isEmpty());
     }
 
     @Test

@@ -83,7 +83,7 @@ class TrainViewModelTest {
         assertEquals(12, folder.info().training().steps());
         assertEquals(12, vm.progress().get().step(), "the last step reached the view");
         assertEquals("Training finished", notices.get(notices.size() - 1).title());
-        assertFalse(vm.accuracySeries().points().isEmpty());
+        assertFalse(vm.curves().accuracy().points().isEmpty());
         assertNotEquals("vm-run", vm.runName().get(), "a fresh name is proposed for the next run");
         assertTrue(ctx.runs().find("vm-run").isPresent(), "the run list was refreshed");
     }
@@ -127,10 +127,10 @@ class TrainViewModelTest {
         fillTiny("max_steps=2500", "target=0.9", "batch_size=32", "window=30");
         vm.runName().set("phase");
         vm.start();
-        long live = vm.phaseChangeStep().get();
+        long live = vm.curves().phaseChangeStep().get();
         assertTrue(live > 0, "the jump to the answer is marked while training");
         ctx.events().publish(new RunEvents.ShowInTrain(ctx.runs().find("phase").orElseThrow()));
-        long fromCsv = vm.phaseChangeStep().get();
+        long fromCsv = vm.curves().phaseChangeStep().get();
         assertTrue(fromCsv >= live && fromCsv - live < 5, "metrics.csv logs every 5 steps: " + fromCsv + " vs " + live);
     }
 }

@@ -221,6 +221,13 @@ public final class HyperparameterSchema {
                     Kind.LONG, 1, 1_000_000_000L, Hyperparameters::maxSteps),
             f("steps_per_epoch", Group.OPTIMISATION, "Steps per epoch", "The course calls 8192 steps an epoch.",
                     Kind.INT, 1, 10_000_000, Hyperparameters::stepsPerEpoch),
+            f("curriculum_start", Group.OPTIMISATION, "Curriculum start length",
+                    "0 = off. Otherwise train first at this length and double it each time the running accuracy"
+                            + " reaches curriculum_advance, up to train_length (the early stop counts only there).",
+                    Kind.INT, 0, 65536, Hyperparameters::curriculumStart),
+            f("curriculum_advance", Group.OPTIMISATION, "Curriculum advance at",
+                    "Running accuracy (over a full window) at which the curriculum doubles the length.",
+                    Kind.DOUBLE, 0.05, 1, Hyperparameters::curriculumAdvance),
 
             f("window", Group.STOPPING, "Accuracy window", "Steps averaged for the running accuracy.",
                     Kind.INT, 1, 100_000, Hyperparameters::window),
@@ -274,6 +281,7 @@ public final class HyperparameterSchema {
                 (OptimizerKind) v.get("optimizer"), (Double) v.get("lr"), (Double) v.get("weight_decay"),
                 (Integer) v.get("warmup_steps"), (Schedule) v.get("schedule"), (Integer) v.get("batch_size"),
                 (Long) v.get("max_steps"), (Integer) v.get("steps_per_epoch"),
+                (Integer) v.get("curriculum_start"), (Double) v.get("curriculum_advance"),
                 (Integer) v.get("window"), (Double) v.get("target"),
                 (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"),
                 (DeviceChoice) v.get("device"), (Integer) v.get("threads"));
@@ -330,6 +338,15 @@ public final class HyperparameterSchema {
             String p = hp.layout().problemAt(hp.trainLength());
             if (p != null) {
                 out.add(new Problem("layout", p));
+            }
+        }
+        if (hp.curriculumStart() != 0) {
+            if (hp.curriculumStart() < 8 || hp.curriculumStart() > hp.trainLength()) {
+                out.add(new Problem("curriculum_start", hp.curriculumStart() + " is out of range (allowed: 0 for off,"
+                        + " or 8..train_length " + hp.trainLength() + ")"));
+            } else if (hp.layout() != null && hp.layout().problemAt(hp.curriculumStart()) != null) {
+                out.add(new Problem("curriculum_start", "layout " + hp.layout() + " does not fit length "
+                        + hp.curriculumStart() + ": " + hp.layout().problemAt(hp.curriculumStart())));
             }
         }
         if (hp.warmupSteps() > hp.maxSteps()) {

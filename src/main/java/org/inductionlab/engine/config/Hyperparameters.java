@@ -36,6 +36,8 @@ public record Hyperparameters(
         int batchSize,
         long maxSteps,
         int stepsPerEpoch,
+        int curriculumStart,
+        double curriculumAdvance,
         // stopping
         int window,
         double target,
@@ -50,9 +52,23 @@ public record Hyperparameters(
         return new Hyperparameters(
                 16, 256, new TriggerLayout.Fixed(5), 0,
                 Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
-                OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192,
+                OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9,
                 200, 0.99,
                 1000, 10, DeviceChoice.AUTO, 0);
+    }
+
+    /** Whether training starts short and doubles the length (curriculum_start > 0). */
+    public boolean curriculum() {
+        return curriculumStart > 0;
+    }
+
+    /** The training length at curriculum stage {@code stage}: start * 2^stage, at most train_length. */
+    public int lengthAtStage(int stage) {
+        if (!curriculum()) {
+            return trainLength;
+        }
+        long l = (long) curriculumStart << Math.min(stage, 30);
+        return (int) Math.min(trainLength, l);
     }
 
     /** Width of one attention head. */

@@ -94,6 +94,7 @@ public final class LengthSweep {
     private final long minTile;
     private final long maxTile;
     private double flopsPerSecond; // calibrated as lengths complete
+    private boolean[][] ablated; // heads zeroed before W_O (null: none)
 
     /**
      * @param minTile fewest scores per attention tile
@@ -197,6 +198,31 @@ public final class LengthSweep {
         return points;
     }
 
+    /** This sweep with heads ablated ({@code heads[layer][head]}), for the probe. */
+    public LengthSweep ablating(boolean[][] heads) {
+        this.ablated = heads;
+        return this;
+    }
+
+    /**
+     * One cell: the accuracy of {@code model} on {@code sequences} fresh sequences of one length and layout
+     * (any length, not only powers of two). Refused lengths throw, naming why.
+     */
+    public SweepPoint measure(SequenceModel model, TriggerLayout layout, int length, int sequences, long seed) {
+        String problem = layout.problemAt(length);
+        if (problem != null) {
+            throw new IllegalArgumentException("layout: " + problem);
+        }
+        if (length - 1 > model.maxLength()) {
+            throw new IllegalArgumentException("length: " + length + " is longer than the model can embed ("
+                    + model.maxLength() + " tokens)");
+        }
+        InductionTask task = InductionTask.evaluation(model.hyperparameters().vocab(), layout, seed);
+        try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager root = NDManager.newBaseManager(model.device())) {
+            return measure(model, task, layout, length, sequences, root, new Listener() { }, () -> false);
+        }
+    }
+
     private SweepPoint measure(SequenceModel model, InductionTask task, TriggerLayout layout, int length, int total,
                                NDManager root, Listener listener, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
@@ -211,7 +237,7 @@ public final class LengthSweep {
             try (NDManager pass = root.newSubManager()) {
                 NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
                 NDArray logits = model.forward(tokens, ForwardPass.evaluation(
-                        tileElements(model.hyperparameters(), length)));
+                        tileElements(model.hyperparameters(), length)).withAblated(ablated));
                 correct += Logits.countCorrect(logits, batch.answers());
             }
             done += n;

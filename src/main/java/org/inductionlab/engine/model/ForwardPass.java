@@ -9,7 +9,34 @@ import ai.djl.ndarray.NDArray;
  * the attention weights.
  */
 public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
-                          AttentionRecorder recorder) {
+                          AttentionRecorder recorder, boolean[][] ablated) {
+
+    /** Without ablation. */
+    public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
+                       AttentionRecorder recorder) {
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null);
+    }
+
+    /**
+     * The same pass with heads ablated: {@code ablated[layer][head]} true zeroes that head's output before
+     * the output projection (W_O), as interpretability work does to test what a head is for.
+     */
+    public ForwardPass withAblated(boolean[][] heads) {
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads);
+    }
+
+    /** Whether any head of {@code layer} is ablated. */
+    public boolean ablates(int layer) {
+        if (ablated == null || layer >= ablated.length) {
+            return false;
+        }
+        for (boolean b : ablated[layer]) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Receives attention weights (batch, heads, queries, keys) of one tile of one layer. */
     @FunctionalInterface
@@ -44,6 +71,6 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
 
     /** The same pass with dropout on or off (for tests that compare paths). */
     public ForwardPass withTraining(boolean on) {
-        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder);
+        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated);
     }
 }

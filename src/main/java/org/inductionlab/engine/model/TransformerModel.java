@@ -255,6 +255,13 @@ public final class TransformerModel implements SequenceModel {
         k = positions.rotate(k, 0);
 
         NDArray out = CausalAttention.attend(q, k, v, firstQuery, layer, pass, hp.dropout()); // (batch, heads, queries, dh)
+        if (pass.ablates(layer)) { // an ablated head contributes nothing to W_O's input
+            float[] keep = new float[heads];
+            for (int hd = 0; hd < heads; hd++) {
+                keep[hd] = pass.ablated()[layer][hd] ? 0 : 1;
+            }
+            out = out.mul(m.create(keep, new Shape(1, heads, 1, 1)));
+        }
         long queries = out.getShape().get(2);
         out = out.transpose(0, 2, 1, 3).reshape(batch, queries, d);
         return Linear.linear(out, w.outWeight(), w.outBias()).singletonOrThrow();

@@ -11,4 +11,5 @@ public record TrainingState(
         @JsonProperty("optimizer_updates") long optimizerUpdates,
         @JsonProperty("elapsed_seconds") double elapsedSeconds,
         @JsonProperty("recent_accuracies") double[] recentAccuracies,
-        @JsonProperty("last_loss") double lastLoss) {}
+        @JsonProperty("last_loss") double lastLoss,
+        @JsonProperty("curriculum_stage") int curriculumStage) {}

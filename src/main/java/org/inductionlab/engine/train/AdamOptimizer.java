@@ -51,6 +51,14 @@ public final class AdamOptimizer implements AutoCloseable {
      * near 1e-8).
      */
     public void step(Map<String, NDArray> parameters, double lr) {
+        step(parameters, lr, 1);
+    }
+
+    /**
+     * As {@link #step(Map, double)} for gradients of a loss that was multiplied by {@code lossScale}: the
+     * fused update divides them back (its rescale argument), so the update is that of the unscaled loss.
+     */
+    public void step(Map<String, NDArray> parameters, double lr, double lossScale) {
         updates++;
         double biasCorrection1 = 1 - Math.pow(BETA1, updates);
         double biasCorrection2 = 1 - Math.pow(BETA2, updates);
@@ -60,7 +68,8 @@ public final class AdamOptimizer implements AutoCloseable {
                 NDArray p = e.getValue();
                 try (NDArray g = p.getGradient()) {
                     JniUtils.adamUpdate((PtNDArray) p, (PtNDArray) g, (PtNDArray) firstMoment.get(e.getKey()),
-                            (PtNDArray) secondMoment.get(e.getKey()), (float) lr, stepSize, (float) weightDecay, 1f,
+                            (PtNDArray) secondMoment.get(e.getKey()), (float) lr, stepSize, (float) weightDecay,
+                            (float) (1 / lossScale),
                             -1f, (float) BETA1, (float) BETA2, (float) EPSILON, kind == OptimizerKind.ADAMW);
                 }
                 Autograd.zeroGradient(p);

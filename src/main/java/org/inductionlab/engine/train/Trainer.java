@@ -1,6 +1,7 @@
 package org.inductionlab.engine.train;
 
 import org.inductionlab.engine.run.RunStatus;
+import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.CausalAttention;
 import org.inductionlab.engine.model.ForwardPass;
@@ -31,6 +32,14 @@ import java.util.List;
  */
 public final class Trainer {
 
+    /**
+     * Backward runs on the loss times this, and Adam divides it back out. Once a model is confident its
+     * gradients fall below 2^-126 into subnormal floats, and matrix products on subnormals are many times
+     * slower on a CPU: a learned induction model at length 128 took 164 ms a step instead of 50, nearly
+     * all of it in the backward matmuls. Scaling keeps them normal (as mixed-precision training does).
+     */
+    static final double LOSS_SCALE = Math.pow(2, 50);
+
     private final Hyperparameters hp;
     private final RunFolder folder; // null: train in memory only (bench, tests)
     private final TrainingListener listener;
@@ -52,7 +61,7 @@ public final class Trainer {
              SequenceModel model = SequenceModel.create(hp, root);
              AdamOptimizer optimizer = new AdamOptimizer(hp.optimizer(), hp.weightDecay(), model.parameters(), root)) {
 
-            TrainingState state = new TrainingState(0, 0, 0, new double[0], Double.NaN);
+            TrainingState state = new TrainingState(0, 0, 0, new double[0], Double.NaN, 0);
             long phaseChange = -1;
             if (resume) {
                 state = restore(root, model, optimizer);
@@ -123,7 +132,8 @@ public final class Trainer {
         final AdamOptimizer optimizer;
         final NDManager root;
         final InductionTask task = new InductionTask(hp.vocab(), hp.layout(), hp.seed());
-        final RunningAccuracy running;
+        RunningAccuracy running;
+        int stage; // curriculum stage: the training length is hp.lengthAtStage(stage)
         final double elapsedBefore;
         final long startNanos = System.nanoTime();
         final long firstStep;
@@ -145,13 +155,31 @@ public final class Trainer {
             this.step = state.step();
             this.firstStep = state.step();
             this.lastLoss = state.lastLoss();
+            this.stage = state.curriculumStage();
+        }
+
+        int length() {
+            return hp.lengthAtStage(stage);
+        }
+
+        /**
+         * The curriculum (Olsson et al.'s phase change comes sooner on short sequences): once the running
+         * accuracy over a full window reaches curriculum_advance, double the length and start the window
+         * afresh, so each stage is judged on its own length.
+         */
+        void advanceCurriculum() {
+            if (length() < hp.trainLength() && running.full() && running.mean() >= hp.curriculumAdvance()) {
+                stage++;
+                running = new RunningAccuracy(hp.window());
+                listener.onCurriculumStage(step, length());
+            }
         }
 
         TrainingOutcome loop() throws IOException {
             int batch = hp.batchSize();
-            int length = hp.trainLength();
             while (true) {
-                if (running.full() && running.mean() >= hp.target()) {
+                // the early stop counts only at the final length
+                if (length() == hp.trainLength() && running.full() && running.mean() >= hp.target()) {
                     return outcome(TrainingOutcome.Reason.TARGET_REACHED, null);
                 }
                 if (step >= hp.maxSteps()) {
@@ -174,7 +202,7 @@ public final class Trainer {
 
                 long t0 = System.nanoTime();
                 double lr = LearningRateSchedule.at(hp, step);
-                InductionTask.Batch data = task.batch(step * batch, batch, length);
+                InductionTask.Batch data = task.batch(step * batch, batch, length());
                 trainStep(data, lr);
                 step++;
                 double ms = (System.nanoTime() - t0) / 1e6;
@@ -190,10 +218,12 @@ public final class Trainer {
                 }
                 if (folder != null && (step % hp.logEvery() == 0)) {
                     folder.appendMetrics(List.of(new MetricsRow(step, p.epoch(), lossSinceLog / stepsSinceLog,
-                            lastBatchAccuracy, p.runningAccuracy(), lr, p.tokensPerSecond(), p.elapsedSeconds())));
+                            lastBatchAccuracy, p.runningAccuracy(), lr, p.tokensPerSecond(), p.elapsedSeconds(),
+                            length())));
                     lossSinceLog = 0;
                     stepsSinceLog = 0;
                 }
+                advanceCurriculum(); // before the checkpoint, so a resume continues at the same length
                 if (step % hp.checkpointEvery() == 0) {
                     checkpoint();
                 }
@@ -210,9 +240,9 @@ public final class Trainer {
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
                     logits = model.forward(tokens, ForwardPass.training(CausalAttention.TRAINING_TILE_ELEMENTS));
                     loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
-                    gc.backward(loss);
+                    gc.backward(Autograd.scale(loss, LOSS_SCALE));
                 }
-                optimizer.step(model.parameters(), lr);
+                optimizer.step(model.parameters(), lr, LOSS_SCALE);
                 lastLoss = loss.getFloat();
                 lastBatchAccuracy = (double) Logits.countCorrect(logits, data.answers()) / data.count();
                 running.add(lastBatchAccuracy);
@@ -221,14 +251,14 @@ public final class Trainer {
 
         TrainingProgress progress(double lr) {
             double elapsed = elapsed();
-            double tokensPerSecond = hp.batchSize() * (hp.trainLength() - 1) / (msPerStepAverage / 1000);
+            double tokensPerSecond = hp.batchSize() * (length() - 1) / (msPerStepAverage / 1000);
             eta.add(running.mean());
             long toMax = hp.maxSteps() - step;
-            long toTarget = eta.stepsToTarget();
+            long toTarget = length() == hp.trainLength() ? eta.stepsToTarget() : -1; // early stop: final length only
             boolean early = toTarget >= 0 && toTarget < toMax;
             return new TrainingProgress(step, hp.maxSteps(), epoch(step), lastLoss, lastBatchAccuracy, running.mean(),
                     lr, tokensPerSecond, msPerStepAverage, elapsed, (early ? toTarget : toMax) * msPerStepAverage / 1000,
-                    early);
+                    early, length());
         }
 
         double elapsed() {
@@ -239,7 +269,8 @@ public final class Trainer {
             if (folder == null) {
                 return;
             }
-            TrainingState state = new TrainingState(step, optimizer.updates(), elapsed(), running.values(), lastLoss);
+            TrainingState state = new TrainingState(step, optimizer.updates(), elapsed(), running.values(), lastLoss,
+                    stage);
             NDList params = new NDList(model.parameters().values().toArray(new NDArray[0]));
             folder.writeCheckpoint(state, params, optimizer.state());
             folder.updateTraining(new RunInfo.Training(RunStatus.TRAINING.word(), step, epoch(step), running.mean(), lastLoss,

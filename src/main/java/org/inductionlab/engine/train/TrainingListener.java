@@ -15,6 +15,9 @@ public interface TrainingListener {
      */
     default void onPhaseChange(long step) {}
 
+    /** The curriculum moved to a longer training length from this step on. */
+    default void onCurriculumStage(long step, int length) {}
+
     /** A checkpoint was written at this step. */
     default void onCheckpoint(long step) {}
 

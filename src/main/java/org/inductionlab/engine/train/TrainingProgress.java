@@ -13,7 +13,8 @@ public record TrainingProgress(
         double msPerStep,
         double elapsedSeconds,
         double etaSeconds,
-        boolean etaToEarlyStop) {
+        boolean etaToEarlyStop,
+        int trainLength) {
 
     /** "epoch 1.25 of 25", or "epoch 0.01 of 0.07" for a run shorter than an epoch. */
     public String epochText() {

@@ -177,7 +177,9 @@ public final class TrainPage extends BorderPane {
                 // the field shows its own problem
             }
         });
-        vm.phaseChangeStep().addListener((o, a, b) -> markPhase(b.longValue()));
+        vm.curves().phaseChangeStep().addListener((o, a, b) -> markPhase(b.longValue()));
+        vm.curves().stages().addListener((javafx.collections.ListChangeListener<long[]>) c ->
+                markPhase(vm.curves().phaseChangeStep().get()));
         vm.setNotifier(n -> Fx.run(() -> {
             status.getStyleClass().remove("problem");
             if (n.error()) {
@@ -213,14 +215,14 @@ public final class TrainPage extends BorderPane {
     }
 
     private void redraw() {
-        long v = vm.chartVersion().get();
+        long v = vm.curves().version().get();
         if (v == drawnVersion) {
             return;
         }
         drawnVersion = v;
-        fill(lossData, vm.lossSeries());
-        fill(accuracyData, vm.accuracySeries());
-        markPhase(vm.phaseChangeStep().get());
+        fill(lossData, vm.curves().loss());
+        fill(accuracyData, vm.curves().accuracy());
+        markPhase(vm.curves().phaseChangeStep().get());
     }
 
     private static void fill(XYChart.Series<Number, Number> series, ThinnedSeries source) {
@@ -233,9 +235,15 @@ public final class TrainPage extends BorderPane {
     }
 
     private void markPhase(long step) {
+        List<AnnotatedLineChart.Marker> marks = new java.util.ArrayList<>();
+        for (long[] s : vm.curves().stages()) { // the curriculum: where the training length doubled
+            marks.add(new AnnotatedLineChart.Marker(s[0], "L=" + s[1], "stage-marker"));
+        }
+        if (step >= 0) {
+            marks.add(new AnnotatedLineChart.Marker(step, "phase change @ " + step, "phase-marker"));
+        }
         for (AnnotatedLineChart c : List.of(lossChart, accuracyChart)) {
-            c.markers().setAll(step < 0 ? List.of()
-                    : List.of(new AnnotatedLineChart.Marker(step, "phase change @ " + step, "phase-marker")));
+            c.markers().setAll(marks);
         }
     }
 

@@ -3,7 +3,6 @@ package org.inductionlab.ui.train;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
-import javafx.beans.property.LongProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -24,7 +23,6 @@ import org.inductionlab.ui.Notice;
 import org.inductionlab.ui.RunEntry;
 import org.inductionlab.ui.RunLibrary;
 import org.inductionlab.ui.TaskExecutor;
-import org.inductionlab.ui.control.ThinnedSeries;
 import org.inductionlab.ui.event.RunEvents;
 
 import java.nio.file.Path;
@@ -148,9 +146,9 @@ public final class TrainViewModel {
         return session.device();
     }
 
-    /** Step at which the running accuracy first passed halfway from chance to 100 % (the phase change). */
-    public LongProperty phaseChangeStep() {
-        return curves.phaseChangeStep();
+    /** The charts' data: loss, accuracy, the phase change and the curriculum's stages. */
+    public TrainingCurves curves() {
+        return curves;
     }
 
     public BooleanProperty resumable() {
@@ -159,19 +157,6 @@ public final class TrainViewModel {
 
     public StringProperty status() {
         return status;
-    }
-
-    public ThinnedSeries lossSeries() {
-        return curves.loss();
-    }
-
-    public ThinnedSeries accuracySeries() {
-        return curves.accuracy();
-    }
-
-    /** Bumped on the UI thread whenever the series gained points. */
-    public LongProperty chartVersion() {
-        return curves.version();
     }
 
     public void setNotifier(Consumer<Notice> notifier) {

@@ -20,7 +20,7 @@ import java.util.List;
  * smooth, and the phase-change step. The series take points from any thread; the version and the phase
  * change are set on the UI thread.
  */
-final class TrainingCurves {
+public final class TrainingCurves {
 
     /** Points kept per chart; 200k steps thin down to this many bucket means. */
     static final int CHART_POINTS = 1500;
@@ -29,28 +29,35 @@ final class TrainingCurves {
     private final ThinnedSeries accuracy = new ThinnedSeries(CHART_POINTS);
     private final LongProperty phaseChangeStep = new SimpleLongProperty(-1);
     private final LongProperty version = new SimpleLongProperty();
+    private final javafx.collections.ObservableList<long[]> stages = javafx.collections.FXCollections.observableArrayList();
 
-    ThinnedSeries loss() {
+    public ThinnedSeries loss() {
         return loss;
     }
 
-    ThinnedSeries accuracy() {
+    public ThinnedSeries accuracy() {
         return accuracy;
     }
 
-    LongProperty phaseChangeStep() {
+    public LongProperty phaseChangeStep() {
         return phaseChangeStep;
     }
 
     /** Bumped whenever the series changed. */
-    LongProperty version() {
+    public LongProperty version() {
         return version;
+    }
+
+    /** The curriculum's stages: (step, length) where the training length doubled. */
+    public javafx.collections.ObservableList<long[]> stages() {
+        return stages;
     }
 
     void clear() {
         loss.clear();
         accuracy.clear();
         phaseChangeStep.set(-1);
+        stages.clear();
         changed();
     }
 
@@ -58,9 +65,15 @@ final class TrainingCurves {
     void show(List<MetricsRow> rows, long phaseChange) {
         loss.clear();
         accuracy.clear();
+        stages.clear();
+        int length = 0;
         for (MetricsRow r : rows) {
             loss.add(r.step(), r.loss());
             accuracy.add(r.step(), 100 * r.runningAccuracy());
+            if (length > 0 && r.trainLength() > length) {
+                stages.add(new long[] {r.step(), r.trainLength()});
+            }
+            length = r.trainLength();
         }
         phaseChangeStep.set(phaseChange);
         changed();

@@ -76,7 +76,7 @@ final class TrainingDashboard extends GridPane {
             return;
         }
         step.setValue(p.step());
-        step.setDescription(p.epochText());
+        step.setDescription(p.epochText() + " · L=" + p.trainLength());
         loss.setValue(p.loss());
         accuracy.setValue(100 * p.runningAccuracy());
         speed.setValue(p.tokensPerSecond());

@@ -199,6 +199,11 @@ final class TrainingSession {
         }
 
         @Override
+        public void onCurriculumStage(long step, int length) {
+            executor.ui(() -> curves.stages().add(new long[] {step, length}));
+        }
+
+        @Override
         public void onPhaseChange(long step) {
             executor.ui(() -> curves.phaseChangeStep().set(step));
         }

@@ -1,0 +1,115 @@
+package org.inductionlab.engine.eval;
+
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.model.SequenceModel;
+import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.TriggerLayout;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Each head's scores with the standard definitions (Olsson et al. 2022; TransformerLens' {@code head_detector}),
+ * measured on probe inputs the lab makes, so they can be compared with what people report:
+ * <pre>
+ *   previous-token  = mean over queries i >= 1 of A[i, i-1]                 (on a block of n random tokens
+ *   induction       = mean over the second copy's queries i of A[i, i-n+1]    repeated twice, no S; a
+ *   duplicate-token = mean over the second copy's queries i of A[i, i-n]      perfect head scores 1)
+ *   target          = mean over task sequences of A[final S, token after the first S]
+ * </pre>
+ * The target score uses sequences of the training length with the trigger anywhere.
+ */
+public record HeadScores(int layers, int heads, int block, double[][] previousToken, double[][] induction,
+                         double[][] duplicateToken, double[][] target) {
+
+    /** Task sequences averaged for the target score. */
+    public static final int TARGET_SEQUENCES = 8;
+
+    /** Previous-token score of one head: mean over queries i >= 1 of A[i, i-1]. */
+    public static double previousToken(AttentionMap m, int layer, int head) {
+        return m.previousTokenScore(layer, head);
+    }
+
+    /** Induction score on a block of {@code n} tokens repeated twice: mean over i in [n, 2n) of A[i, i-n+1]. */
+    public static double induction(AttentionMap m, int layer, int head, int n) {
+        return meanOnSecondCopy(m, layer, head, n, n - 1);
+    }
+
+    /** Duplicate-token score on a block of {@code n} tokens repeated twice: mean over i in [n, 2n) of A[i, i-n]. */
+    public static double duplicateToken(AttentionMap m, int layer, int head, int n) {
+        return meanOnSecondCopy(m, layer, head, n, n);
+    }
+
+    private static double meanOnSecondCopy(AttentionMap m, int layer, int head, int n, int back) {
+        if (m.length() < 2 * n) {
+            throw new IllegalArgumentException("length: the map holds " + m.length() + " tokens, a repeated block of "
+                    + n + " needs " + 2 * n);
+        }
+        double sum = 0;
+        for (int i = n; i < 2 * n; i++) {
+            sum += m.weight(layer, head, i, i - back);
+        }
+        return sum / n;
+    }
+
+    /** Block length for a model trained at {@code trainLength}: the repeated pair stays within it, 8..64. */
+    public static int blockFor(Hyperparameters hp) {
+        return Math.max(8, Math.min(64, (hp.trainLength() - 1) / 2));
+    }
+
+    /** A block of {@code n} random ordinary tokens (never S), then the same block again. */
+    public static int[] repeatedBlock(int vocab, int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] out = new int[2 * n];
+        for (int i = 0; i < n; i++) {
+            out[i] = r.nextInt(vocab);
+            out[n + i] = out[i];
+        }
+        return out;
+    }
+
+    /** Every head's scores on the lab's probe inputs for {@code model}. */
+    public static HeadScores measure(SequenceModel model, long seed) {
+        Hyperparameters hp = model.hyperparameters();
+        int n = blockFor(hp);
+        AttentionMap repeated = AttentionMap.compute(model, repeatedBlock(hp.vocab(), n, seed));
+        int layers = hp.layers();
+        int heads = hp.heads();
+        double[][] prev = new double[layers][heads];
+        double[][] ind = new double[layers][heads];
+        double[][] dup = new double[layers][heads];
+        double[][] tgt = new double[layers][heads];
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                prev[l][h] = previousToken(repeated, l, h);
+                ind[l][h] = induction(repeated, l, h, n);
+                dup[l][h] = duplicateToken(repeated, l, h, n);
+            }
+        }
+        int length = Math.min(hp.trainLength(), AttentionMap.MAX_LENGTH + 1);
+        InductionTask task = InductionTask.evaluation(hp.vocab(), new TriggerLayout.Anywhere(), seed);
+        for (int s = 0; s < TARGET_SEQUENCES; s++) {
+            InductionTask.Sequence seq = task.sequence(s, length);
+            AttentionMap m = AttentionMap.compute(model, Arrays.copyOf(seq.tokens(), length - 1));
+            for (int l = 0; l < layers; l++) {
+                for (int h = 0; h < heads; h++) {
+                    tgt[l][h] += m.targetWeight(l, h) / TARGET_SEQUENCES;
+                }
+            }
+        }
+        return new HeadScores(layers, heads, n, prev, ind, dup, tgt);
+    }
+
+    /** The head with the highest target score, as {layer, head}. */
+    public int[] topTargetHead() {
+        int[] best = {0, 0};
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                if (target[l][h] > target[best[0]][best[1]]) {
+                    best = new int[] {l, h};
+                }
+            }
+        }
+        return best;
+    }
+}
