@@ -20,7 +20,8 @@ import java.io.PrintWriter;
         versionProvider = Cli.Version.class,
         description = {"Train a small Transformer on the induction-heads task, sweep its accuracy over lengths, and"
                 + " read its attention. Without a command, opens the lab window."},
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, AttentionCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, ProbeCommand.class, ScoresCommand.class,
+                PredictCommand.class, AttentionCommand.class,
                 BenchCommand.class, PresetsCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
 

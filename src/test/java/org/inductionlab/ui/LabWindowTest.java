@@ -160,7 +160,7 @@ class LabWindowTest {
 
         SweepPage page = robot.lookup("#sweep-page").queryAs(SweepPage.class);
         XYChart.Series<Number, Number> ours = page.plot().getData().stream()
-                .filter(s -> s.getName().equals("pretrained · fixed:5")).findFirst().orElseThrow();
+                .filter(s -> s.getName().equals("pretrained † · fixed:5")).findFirst().orElseThrow();
         assertEquals(List.of(5.0, 6.0), ours.getData().stream().map(d -> d.getXValue().doubleValue()).toList());
         for (XYChart.Data<Number, Number> d : ours.getData()) {
             double[] ci = (double[]) d.getExtraValue();

@@ -34,6 +34,11 @@ class RunsViewModelTest {
         runs.refresh();
         RunEntry one = ctx.runs().find("one").orElseThrow();
 
+        runs.probe(one);
+        assertTrue(runs.probeText().get().startsWith("one: not learned\n"), "3 steps learn nothing: "
+                + runs.probeText().get());
+        assertTrue(runs.probeText().get().contains("anywhere"), "and the table is shown");
+
         runs.compare(one);
         assertEquals(1, sweep.selected().size(), "Compare put it on the plot");
         runs.openInAttention(one);

@@ -78,7 +78,11 @@ public final class RunsPage extends BorderPane {
         });
         Button refresh = new Button("Refresh");
         refresh.setOnAction(e -> vm.refresh());
-        HBox actions = new HBox(8, attention, compare, curve, rename, delete);
+        Button probe = action("Induction or position?", "Probe the run: re-score it with S where it was trained,"
+                + " moved, in [0, 10) and anywhere, and say whether it uses induction or a positional shortcut",
+                vm::probe);
+        probe.setId("probe-run");
+        HBox actions = new HBox(8, attention, compare, curve, probe, rename, delete);
         actions.setAlignment(Pos.CENTER_LEFT);
         HBox more = new HBox(8, open, refresh);
         Label message = new Label();
@@ -95,7 +99,14 @@ public final class RunsPage extends BorderPane {
                 + " line (train --out DIR) open here too: put them in that folder or use Open run folder.");
         Label title = new Label("Runs");
         title.getStyleClass().add("section-title");
-        VBox box = new VBox(8, title, where, table, actions, more, message);
+        Label probeResult = new Label();
+        probeResult.setId("probe-result");
+        probeResult.getStyleClass().add("probe-result");
+        probeResult.setWrapText(true);
+        probeResult.textProperty().bind(vm.probeText());
+        probeResult.visibleProperty().bind(vm.probeText().isNotEmpty());
+        probeResult.managedProperty().bind(probeResult.visibleProperty());
+        VBox box = new VBox(8, title, where, table, actions, more, message, probeResult);
         box.setPadding(new Insets(0));
         javafx.scene.layout.VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
         setCenter(box);

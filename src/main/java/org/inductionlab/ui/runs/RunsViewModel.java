@@ -5,6 +5,8 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.ObservableList;
+import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.ShortcutProbe;
 import org.inductionlab.engine.run.Runs;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
@@ -22,6 +24,7 @@ public final class RunsViewModel {
     private final LabContext ctx;
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty error = new SimpleBooleanProperty(false);
+    private final StringProperty probeText = new SimpleStringProperty("");
 
     public RunsViewModel(LabContext ctx) {
         this.ctx = ctx;
@@ -63,6 +66,37 @@ public final class RunsViewModel {
     public void openInAttention(RunEntry r) {
         ctx.events().publish(new RunEvents.ShowInAttention(r));
         ctx.navigate(LabContext.Page.ATTENTION);
+    }
+
+    /** The last probe's verdict and table, as text for the page ("" before any). */
+    public StringProperty probeText() {
+        return probeText;
+    }
+
+    /**
+     * Induction or position? Runs the engine's shortcut probe on the run in the background (a few seconds
+     * for a small model) and shows the verdict, the sentence that says why and the table.
+     */
+    public void probe(RunEntry r) {
+        say("Probing " + r.name() + "…", false);
+        probeText.set("");
+        ctx.executor().background(() -> {
+            try (LoadedRun run = LoadedRun.open(r.path(), null)) {
+                ShortcutProbe.Result result = ShortcutProbe.probe(run.model(), 128, null, 1);
+                StringBuilder sb = new StringBuilder(r.name() + ": " + result.verdict() + "\n" + result.why() + "\n");
+                for (ShortcutProbe.Cell c : result.table()) {
+                    sb.append(String.format(java.util.Locale.ROOT, "%n%-10s %-22s L=%-6d %5.1f %%", c.layout(), c.why(),
+                            c.length(), 100 * c.point().accuracy()));
+                }
+                String text = sb.toString();
+                ctx.executor().ui(() -> {
+                    probeText.set(text);
+                    say("Probed " + r.name() + ": " + result.verdict(), false);
+                });
+            } catch (RuntimeException e) {
+                ctx.executor().ui(() -> say("Probe failed: " + Fx.message(e), true));
+            }
+        });
     }
 
     /** Adds the run to the Sweep plot, beside any already there. */

@@ -118,6 +118,11 @@ public final class SweepPage extends BorderPane {
         estimate.textProperty().bind(vm.estimateText());
 
         CheckBox reference = new CheckBox("Mamba paper, Table 11");
+        Fx.tip(reference, "Gu & Dao (2023), Table 11: 2-layer models trained at length 256 on a task whose trigger is"
+                + " not fixed, tested 2^6..2^20. Compare them with runs trained with the trigger anywhere.");
+        Label footnote = Fx.hint("Paper rows: trained at 256 with the trigger not fixed. † a run trained with S at a"
+                + " fixed place: position alone can solve its task, so it is not comparable with the paper.");
+        footnote.setId("sweep-footnote");
         reference.setId("show-reference");
         reference.selectedProperty().bindBidirectional(vm.showReference());
         Button png = new Button("Export PNG…");
@@ -131,7 +136,7 @@ public final class SweepPage extends BorderPane {
         lengthsTitle.getStyleClass().add("section-title");
         VBox left = new VBox(8, runsTitle, runList, lengthsTitle, form, problem, new HBox(8, run, cancel), bar, progress,
                 estimate,
-                reference, new HBox(8, png, csv));
+                reference, footnote, new HBox(8, png, csv));
         left.setPadding(new Insets(0, 8, 0, 0));
         left.setMinWidth(300);
         VBox.setVgrow(runList, Priority.SOMETIMES);

@@ -181,7 +181,9 @@ public final class SweepViewModel {
         for (RunEntry r : runs) {
             try {
                 for (SweepPoint p : RunFolder.open(r.path()).readSweep()) {
-                    fresh.computeIfAbsent(r.name() + " · " + p.layout(), k -> new ArrayList<>()).add(p);
+                    // † marks a run trained with S at a fixed place: position alone can solve its task
+                    String mark = r.hyperparameters().layout() instanceof TriggerLayout.Fixed ? " †" : "";
+                    fresh.computeIfAbsent(r.name() + mark + " · " + p.layout(), k -> new ArrayList<>()).add(p);
                 }
             } catch (Exception e) {
                 // a run without a readable sweep simply has no points

@@ -46,7 +46,7 @@ public final class TrainViewModel {
     private final TaskExecutor executor;
     private final HyperparameterForm form = new HyperparameterForm(this::recheck);
     private final TrainingCurves curves = new TrainingCurves();
-    private final StringProperty preset = new SimpleStringProperty("fast");
+    private final StringProperty preset = new SimpleStringProperty("induction");
     private final StringProperty runName = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper runNameProblem = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper startBlocker = new ReadOnlyStringWrapper("");
@@ -67,7 +67,7 @@ public final class TrainViewModel {
         canStart = Bindings.createBooleanBinding(() -> state().get() == State.IDLE && startBlocker.get().isEmpty(),
                 state(), startBlocker);
         Map<String, String> remembered = ctx.settings().getMap("train_fields");
-        applyPreset(ctx.settings().get("train_preset", "fast"));
+        applyPreset(ctx.settings().get("train_preset", "induction"));
         if (!remembered.isEmpty()) {
             form.setAll(remembered);
         }

@@ -1,0 +1,76 @@
+package org.inductionlab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.lab.LoadedRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "scores", mixinStandardHelpOptions = true,
+        description = {"Each head's previous-token, induction, duplicate-token and target scores.",
+                "Standard definitions (Olsson et al. 2022; TransformerLens head_detector) on a block of random"
+                        + " tokens repeated twice: previous-token = mean A[i, i-1]; induction = mean over the"
+                        + " second copy of A[i, i-n+1]; duplicate = mean A[i, i-n]. Target: the final S on the"
+                        + " token after the first S, over task sequences with S anywhere. A perfect head scores 1."})
+final class ScoresCommand implements Callable<Integer> {
+
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder whose heads to score")
+    Path run;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the probe inputs (default 1)")
+    long seed = 1;
+
+    @Option(names = "--json", description = "print one JSON object with a row per head")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream o = System.out;
+        try (LoadedRun r = LoadedRun.open(run, null)) {
+            HeadScores s = HeadScores.measure(r.model(), seed);
+            if (json) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (int l = 0; l < s.layers(); l++) {
+                    for (int h = 0; h < s.heads(); h++) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("layer", l);
+                        row.put("head", h);
+                        row.put("previous_token", s.previousToken()[l][h]);
+                        row.put("induction", s.induction()[l][h]);
+                        row.put("duplicate_token", s.duplicateToken()[l][h]);
+                        row.put("target", s.target()[l][h]);
+                        rows.add(row);
+                    }
+                }
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("run", r.folder().name());
+                j.put("block", s.block());
+                j.put("heads", rows);
+                o.println(new ObjectMapper().writeValueAsString(j));
+                return Cli.OK;
+            }
+            o.printf(Locale.ROOT, "run %s: scores on a block of %d random tokens repeated twice%n", r.folder().name(),
+                    s.block());
+            o.println("  head   previous  induction  duplicate  target");
+            for (int l = 0; l < s.layers(); l++) {
+                for (int h = 0; h < s.heads(); h++) {
+                    o.printf(Locale.ROOT, "  L%d H%d  %8.3f  %9.3f  %9.3f  %6.3f%n", l, h, s.previousToken()[l][h],
+                            s.induction()[l][h], s.duplicateToken()[l][h], s.target()[l][h]);
+                }
+            }
+            int[] top = s.topTargetHead();
+            o.printf(Locale.ROOT, "highest target score: L%d H%d (probe --ablate %d.%d tests what it does)%n", top[0],
+                    top[1], top[0], top[1]);
+            return Cli.OK;
+        }
+    }
+}
