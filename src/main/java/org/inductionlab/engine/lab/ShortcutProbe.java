@@ -99,6 +99,10 @@ public final class ShortcutProbe {
                     + " relies on where S is, not on finding the earlier S.", pct(own),
                     (Double.isNaN(moved) ? "" : ", " + pct(moved) + " with S moved by one")
                             + (Double.isNaN(prefix) ? "" : ", " + pct(prefix) + " with S in [0, 10)"), pct(anywhere));
+        } else if (hp.layout() instanceof TriggerLayout.Anywhere) {
+            verdict = "mixed";
+            why = String.format(Locale.ROOT, "Trained with S anywhere, it finds the trigger in %s of sequences at"
+                    + " length %d: some induction, not yet (or no longer) reliable.", pct(anywhere), l);
         } else {
             verdict = "mixed";
             why = String.format(Locale.ROOT, "It scores %s where it was trained and %s with S anywhere%s: partly"
