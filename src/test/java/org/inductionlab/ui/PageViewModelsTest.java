@@ -37,8 +37,11 @@ class PageViewModelsTest {
         vm.compute();
         assertNotNull(vm.map().get(), vm.message().get());
         assertTrue(vm.message().get().startsWith("r · "), "the caption names the run: " + vm.message().get());
+        assertNotNull(vm.scores().get(), "the grid gets each head's standard scores");
+        assertEquals(run.hyperparameters().heads(), vm.scores().get().heads());
         vm.seed().set(vm.seed().get() + 1);
         assertNull(vm.map().get(), "another sequence: the old map must go");
+        assertNull(vm.scores().get(), "and the scores shown beside it");
         assertEquals("", vm.answer().get(), "and its verdict");
         vm.compute();
         assertNotNull(vm.map().get());

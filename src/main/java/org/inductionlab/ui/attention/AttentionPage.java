@@ -141,8 +141,9 @@ public final class AttentionPage extends BorderPane {
         grid.setFitToWidth(true);
         Label gridTitle = new Label("Heads (click one)");
         gridTitle.getStyleClass().add("section-title");
-        VBox left = new VBox(6, gridTitle, Fx.hint("ind = share of attention on induction cells; prev = on the"
-                + " previous token; tgt = weight of the final S on the token after the first S"), grid);
+        VBox left = new VBox(6, gridTitle, Fx.hint("Each head's standard scores (Olsson et al. 2022; TransformerLens):"
+                + " prev = mean A[i, i-1]; ind = mean A[i, i-n+1] and dup = mean A[i, i-n] on n random tokens"
+                + " repeated twice; tgt = the final S on the token after the first S. 1 = a perfect head."), grid);
         VBox.setVgrow(grid, Priority.ALWAYS);
 
         CheckBox induction = new CheckBox("induction cells");
@@ -218,9 +219,9 @@ public final class AttentionPage extends BorderPane {
         view.setMinSize(60, 60);
         Label title = new Label("L" + l + " H" + h);
         title.getStyleClass().add("head-title");
-        double tgt = m.targetWeight(l, h);
-        Label scores = new Label(String.format(Locale.ROOT, "ind %.2f · prev %.2f%s", m.inductionScore(l, h),
-                m.previousTokenScore(l, h), Double.isNaN(tgt) ? "" : String.format(Locale.ROOT, "\ntgt %.2f", tgt)));
+        org.inductionlab.engine.eval.HeadScores s = vm.scores().get();
+        Label scores = new Label(s == null ? "" : String.format(Locale.ROOT, "prev %.2f · ind %.2f%ndup %.2f · tgt %.2f",
+                s.previousToken()[l][h], s.induction()[l][h], s.duplicateToken()[l][h], s.target()[l][h]));
         scores.getStyleClass().add("head-scores");
         VBox box = new VBox(2, title, view, scores);
         box.getStyleClass().add("head-thumbnail");
@@ -245,9 +246,10 @@ public final class AttentionPage extends BorderPane {
                 .ifPresent(n -> n.getStyleClass().add("selected"));
         double target = m.targetWeight(l, h);
         String run = vm.run().get() == null ? "" : vm.run().get().name() + " · ";
-        headTitle.setText(String.format(Locale.ROOT, "%sLayer %d, head %d — induction %.2f, previous token %.2f%s",
-                run, l, h, m.inductionScore(l, h), m.previousTokenScore(l, h),
-                Double.isNaN(target) ? "" : String.format(Locale.ROOT, ", target %.2f", target)));
+        headTitle.setText(String.format(Locale.ROOT, "%sLayer %d, head %d — on this input: target %s, induction"
+                        + " cells %.2f, previous token %.2f", run, l, h,
+                Double.isNaN(target) ? "–" : String.format(Locale.ROOT, "%.2f", target), m.inductionScore(l, h),
+                m.previousTokenScore(l, h)));
         describe(large.lockedProperty().get());
     }
 

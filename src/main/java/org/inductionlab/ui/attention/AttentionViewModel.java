@@ -12,6 +12,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
+import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.task.InductionTask;
 import org.inductionlab.engine.task.TokenFile;
@@ -46,6 +47,8 @@ public final class AttentionViewModel {
     private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
     private final IntegerProperty line = new SimpleIntegerProperty(1);
     private final ObjectProperty<AttentionMap> map = new SimpleObjectProperty<>();
+    private final ObjectProperty<HeadScores> scores = new SimpleObjectProperty<>();
+    private Path scoredRun; // the background thread's: whose scores are current
     private final IntegerProperty layer = new SimpleIntegerProperty(0);
     private final IntegerProperty head = new SimpleIntegerProperty(0);
     private final BooleanProperty busy = new SimpleBooleanProperty(false);
@@ -90,10 +93,19 @@ public final class AttentionViewModel {
     private void clear() {
         generation.incrementAndGet();
         map.set(null);
+        scores.set(null);
         answer.set("");
         busy.set(false);
         message.set("");
         error.set(false);
+    }
+
+    /**
+     * Each head's previous-token, induction, duplicate-token and target scores with the standard
+     * definitions ({@link HeadScores}), for the run of the current map; null while there is none.
+     */
+    public ObjectProperty<HeadScores> scores() {
+        return scores;
     }
 
     /** Whether {@link #message()} is an error (shown red, whole). */
@@ -212,10 +224,15 @@ public final class AttentionViewModel {
                 Hyperparameters hp = r.hyperparameters();
                 Input in = input(hp);
                 AttentionMap m = AttentionMap.compute(model(r.path()).model(), in.tokens());
+                // the run's standard head scores (the same for any input): measured once per run
+                HeadScores s = r.path().equals(scoredRun) && scores.get() != null ? scores.get()
+                        : HeadScores.measure(model(r.path()).model(), 1);
+                scoredRun = r.path();
                 ctx.executor().ui(() -> {
                     if (generation.get() != gen) {
                         return; // a newer request or a cancel
                     }
+                    scores.set(s);
                     map.set(m);
                     busy.set(false);
                     error.set(false);

@@ -13,21 +13,25 @@ import java.util.List;
  */
 public final class DemoRun {
 
-    public static final List<String> NAMES = List.of("demo-position", "demo-induction");
+    public static final List<String> NAMES = List.of("demo-position", "demo-induction", "demo-induction-256");
     static final List<String> FILES = List.of("config.json", "checkpoint.zip", "metrics.csv", "sweep.csv");
 
     private DemoRun() {}
 
     public static void installIfMissing(Path runsDirectory) {
         Path marker = runsDirectory.resolve(".demo-installed");
-        if (Files.exists(marker)) {
-            return;
-        }
         try {
+            // the marker lists the demos copied once (a demo the user deleted stays deleted); a demo added in
+            // a later version of the lab is copied on its first start
+            List<String> done = Files.exists(marker) ? Files.readAllLines(marker) : List.of();
+            if (Files.exists(marker) && done.stream().noneMatch(NAMES::contains)) {
+                done = List.of("demo-position", "demo-induction"); // the marker of the first versions held prose
+            }
             Files.createDirectories(runsDirectory);
+            List<String> installed = new java.util.ArrayList<>(done);
             for (String name : NAMES) {
                 Path dir = runsDirectory.resolve(name);
-                if (Files.exists(dir)) {
+                if (done.contains(name) || Files.exists(dir)) {
                     continue;
                 }
                 Path tmp = Files.createTempDirectory(runsDirectory, "." + name);
@@ -43,6 +47,7 @@ public final class DemoRun {
                 }
                 if (complete) {
                     Files.move(tmp, dir);
+                    installed.add(name);
                 } else {
                     try (var s = Files.list(tmp)) {
                         for (Path p : s.toList()) {
@@ -52,7 +57,7 @@ public final class DemoRun {
                     Files.delete(tmp);
                 }
             }
-            Files.writeString(marker, "The demo runs were copied here once; delete this file to copy them again.\n");
+            Files.write(marker, installed); // delete this file to copy every demo run again
         } catch (IOException e) {
             // no demo is not worth stopping the lab for
         }
