@@ -239,6 +239,9 @@ public final class HyperparameterSchema {
                     Kind.INT, 1, 10_000_000, Hyperparameters::checkpointEvery),
             f("log_every", Group.RUN, "Log every", "Steps between rows of metrics.csv.",
                     Kind.INT, 1, 100_000, Hyperparameters::logEvery),
+            f("scores_every", Group.RUN, "Head scores every",
+                    "Steps between recordings of every head's scores (heads.csv), to watch a head form; 0 = never.",
+                    Kind.INT, 0, 10_000_000, Hyperparameters::scoresEvery),
             c("device", Group.RUN, "Device", "auto (a GPU if DJL sees one), cpu, or gpu (an error if there is none).",
                     DeviceChoice.values(), Hyperparameters::device),
             f("threads", Group.RUN, "CPU threads", "Threads for libtorch on the CPU; 0 means all cores.",
@@ -283,7 +286,7 @@ public final class HyperparameterSchema {
                 (Long) v.get("max_steps"), (Integer) v.get("steps_per_epoch"),
                 (Integer) v.get("curriculum_start"), (Double) v.get("curriculum_advance"),
                 (Integer) v.get("window"), (Double) v.get("target"),
-                (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"),
+                (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"), (Integer) v.get("scores_every"),
                 (DeviceChoice) v.get("device"), (Integer) v.get("threads"));
     }
 

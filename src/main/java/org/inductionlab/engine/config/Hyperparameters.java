@@ -44,6 +44,7 @@ public record Hyperparameters(
         // run
         int checkpointEvery,
         int logEvery,
+        int scoresEvery,
         DeviceChoice device,
         int threads) {
 
@@ -54,7 +55,7 @@ public record Hyperparameters(
                 Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
                 OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9,
                 200, 0.99,
-                1000, 10, DeviceChoice.AUTO, 0);
+                1000, 10, 100, DeviceChoice.AUTO, 0);
     }
 
     /** Whether training starts short and doubles the length (curriculum_start > 0). */

@@ -44,6 +44,7 @@ public final class RunFolder {
     public static final String CHECKPOINT = "checkpoint.zip";
     public static final String METRICS = "metrics.csv";
     public static final String SWEEP = "sweep.csv";
+    public static final String HEADS = "heads.csv";
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -275,6 +276,43 @@ public final class RunFolder {
         StringBuilder sb = new StringBuilder(MetricsRow.CSV_HEADER).append('\n');
         keep.forEach(r -> sb.append(r.toCsv()).append('\n'));
         AtomicFiles.writeString(dir.resolve(METRICS), sb.toString());
+    }
+
+    // ---- heads.csv: every head's scores as training went -------------------------------------------------
+
+    public synchronized void appendHeadScores(List<HeadScoreRow> rows) throws IOException {
+        Path file = dir.resolve(HEADS);
+        StringBuilder sb = new StringBuilder();
+        if (!Files.exists(file)) {
+            sb.append(HeadScoreRow.CSV_HEADER).append('\n');
+        }
+        rows.forEach(r -> sb.append(r.toCsv()).append('\n'));
+        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    public List<HeadScoreRow> readHeadScores() throws IOException {
+        Path file = dir.resolve(HEADS);
+        List<HeadScoreRow> rows = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return rows;
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 1; i < lines.size(); i++) {
+            if (!lines.get(i).isBlank()) {
+                rows.add(HeadScoreRow.parseCsv(lines.get(i)));
+            }
+        }
+        return rows;
+    }
+
+    /** On resume: drops the rows after the checkpoint's step, as {@link #truncateMetrics} does. */
+    public synchronized void truncateHeadScores(long lastStep) throws IOException {
+        if (!Files.exists(dir.resolve(HEADS))) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(HeadScoreRow.CSV_HEADER).append('\n');
+        readHeadScores().stream().filter(r -> r.step() <= lastStep).forEach(r -> sb.append(r.toCsv()).append('\n'));
+        AtomicFiles.writeString(dir.resolve(HEADS), sb.toString());
     }
 
     // ---- sweep.csv ------------------------------------------------------------------------------------

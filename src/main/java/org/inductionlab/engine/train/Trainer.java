@@ -1,6 +1,8 @@
 package org.inductionlab.engine.train;
 
 import org.inductionlab.engine.run.RunStatus;
+import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.run.HeadScoreRow;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.CausalAttention;
@@ -66,6 +68,7 @@ public final class Trainer {
             if (resume) {
                 state = restore(root, model, optimizer);
                 folder.truncateMetrics(state.step());
+                folder.truncateHeadScores(state.step());
                 phaseChange = PhaseChange.firstStep(hp, folder.readMetrics());
             }
             engine.setRandomSeed((int) (hp.seed() * 31 + state.step())); // dropout masks
@@ -223,11 +226,33 @@ public final class Trainer {
                     lossSinceLog = 0;
                     stepsSinceLog = 0;
                 }
+                if (hp.scoresEvery() > 0 && step % hp.scoresEvery() == 0) {
+                    recordHeadScores();
+                }
                 advanceCurriculum(); // before the checkpoint, so a resume continues at the same length
                 if (step % hp.checkpointEvery() == 0) {
                     checkpoint();
                 }
             }
+        }
+
+        /**
+         * Watching a head form: every head's standard scores on fixed probe inputs (seed 1), written to
+         * heads.csv and told to the listener. No gradients; the cost is a few full forward passes.
+         */
+        void recordHeadScores() throws IOException {
+            HeadScores s = HeadScores.measure(model, 1);
+            List<HeadScoreRow> rows = new java.util.ArrayList<>();
+            for (int l = 0; l < s.layers(); l++) {
+                for (int h = 0; h < s.heads(); h++) {
+                    rows.add(new HeadScoreRow(step, l, h, s.previousToken()[l][h], s.induction()[l][h],
+                            s.duplicateToken()[l][h], s.target()[l][h]));
+                }
+            }
+            if (folder != null) {
+                folder.appendHeadScores(rows);
+            }
+            listener.onHeadScores(step, s);
         }
 
         /** Forward, last-token cross-entropy, backward, Adam: everything in a sub-manager closed at the end. */

@@ -18,6 +18,9 @@ public interface TrainingListener {
     /** The curriculum moved to a longer training length from this step on. */
     default void onCurriculumStage(long step, int length) {}
 
+    /** Every head's standard scores were recorded at this step (every scores_every steps). */
+    default void onHeadScores(long step, org.inductionlab.engine.eval.HeadScores scores) {}
+
     /** A checkpoint was written at this step. */
     default void onCheckpoint(long step) {}
 

@@ -42,6 +42,7 @@ public final class TrainPage extends BorderPane {
     private final XYChart.Series<Number, Number> lossData = new XYChart.Series<>();
     private final XYChart.Series<Number, Number> accuracyData = new XYChart.Series<>();
     private long drawnVersion = -1;
+    private javafx.scene.chart.LineChart<Number, Number> headsChart;
 
     public TrainPage(LabContext ctx, TrainViewModel vm) {
         this.vm = vm;
@@ -139,7 +140,9 @@ public final class TrainPage extends BorderPane {
         accuracyData.setName("running accuracy");
         lossChart.getData().add(lossData);
         accuracyChart.getData().add(accuracyData);
-        SplitPane charts = new SplitPane(lossChart, accuracyChart);
+        headsChart = headsChart();
+        SplitPane charts = new SplitPane(lossChart, accuracyChart, headsChart);
+        charts.setDividerPositions(0.36, 0.72);
         charts.setOrientation(javafx.geometry.Orientation.VERTICAL);
         VBox.setVgrow(charts, Priority.ALWAYS);
         VBox right = new VBox(8, buttons, status, dashboard, charts);
@@ -178,6 +181,8 @@ public final class TrainPage extends BorderPane {
             }
         });
         vm.curves().phaseChangeStep().addListener((o, a, b) -> markPhase(b.longValue()));
+        vm.curves().heads().addListener((javafx.collections.ListChangeListener<org.inductionlab.engine.run.HeadScoreRow>)
+                c -> showHeads());
         vm.curves().stages().addListener((javafx.collections.ListChangeListener<long[]>) c ->
                 markPhase(vm.curves().phaseChangeStep().get()));
         vm.setNotifier(n -> Fx.run(() -> {
@@ -192,6 +197,36 @@ public final class TrainPage extends BorderPane {
         Timeline redraw = new Timeline(new KeyFrame(Duration.millis(250), e -> redraw()));
         redraw.setCycleCount(Timeline.INDEFINITE);
         redraw.play();
+    }
+
+    /** Watching a head form: the last layer's heads' target scores (heads.csv) against step. */
+    private static javafx.scene.chart.LineChart<Number, Number> headsChart() {
+        NumberAxis x = new NumberAxis();
+        x.setLabel("step");
+        x.setForceZeroInRange(true); // from step 0, like the charts above
+        NumberAxis y = new NumberAxis(0, 1, 0.25);
+        javafx.scene.chart.LineChart<Number, Number> c = new javafx.scene.chart.LineChart<>(x, y);
+        c.setTitle("Last layer's heads: target score (1 = the final S reads the token after the first S)");
+        c.setCreateSymbols(false);
+        c.setAnimated(false);
+        c.setMinHeight(120);
+        c.setId("heads-chart");
+        return c;
+    }
+
+    private void showHeads() {
+        java.util.Map<String, XYChart.Series<Number, Number>> byHead = new java.util.TreeMap<>();
+        int last = vm.curves().heads().stream().mapToInt(org.inductionlab.engine.run.HeadScoreRow::layer).max().orElse(-1);
+        for (org.inductionlab.engine.run.HeadScoreRow r : vm.curves().heads()) {
+            if (r.layer() == last) {
+                byHead.computeIfAbsent("L" + r.layer() + " H" + r.head(), k -> {
+                    XYChart.Series<Number, Number> s = new XYChart.Series<>();
+                    s.setName(k);
+                    return s;
+                }).getData().add(new XYChart.Data<>(r.step(), r.target()));
+            }
+        }
+        headsChart.getData().setAll(byHead.values());
     }
 
     private static AnnotatedLineChart chart(String title, boolean percent) {

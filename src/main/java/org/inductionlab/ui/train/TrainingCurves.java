@@ -3,6 +3,7 @@ package org.inductionlab.ui.train;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.SimpleLongProperty;
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.run.HeadScoreRow;
 import org.inductionlab.engine.run.MetricsRow;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.train.PhaseChange;
@@ -30,6 +31,7 @@ public final class TrainingCurves {
     private final LongProperty phaseChangeStep = new SimpleLongProperty(-1);
     private final LongProperty version = new SimpleLongProperty();
     private final javafx.collections.ObservableList<long[]> stages = javafx.collections.FXCollections.observableArrayList();
+    private final javafx.collections.ObservableList<HeadScoreRow> heads = javafx.collections.FXCollections.observableArrayList();
 
     public ThinnedSeries loss() {
         return loss;
@@ -48,6 +50,11 @@ public final class TrainingCurves {
         return version;
     }
 
+    /** Every head's scores as training went (heads.csv): watching a head form. */
+    public javafx.collections.ObservableList<HeadScoreRow> heads() {
+        return heads;
+    }
+
     /** The curriculum's stages: (step, length) where the training length doubled. */
     public javafx.collections.ObservableList<long[]> stages() {
         return stages;
@@ -58,6 +65,7 @@ public final class TrainingCurves {
         accuracy.clear();
         phaseChangeStep.set(-1);
         stages.clear();
+        heads.clear();
         changed();
     }
 
@@ -87,11 +95,14 @@ public final class TrainingCurves {
         clear();
         executor.background(() -> {
             try {
-                List<MetricsRow> rows = RunFolder.open(run).readMetrics();
+                RunFolder folder = RunFolder.open(run);
+                List<MetricsRow> rows = folder.readMetrics();
+                List<HeadScoreRow> scores = folder.readHeadScores();
                 long phase = PhaseChange.firstStep(hp, rows);
                 executor.ui(() -> {
                     if (stillWanted.getAsBoolean()) {
                         show(rows, phase);
+                        heads.setAll(scores);
                     }
                 });
             } catch (Exception e) {

@@ -180,8 +180,12 @@ final class TrainingSession {
             if (s.resumed()) { // the curve so far, as metrics.csv holds it after the resume cut it back
                 try {
                     var rows = job.folder().readMetrics();
+                    var scores = job.folder().readHeadScores();
                     long phase = PhaseChange.firstStep(job.hyperparameters(), rows);
-                    executor.ui(() -> curves.show(rows, phase));
+                    executor.ui(() -> {
+                        curves.show(rows, phase);
+                        curves.heads().setAll(scores);
+                    });
                 } catch (IOException e) {
                     // no earlier curve
                 }
@@ -201,6 +205,18 @@ final class TrainingSession {
         @Override
         public void onCurriculumStage(long step, int length) {
             executor.ui(() -> curves.stages().add(new long[] {step, length}));
+        }
+
+        @Override
+        public void onHeadScores(long step, org.inductionlab.engine.eval.HeadScores s) {
+            java.util.List<org.inductionlab.engine.run.HeadScoreRow> rows = new java.util.ArrayList<>();
+            for (int l = 0; l < s.layers(); l++) {
+                for (int h = 0; h < s.heads(); h++) {
+                    rows.add(new org.inductionlab.engine.run.HeadScoreRow(step, l, h, s.previousToken()[l][h],
+                            s.induction()[l][h], s.duplicateToken()[l][h], s.target()[l][h]));
+                }
+            }
+            executor.ui(() -> curves.heads().addAll(rows));
         }
 
         @Override

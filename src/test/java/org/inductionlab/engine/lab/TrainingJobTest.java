@@ -100,6 +100,29 @@ class TrainingJobTest {
     }
 
     @Test
+    void headScoresAreRecordedAsTrainingGoesAndContinueOnResume() throws Exception {
+        Hyperparameters hp = TestConfigs.tiny("max_steps=30", "scores_every=10", "checkpoint_every=20");
+        Path dir = tmp.resolve("heads");
+        List<Long> heard = new ArrayList<>();
+        TrainingJob.create(dir, hp, "test", false).run(new TrainingListener() {
+            @Override
+            public void onHeadScores(long step, org.inductionlab.engine.eval.HeadScores scores) {
+                heard.add(step);
+                assertEquals(hp.heads(), scores.heads());
+            }
+        });
+        assertEquals(List.of(10L, 20L, 30L), heard);
+        var rows = RunFolder.open(dir).readHeadScores();
+        assertEquals(3 * hp.layers() * hp.heads(), rows.size(), "a row per head per recording");
+        assertTrue(rows.stream().allMatch(r -> r.target() >= 0 && r.target() <= 1 && r.induction() >= 0));
+
+        // stopped at 30 with its last checkpoint at... 30 (the end always checkpoints): resume to 40
+        TrainingJob.resume(dir, Map.of("max_steps", "40")).run(null);
+        assertEquals(List.of(10L, 20L, 30L, 40L), RunFolder.open(dir).readHeadScores().stream()
+                .map(org.inductionlab.engine.run.HeadScoreRow::step).distinct().toList());
+    }
+
+    @Test
     void aFolderWithARunIsReplacedOnlyWhenAsked() throws Exception {
         Path dir = trained("keep", TestConfigs.tiny("max_steps=2"));
         var e = assertThrows(RunFolderException.class,
