@@ -90,6 +90,7 @@ public final class Fx {
         Label l = new Label(text);
         l.getStyleClass().add("hint");
         l.setWrapText(true);
+        l.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // wrap onto more lines rather than cut
         return l;
     }
 

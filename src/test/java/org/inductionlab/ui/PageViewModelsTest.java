@@ -39,8 +39,12 @@ class PageViewModelsTest {
         assertTrue(vm.message().get().startsWith("r · "), "the caption names the run: " + vm.message().get());
         assertNotNull(vm.scores().get(), "the grid gets each head's standard scores");
         assertEquals(run.hyperparameters().heads(), vm.scores().get().heads());
+        vm.ablate(true);
+        assertTrue(vm.ablation().get().startsWith("With all of layer "), vm.ablation().get());
+        assertTrue(vm.ablation().get().contains("(was "), "before and after: " + vm.ablation().get());
         vm.seed().set(vm.seed().get() + 1);
         assertNull(vm.map().get(), "another sequence: the old map must go");
+        assertEquals("", vm.ablation().get(), "and the ablation result");
         assertNull(vm.scores().get(), "and the scores shown beside it");
         assertEquals("", vm.answer().get(), "and its verdict");
         vm.compute();

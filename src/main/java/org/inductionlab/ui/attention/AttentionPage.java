@@ -167,6 +167,7 @@ public final class AttentionPage extends BorderPane {
         png.setOnAction(e -> exportPng());
         headTitle.getStyleClass().add("section-title");
         headTitle.setWrapText(true); // the run, the head and its three scores stay whole at 1280 px
+        headTitle.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         cellInfo.getStyleClass().add("cell-info");
         cellInfo.setId("cell-info");
         large.setId("large-heatmap");
@@ -174,7 +175,20 @@ public final class AttentionPage extends BorderPane {
         javafx.scene.layout.FlowPane overlays = new javafx.scene.layout.FlowPane(12, 4, induction, previous, target,
                 shortcut, png); // wraps rather than cutting the names when zoomed or narrow
         overlays.setAlignment(Pos.CENTER_LEFT);
-        VBox right = new VBox(6, headTitle, overlays, large, cellInfo, answer);
+        Button ablateHead = new Button("Ablate this head");
+        ablateHead.setId("ablate-head");
+        Fx.tip(ablateHead, "Zero the selected head's output before W_O and re-score the run: does the answer need it?");
+        ablateHead.setOnAction(e -> vm.ablate(false));
+        Button ablateLayer = new Button("Ablate its layer");
+        ablateLayer.setOnAction(e -> vm.ablate(true));
+        ablateHead.disableProperty().bind(vm.map().isNull());
+        ablateLayer.disableProperty().bind(vm.map().isNull());
+        Label ablation = new Label();
+        ablation.setId("ablation-result");
+        ablation.setWrapText(true);
+        ablation.textProperty().bind(vm.ablation());
+        overlays.getChildren().addAll(ablateHead, ablateLayer);
+        VBox right = new VBox(6, headTitle, overlays, large, cellInfo, answer, ablation);
 
         SplitPane split = new SplitPane(left, right);
         split.setDividerPositions(0.42);

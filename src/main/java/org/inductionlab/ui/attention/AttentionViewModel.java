@@ -54,6 +54,7 @@ public final class AttentionViewModel {
     private final BooleanProperty busy = new SimpleBooleanProperty(false);
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty error = new SimpleBooleanProperty(false);
+    private final StringProperty ablation = new SimpleStringProperty("");
     private final StringProperty answer = new SimpleStringProperty("");
     private final AtomicLong generation = new AtomicLong();
 
@@ -94,6 +95,7 @@ public final class AttentionViewModel {
         generation.incrementAndGet();
         map.set(null);
         scores.set(null);
+        ablation.set("");
         answer.set("");
         busy.set(false);
         message.set("");
@@ -270,6 +272,58 @@ public final class AttentionViewModel {
             }
         }
         return best;
+    }
+
+    /** What ablating the selected head (or its whole layer) did to the accuracy; "" before any. */
+    public StringProperty ablation() {
+        return ablation;
+    }
+
+    /**
+     * Zeroes the selected head's output (or every head of its layer) before W_O and re-scores the run at
+     * its training length, with S where it was trained and anywhere, against the unablated model: does
+     * the answer depend on this head?
+     */
+    public void ablate(boolean wholeLayer) {
+        RunEntry r = run.get();
+        if (r == null) {
+            return;
+        }
+        Hyperparameters hp = r.hyperparameters();
+        int l = Math.min(layer.get(), hp.layers() - 1);
+        int h = Math.min(head.get(), hp.heads() - 1);
+        boolean[][] heads = new boolean[hp.layers()][hp.heads()];
+        for (int k = 0; k < hp.heads(); k++) {
+            heads[l][k] = wholeLayer || k == h;
+        }
+        String what = wholeLayer ? "all of layer " + l : "L" + l + " H" + h;
+        ablation.set("Ablating " + what + "…");
+        ctx.executor().background(() -> {
+            try {
+                var model = model(r.path()).model();
+                org.inductionlab.engine.eval.LengthSweep sweep =
+                        org.inductionlab.engine.eval.LengthSweep.forDevice(model.device());
+                int length = hp.trainLength();
+                StringBuilder sb = new StringBuilder("With " + what + " ablated, at length " + length + ":");
+                for (TriggerLayout layout : List.of(hp.layout(), new TriggerLayout.Anywhere())) {
+                    if (layout.problemAt(length) != null || (layout != hp.layout() && layout.equals(hp.layout()))) {
+                        continue;
+                    }
+                    double before = sweep.ablating(null).measure(model, layout, length, 128, 1).accuracy();
+                    double after = sweep.ablating(heads).measure(model, layout, length, 128, 1).accuracy();
+                    sb.append(String.format(Locale.ROOT, "  S %s %.1f %% (was %.1f %%)", layout, 100 * after,
+                            100 * before));
+                }
+                String text = sb.toString();
+                ctx.executor().ui(() -> {
+                    if (r.equals(run.get())) {
+                        ablation.set(text);
+                    }
+                });
+            } catch (Throwable e) {
+                ctx.executor().ui(() -> ablation.set("Ablation failed: " + Fx.message(e)));
+            }
+        });
     }
 
     /** Drops the computation in flight (its result is ignored when it arrives). */
