@@ -86,6 +86,21 @@ public final class Fx {
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
+    /**
+     * A wrapping label in {@code styleClass} that shows {@code text} and takes no room while it is empty
+     * (a problem under a form, a result under a table).
+     */
+    public static Label shownWhenSet(String id, String styleClass, javafx.beans.value.ObservableStringValue text) {
+        Label l = new Label();
+        l.setId(id);
+        l.getStyleClass().add(styleClass);
+        l.setWrapText(true);
+        l.textProperty().bind(text);
+        l.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(text));
+        l.managedProperty().bind(l.visibleProperty());
+        return l;
+    }
+
     public static Label hint(String text) {
         Label l = new Label(text);
         l.getStyleClass().add("hint");

@@ -254,15 +254,20 @@ public final class RunFolder {
 
     /** The training curve; a half-written last line (after a crash) is skipped. */
     public List<MetricsRow> readMetrics() throws IOException {
-        Path file = dir.resolve(METRICS);
-        List<MetricsRow> rows = new ArrayList<>();
+        return readRows(METRICS, MetricsRow::parseCsv);
+    }
+
+    /** The rows of one of the run's CSV files after its header; an unreadable line (an interrupted append) is skipped. */
+    private <T> List<T> readRows(String name, java.util.function.Function<String, T> parse) throws IOException {
+        Path file = dir.resolve(name);
+        List<T> rows = new ArrayList<>();
         if (!Files.exists(file)) {
             return rows;
         }
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 1; i < lines.size(); i++) {
             try {
-                rows.add(MetricsRow.parseCsv(lines.get(i)));
+                rows.add(parse.apply(lines.get(i)));
             } catch (RuntimeException e) {
                 // an interrupted append; the checkpoint, not the log, is the truth
             }
@@ -291,18 +296,7 @@ public final class RunFolder {
     }
 
     public List<HeadScoreRow> readHeadScores() throws IOException {
-        Path file = dir.resolve(HEADS);
-        List<HeadScoreRow> rows = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return rows;
-        }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = 1; i < lines.size(); i++) {
-            if (!lines.get(i).isBlank()) {
-                rows.add(HeadScoreRow.parseCsv(lines.get(i)));
-            }
-        }
-        return rows;
+        return readRows(HEADS, HeadScoreRow::parseCsv);
     }
 
     /** On resume: drops the rows after the checkpoint's step, as {@link #truncateMetrics} does. */

@@ -99,13 +99,7 @@ public final class RunsPage extends BorderPane {
                 + " line (train --out DIR) open here too: put them in that folder or use Open run folder.");
         Label title = new Label("Runs");
         title.getStyleClass().add("section-title");
-        Label probeResult = new Label();
-        probeResult.setId("probe-result");
-        probeResult.getStyleClass().add("probe-result");
-        probeResult.setWrapText(true);
-        probeResult.textProperty().bind(vm.probeText());
-        probeResult.visibleProperty().bind(vm.probeText().isNotEmpty());
-        probeResult.managedProperty().bind(probeResult.visibleProperty());
+        Label probeResult = Fx.shownWhenSet("probe-result", "probe-result", vm.probeText());
         VBox box = new VBox(8, title, where, table, actions, more, message, probeResult);
         box.setPadding(new Insets(0));
         javafx.scene.layout.VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);

@@ -93,13 +93,7 @@ public final class SweepPage extends BorderPane {
         run.getStyleClass().add("accent");
         run.disableProperty().bind(vm.running().or(javafx.beans.binding.Bindings.isEmpty(vm.selected()))
                 .or(vm.problem().isNotEmpty()));
-        Label problem = new Label();
-        problem.setId("sweep-problem");
-        problem.getStyleClass().add("problem");
-        problem.setWrapText(true);
-        problem.textProperty().bind(vm.problem());
-        problem.visibleProperty().bind(vm.problem().isNotEmpty());
-        problem.managedProperty().bind(problem.visibleProperty());
+        Label problem = Fx.shownWhenSet("sweep-problem", "problem", vm.problem());
         run.setOnAction(e -> vm.start());
         Button cancel = new Button("Cancel");
         cancel.setId("cancel-sweep");

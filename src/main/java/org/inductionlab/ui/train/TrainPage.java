@@ -75,13 +75,7 @@ public final class TrainPage extends BorderPane {
         VBox.setVgrow(sheet, Priority.ALWAYS);
         TextField search = HyperparameterSheet.search(sheet, List.copyOf(sheet.getItems()));
 
-        Label blocker = new Label();
-        blocker.setId("start-blocker");
-        blocker.getStyleClass().add("problem");
-        blocker.setWrapText(true);
-        blocker.textProperty().bind(vm.startBlocker());
-        blocker.visibleProperty().bind(vm.startBlocker().isNotEmpty());
-        blocker.managedProperty().bind(blocker.visibleProperty());
+        Label blocker = Fx.shownWhenSet("start-blocker", "problem", vm.startBlocker());
         Label estimate = Fx.hint("");
         estimate.setId("estimate");
         estimate.textProperty().bind(vm.estimate());
