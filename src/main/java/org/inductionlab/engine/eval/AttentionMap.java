@@ -225,6 +225,22 @@ public final class AttentionMap {
         return sum / (n - 1);
     }
 
+    /** The head that puts the most weight on the task's target cell, {layer, head}; {0, 0} when there is none. */
+    public int[] topTargetHead() {
+        int[] best = {0, 0};
+        double bestWeight = -1;
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                double w = targetWeight(l, h);
+                if (!Double.isNaN(w) && w > bestWeight) {
+                    bestWeight = w;
+                    best = new int[] {l, h};
+                }
+            }
+        }
+        return best;
+    }
+
     /** The weight on the task's target cell, or NaN when the sequence has no trigger. */
     public double targetWeight(int layer, int head) {
         int[] t = taskTarget();

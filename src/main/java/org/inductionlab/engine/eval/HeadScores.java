@@ -100,6 +100,18 @@ public record HeadScores(int layers, int heads, int block, double[][] previousTo
         return new HeadScores(layers, heads, n, prev, ind, dup, tgt);
     }
 
+    /** One row per head, as heads.csv records them at training step {@code step}. */
+    public java.util.List<org.inductionlab.engine.run.HeadScoreRow> rows(long step) {
+        java.util.List<org.inductionlab.engine.run.HeadScoreRow> rows = new java.util.ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                rows.add(new org.inductionlab.engine.run.HeadScoreRow(step, l, h, previousToken[l][h], induction[l][h],
+                        duplicateToken[l][h], target[l][h]));
+            }
+        }
+        return rows;
+    }
+
     /** The head with the highest target score, as {layer, head}. */
     public int[] topTargetHead() {
         int[] best = {0, 0};

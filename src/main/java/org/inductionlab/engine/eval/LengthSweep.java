@@ -94,7 +94,6 @@ public final class LengthSweep {
     private final long minTile;
     private final long maxTile;
     private double flopsPerSecond; // calibrated as lengths complete
-    private boolean[][] ablated; // heads zeroed before W_O (null: none)
 
     /**
      * @param minTile fewest scores per attention tile
@@ -189,7 +188,7 @@ public final class LengthSweep {
                             + MachineMemory.mib(est.availableBytes()) + " free");
                     continue;
                 }
-                SweepPoint p = measure(model, task, plan.layout(), length, total, root, listener, cancelled);
+                SweepPoint p = measure(model, task, plan.layout(), length, total, null, root, listener, cancelled);
                 flopsPerSecond = total * ModelCost.evaluationFlops(hp, length - 1) / Math.max(1e-3, p.seconds());
                 points.add(p);
                 listener.onPoint(p);
@@ -198,17 +197,13 @@ public final class LengthSweep {
         return points;
     }
 
-    /** This sweep with heads ablated ({@code heads[layer][head]}), for the probe. */
-    public LengthSweep ablating(boolean[][] heads) {
-        this.ablated = heads;
-        return this;
-    }
-
     /**
      * One cell: the accuracy of {@code model} on {@code sequences} fresh sequences of one length and layout
-     * (any length, not only powers of two). Refused lengths throw, naming why.
+     * (any length, not only powers of two), with {@code ablated[layer][head]} heads zeroed before W_O (null:
+     * none). Refused lengths throw, naming why.
      */
-    public SweepPoint measure(SequenceModel model, TriggerLayout layout, int length, int sequences, long seed) {
+    public SweepPoint measure(SequenceModel model, TriggerLayout layout, int length, int sequences, long seed,
+                              boolean[][] ablated) {
         String problem = layout.problemAt(length);
         if (problem != null) {
             throw new IllegalArgumentException("layout: " + problem);
@@ -219,12 +214,12 @@ public final class LengthSweep {
         }
         InductionTask task = InductionTask.evaluation(model.hyperparameters().vocab(), layout, seed);
         try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager root = NDManager.newBaseManager(model.device())) {
-            return measure(model, task, layout, length, sequences, root, new Listener() { }, () -> false);
+            return measure(model, task, layout, length, sequences, ablated, root, new Listener() { }, () -> false);
         }
     }
 
     private SweepPoint measure(SequenceModel model, InductionTask task, TriggerLayout layout, int length, int total,
-                               NDManager root, Listener listener, BooleanSupplier cancelled) {
+                               boolean[][] ablated, NDManager root, Listener listener, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
         int perPass = sequencesPerPass(length, total);
         int correct = 0;

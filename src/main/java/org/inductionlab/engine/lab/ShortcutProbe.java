@@ -58,7 +58,7 @@ public final class ShortcutProbe {
     /** Probes {@code model} ({@code ablated} heads zeroed, or null) with {@code sequences} per cell. */
     public static Result probe(SequenceModel model, int sequences, boolean[][] ablated, long seed) {
         Hyperparameters hp = model.hyperparameters();
-        LengthSweep sweep = LengthSweep.forDevice(model.device()).ablating(ablated);
+        LengthSweep sweep = LengthSweep.forDevice(model.device());
         List<Cell> table = new ArrayList<>();
         int l = hp.trainLength();
         for (Map.Entry<String, String> e : layouts(hp.layout()).entrySet()) {
@@ -68,7 +68,7 @@ public final class ShortcutProbe {
                     continue;
                 }
                 table.add(new Cell(e.getKey(), e.getValue(), length,
-                        sweep.measure(model, layout, length, sequences, seed)));
+                        sweep.measure(model, layout, length, sequences, seed, ablated)));
             }
         }
         return verdict(hp, table);

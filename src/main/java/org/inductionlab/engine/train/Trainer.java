@@ -2,7 +2,6 @@ package org.inductionlab.engine.train;
 
 import org.inductionlab.engine.run.RunStatus;
 import org.inductionlab.engine.eval.HeadScores;
-import org.inductionlab.engine.run.HeadScoreRow;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.CausalAttention;
@@ -242,15 +241,8 @@ public final class Trainer {
          */
         void recordHeadScores() throws IOException {
             HeadScores s = HeadScores.measure(model, 1);
-            List<HeadScoreRow> rows = new java.util.ArrayList<>();
-            for (int l = 0; l < s.layers(); l++) {
-                for (int h = 0; h < s.heads(); h++) {
-                    rows.add(new HeadScoreRow(step, l, h, s.previousToken()[l][h], s.induction()[l][h],
-                            s.duplicateToken()[l][h], s.target()[l][h]));
-                }
-            }
             if (folder != null) {
-                folder.appendHeadScores(rows);
+                folder.appendHeadScores(s.rows(step));
             }
             listener.onHeadScores(step, s);
         }

@@ -239,7 +239,7 @@ public final class AttentionViewModel {
                     busy.set(false);
                     error.set(false);
                     message.set(r.name() + " · " + in.description());
-                    int[] best = bestTargetHead(m);
+                    int[] best = m.topTargetHead();
                     layer.set(best[0]);
                     head.set(best[1]);
                     answer.set(String.format(Locale.ROOT, "The model says %d (p = %.2f)%s", m.predictedToken(),
@@ -256,22 +256,6 @@ public final class AttentionViewModel {
                 });
             }
         });
-    }
-
-    /** The head that puts the most weight on the task's target cell (the first head when there is none). */
-    static int[] bestTargetHead(AttentionMap m) {
-        int[] best = {0, 0};
-        double bestWeight = -1;
-        for (int l = 0; l < m.layers(); l++) {
-            for (int h = 0; h < m.heads(); h++) {
-                double w = m.targetWeight(l, h);
-                if (!Double.isNaN(w) && w > bestWeight) {
-                    bestWeight = w;
-                    best = new int[] {l, h};
-                }
-            }
-        }
-        return best;
     }
 
     /** What ablating the selected head (or its whole layer) did to the accuracy; "" before any. */
@@ -309,8 +293,8 @@ public final class AttentionViewModel {
                     if (layout.problemAt(length) != null || (layout != hp.layout() && layout.equals(hp.layout()))) {
                         continue;
                     }
-                    double before = sweep.ablating(null).measure(model, layout, length, 128, 1).accuracy();
-                    double after = sweep.ablating(heads).measure(model, layout, length, 128, 1).accuracy();
+                    double before = sweep.measure(model, layout, length, 128, 1, null).accuracy();
+                    double after = sweep.measure(model, layout, length, 128, 1, heads).accuracy();
                     sb.append(String.format(Locale.ROOT, "  S %s %.1f %% (was %.1f %%)", layout, 100 * after,
                             100 * before));
                 }

@@ -209,13 +209,7 @@ final class TrainingSession {
 
         @Override
         public void onHeadScores(long step, org.inductionlab.engine.eval.HeadScores s) {
-            java.util.List<org.inductionlab.engine.run.HeadScoreRow> rows = new java.util.ArrayList<>();
-            for (int l = 0; l < s.layers(); l++) {
-                for (int h = 0; h < s.heads(); h++) {
-                    rows.add(new org.inductionlab.engine.run.HeadScoreRow(step, l, h, s.previousToken()[l][h],
-                            s.induction()[l][h], s.duplicateToken()[l][h], s.target()[l][h]));
-                }
-            }
+            var rows = s.rows(step);
             executor.ui(() -> curves.heads().addAll(rows));
         }
 
