@@ -95,6 +95,36 @@ class CurriculumTest {
     }
 
     @Test
+    void reviewStepsRetrainTheShorterLengthsInTurnOnlyOnceAtTheFinalLength() {
+        Hyperparameters hp = curriculum("curriculum_review=0.25"); // lengths 8, 16, 32; every 4th step a review
+        assertEquals(4, hp.reviewPeriod());
+        for (long step = 0; step < 40; step++) {
+            assertEquals(0, hp.reviewLength(0, step), "no review before the final length");
+            assertEquals(0, hp.reviewLength(1, step), "stage 1 is 16, not yet train_length");
+        }
+        List<Integer> lengths = new ArrayList<>();
+        for (long step = 0; step < 16; step++) {
+            lengths.add(hp.reviewLength(2, step));
+        }
+        assertEquals(List.of(0, 0, 0, 16, 0, 0, 0, 8, 0, 0, 0, 16, 0, 0, 0, 8), lengths,
+                "every 4th step, stages 0 and 1 (8 and 16) in turn");
+        assertEquals(0, curriculum().reviewPeriod(), "curriculum_review defaults to off");
+        assertEquals(0, TestConfigs.tiny("curriculum_review=0.25").reviewPeriod(), "no curriculum, no review");
+    }
+
+    @Test
+    void aRunWithReviewStepsStillStopsAtTheFinalLengthsTarget() throws Exception {
+        Hyperparameters hp = curriculum("curriculum_review=0.5");
+        RunFolder folder = Runs.create(tmp.resolve("r"), hp, "test", false);
+        Stages heard = new Stages();
+        TrainingOutcome o = new Trainer(hp, folder, heard, null).run(false);
+        assertEquals(TrainingOutcome.Reason.TARGET_REACHED, o.reason(), "learned: " + o.runningAccuracy());
+        assertEquals(32, heard.lengths.get(heard.lengths.size() - 1));
+        assertTrue(o.step() >= heard.stages.get(1)[0] + 2L * hp.window(),
+                "half the steps are reviews, so a full window at 32 takes twice the steps");
+    }
+
+    @Test
     void aCurriculumThatDoesNotFitIsRefusedNamingIt() {
         var e = assertThrows(InvalidConfigException.class, () -> TestConfigs.tiny("curriculum_start=64"));
         assertTrue(e.getMessage().startsWith("curriculum_start: 64 is out of range"), e.getMessage());

@@ -228,6 +228,10 @@ public final class HyperparameterSchema {
             f("curriculum_advance", Group.OPTIMISATION, "Curriculum advance at",
                     "Running accuracy (over a full window) at which the curriculum doubles the length.",
                     Kind.DOUBLE, 0.05, 1, Hyperparameters::curriculumAdvance),
+            f("curriculum_review", Group.OPTIMISATION, "Curriculum review share",
+                    "0 = off. Once at train_length, this share of the steps re-trains the shorter stages' lengths"
+                            + " in turn, so the model keeps them; those steps do not count toward the early stop.",
+                    Kind.DOUBLE, 0, 0.5, Hyperparameters::curriculumReview),
 
             f("window", Group.STOPPING, "Accuracy window", "Steps averaged for the running accuracy.",
                     Kind.INT, 1, 100_000, Hyperparameters::window),
@@ -285,6 +289,7 @@ public final class HyperparameterSchema {
                 (Integer) v.get("warmup_steps"), (Schedule) v.get("schedule"), (Integer) v.get("batch_size"),
                 (Long) v.get("max_steps"), (Integer) v.get("steps_per_epoch"),
                 (Integer) v.get("curriculum_start"), (Double) v.get("curriculum_advance"),
+                (Double) v.get("curriculum_review"),
                 (Integer) v.get("window"), (Double) v.get("target"),
                 (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"), (Integer) v.get("scores_every"),
                 (DeviceChoice) v.get("device"), (Integer) v.get("threads"));

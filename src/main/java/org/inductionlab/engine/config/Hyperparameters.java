@@ -38,6 +38,7 @@ public record Hyperparameters(
         int stepsPerEpoch,
         int curriculumStart,
         double curriculumAdvance,
+        double curriculumReview,
         // stopping
         int window,
         double target,
@@ -53,7 +54,7 @@ public record Hyperparameters(
         return new Hyperparameters(
                 16, 256, new TriggerLayout.Fixed(5), 0,
                 Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
-                OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9,
+                OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0,
                 200, 0.99,
                 1000, 10, 100, DeviceChoice.AUTO, 0);
     }
@@ -70,6 +71,28 @@ public record Hyperparameters(
         }
         long l = (long) curriculumStart << Math.min(stage, 30);
         return (int) Math.min(trainLength, l);
+    }
+
+    /**
+     * Steps between review steps once the curriculum has reached train_length (0 = none): every
+     * round(1 / curriculum_review)-th step re-trains one of the shorter stages' lengths instead.
+     */
+    public int reviewPeriod() {
+        return curriculum() && curriculumReview > 0 ? (int) Math.max(2, Math.round(1 / curriculumReview)) : 0;
+    }
+
+    /**
+     * The review: once the curriculum is at train_length (stage {@code stage} > 0), every reviewPeriod()-th
+     * step (0-based step {@code step}) trains at one of the shorter stages' lengths, taking them in turn from
+     * the shortest; 0 for an ordinary step. Without it a model that learned 64 on the way to 256 was
+     * measured to forget it (64 % at length 64, seed 2 in docs/benchmarks.md).
+     */
+    public int reviewLength(int stage, long step) {
+        int period = reviewPeriod();
+        if (period == 0 || stage == 0 || lengthAtStage(stage) < trainLength || (step + 1) % period != 0) {
+            return 0;
+        }
+        return lengthAtStage((int) (((step + 1) / period) % stage));
     }
 
     /** Width of one attention head. */

@@ -60,6 +60,17 @@ public final class AttentionMap {
                 predicted, probability);
     }
 
+    /** The map a training recording kept (weights to 1/255). */
+    public static AttentionMap of(org.inductionlab.engine.run.AttentionFrame f, int inductionToken) {
+        return new AttentionMap(f.tokens().clone(), inductionToken, f.layers(), f.heads(), f.maps(), f.predicted(),
+                f.probability());
+    }
+
+    /** This map as a training recording at {@code step}. */
+    public org.inductionlab.engine.run.AttentionFrame frame(long step) {
+        return org.inductionlab.engine.run.AttentionFrame.quantize(step, heads, tokens, weights, predicted, probability);
+    }
+
     /** Computes the map of {@code input} (the tokens the model reads, answer excluded). */
     public static AttentionMap compute(SequenceModel model, int[] input) {
         int n = input.length;

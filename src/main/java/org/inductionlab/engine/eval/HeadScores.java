@@ -1,6 +1,10 @@
 package org.inductionlab.engine.eval;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.model.Autograd;
+import org.inductionlab.engine.model.ForwardPass;
 import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.task.InductionTask;
 import org.inductionlab.engine.task.TriggerLayout;
@@ -78,7 +82,6 @@ public record HeadScores(int layers, int heads, int block, double[][] previousTo
         double[][] prev = new double[layers][heads];
         double[][] ind = new double[layers][heads];
         double[][] dup = new double[layers][heads];
-        double[][] tgt = new double[layers][heads];
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < heads; h++) {
                 prev[l][h] = previousToken(repeated, l, h);
@@ -86,18 +89,66 @@ public record HeadScores(int layers, int heads, int block, double[][] previousTo
                 dup[l][h] = duplicateToken(repeated, l, h, n);
             }
         }
+        double[][] tgt = targetScores(model, seed);
+        return new HeadScores(layers, heads, n, prev, ind, dup, tgt);
+    }
+
+    /**
+     * The target score of every head: the final S's weight on the token after the first S, averaged over
+     * {@value #TARGET_SEQUENCES} task sequences of the training length with the trigger anywhere. One
+     * batched pass that keeps only the last query's row of each map (not n x n floats per head on the heap).
+     */
+    static double[][] targetScores(SequenceModel model, long seed) {
+        Hyperparameters hp = model.hyperparameters();
         int length = Math.min(hp.trainLength(), AttentionMap.MAX_LENGTH + 1);
+        int n = length - 1;
         InductionTask task = InductionTask.evaluation(hp.vocab(), new TriggerLayout.Anywhere(), seed);
+        long[] ids = new long[TARGET_SEQUENCES * n];
+        int[] targetKey = new int[TARGET_SEQUENCES];
         for (int s = 0; s < TARGET_SEQUENCES; s++) {
             InductionTask.Sequence seq = task.sequence(s, length);
-            AttentionMap m = AttentionMap.compute(model, Arrays.copyOf(seq.tokens(), length - 1));
-            for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < n; i++) {
+                ids[s * n + i] = seq.tokens()[i];
+            }
+            targetKey[s] = seq.triggerPosition() + 1;
+        }
+        int layers = hp.layers();
+        int heads = hp.heads();
+        float[][] lastRows = new float[layers][]; // (sequences, heads, keys) of the final query, per layer
+        try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager pass = NDManager.newBaseManager(model.device())) {
+            model.forward(pass.create(ids, new Shape(TARGET_SEQUENCES, n)), ForwardPass.recording((layer, w, s0, q0) -> {
+                if (s0 != 0 || q0 != 0 || w.getShape().get(0) != TARGET_SEQUENCES || w.getShape().get(2) != n) {
+                    throw new IllegalStateException("a recording pass must hand over whole maps, got "
+                            + w.getShape() + " from sequence " + s0 + ", query " + q0);
+                }
+                lastRows[layer] = w.get(":, :, " + (n - 1) + ", :").toFloatArray();
+            }));
+        }
+        double[][] tgt = new double[layers][heads];
+        for (int l = 0; l < layers; l++) {
+            for (int s = 0; s < TARGET_SEQUENCES; s++) {
                 for (int h = 0; h < heads; h++) {
-                    tgt[l][h] += m.targetWeight(l, h) / TARGET_SEQUENCES;
+                    tgt[l][h] += lastRows[l][(s * heads + h) * n + targetKey[s]] / TARGET_SEQUENCES;
                 }
             }
         }
-        return new HeadScores(layers, heads, n, prev, ind, dup, tgt);
+        return tgt;
+    }
+
+    /**
+     * The sequence whose attention training records at every head-score step ({@link
+     * org.inductionlab.engine.run.AttentionFrame}): the Attention page's generated input of length
+     * min(64, train_length) with S anywhere and seed 1, answer excluded.
+     */
+    public static int[] watchedSequence(Hyperparameters hp) {
+        int length = watchedLength(hp);
+        int[] tokens = InductionTask.evaluation(hp.vocab(), new TriggerLayout.Anywhere(), 1).sequence(0, length).tokens();
+        return Arrays.copyOf(tokens, length - 1);
+    }
+
+    /** Length (answer included) of {@link #watchedSequence}. */
+    public static int watchedLength(Hyperparameters hp) {
+        return Math.min(64, hp.trainLength());
     }
 
     /** One row per head, as heads.csv records them at training step {@code step}. */

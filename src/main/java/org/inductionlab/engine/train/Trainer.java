@@ -1,7 +1,9 @@
 package org.inductionlab.engine.train;
 
 import org.inductionlab.engine.run.RunStatus;
+import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.run.AttentionFrame;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.CausalAttention;
@@ -68,6 +70,7 @@ public final class Trainer {
                 state = restore(root, model, optimizer);
                 folder.truncateMetrics(state.step());
                 folder.truncateHeadScores(state.step());
+                AttentionFrame.truncate(folder.path(), state.step());
                 phaseChange = PhaseChange.firstStep(hp, folder.readMetrics());
             }
             engine.setRandomSeed((int) (hp.seed() * 31 + state.step())); // dropout masks
@@ -204,8 +207,8 @@ public final class Trainer {
 
                 long t0 = System.nanoTime();
                 double lr = LearningRateSchedule.at(hp, step);
-                InductionTask.Batch data = task.batch(step * batch, batch, length());
-                trainStep(data, lr);
+                int review = reviewLength(); // a shorter stage's length again, kept out of the running accuracy
+                trainStep(task.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
                 step++;
                 double ms = (System.nanoTime() - t0) / 1e6;
                 msPerStepAverage = Double.isNaN(msPerStepAverage) ? ms : 0.95 * msPerStepAverage + 0.05 * ms;
@@ -237,18 +240,26 @@ public final class Trainer {
 
         /**
          * Watching a head form: every head's standard scores on fixed probe inputs (seed 1), written to
-         * heads.csv and told to the listener. No gradients; the cost is a few full forward passes.
+         * heads.csv and told to the listener, and every head's attention on one fixed task sequence, appended
+         * to attention.bin.gz for the Attention page to scrub through. No gradients; a few forward passes.
          */
         void recordHeadScores() throws IOException {
             HeadScores s = HeadScores.measure(model, 1);
             if (folder != null) {
                 folder.appendHeadScores(s.rows(step));
+                AttentionFrame.append(folder.path(),
+                        AttentionMap.compute(model, HeadScores.watchedSequence(hp)).frame(step));
             }
             listener.onHeadScores(step, s);
         }
 
+        /** A review step's length (a shorter stage's, see Hyperparameters.reviewLength), or 0. */
+        int reviewLength() {
+            return hp.reviewLength(stage, step);
+        }
+
         /** Forward, last-token cross-entropy, backward, Adam: everything in a sub-manager closed at the end. */
-        void trainStep(InductionTask.Batch data, double lr) {
+        void trainStep(InductionTask.Batch data, double lr, boolean counted) {
             try (NDManager step = root.newSubManager()) {
                 NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
                 NDArray answers = step.create(toLongs(data.answers()), new Shape(data.count(), 1));
@@ -260,6 +271,9 @@ public final class Trainer {
                     gc.backward(Autograd.scale(loss, LOSS_SCALE));
                 }
                 optimizer.step(model.parameters(), lr, LOSS_SCALE);
+                if (!counted) {
+                    return;
+                }
                 lastLoss = loss.getFloat();
                 lastBatchAccuracy = (double) Logits.countCorrect(logits, data.answers()) / data.count();
                 running.add(lastBatchAccuracy);

@@ -120,6 +120,26 @@ class TrainingJobTest {
         TrainingJob.resume(dir, Map.of("max_steps", "40")).run(null);
         assertEquals(List.of(10L, 20L, 30L, 40L), RunFolder.open(dir).readHeadScores().stream()
                 .map(org.inductionlab.engine.run.HeadScoreRow::step).distinct().toList());
+
+        // and the watched sequence's attention at each of those steps; the last is the final model's
+        var frames = org.inductionlab.engine.run.AttentionFrame.read(dir);
+        assertEquals(List.of(10L, 20L, 30L, 40L), frames.stream().map(f -> f.step()).toList());
+        try (LoadedRun run = LoadedRun.open(dir, null)) {
+            var now = org.inductionlab.engine.eval.AttentionMap.compute(run.model(),
+                    org.inductionlab.engine.eval.HeadScores.watchedSequence(hp));
+            var kept = org.inductionlab.engine.eval.AttentionMap.of(frames.get(3), hp.inductionToken());
+            assertArrayEquals(now.tokens(), kept.tokens());
+            assertEquals(now.predictedToken(), kept.predictedToken());
+            for (int l = 0; l < hp.layers(); l++) {
+                for (int h = 0; h < hp.heads(); h++) {
+                    float[] a = now.headWeights(l, h);
+                    float[] b = kept.headWeights(l, h);
+                    for (int c = 0; c < a.length; c++) {
+                        assertEquals(a[c], b[c], 0.5 / 255 + 1e-6, "L" + l + " H" + h + " cell " + c);
+                    }
+                }
+            }
+        }
     }
 
     @Test
