@@ -61,6 +61,42 @@ class PageViewModelsTest {
     }
 
     @Test
+    void theTrainingStepsSourceScrubsThroughTheRecordedMapsAndKeepsTheChosenHead() throws Exception {
+        TrainingJob.create(ctx.runs().directory().resolve("watched"),
+                TestConfigs.tiny("max_steps=30", "scores_every=10"), "tiny", false).run(null);
+        ctx.runs().refresh();
+        AttentionViewModel vm = new AttentionViewModel(ctx);
+        vm.run().set(run); // trained 3 steps, never recorded
+        vm.source().set(AttentionViewModel.Source.HISTORY);
+        assertTrue(vm.error().get(), "no recording is said, in red");
+        assertTrue(vm.message().get().startsWith("r has no recorded attention"), vm.message().get());
+        assertNull(vm.map().get());
+
+        vm.run().set(ctx.runs().find("watched").orElseThrow()); // loads straight away
+        assertFalse(vm.error().get(), vm.message().get());
+        assertEquals(3, vm.history().count().get());
+        assertEquals(2, vm.history().index().get(), "opens at the last recorded step");
+        assertTrue(vm.answer().get().startsWith("At step 30 the model says"), vm.answer().get());
+        var last = vm.map().get();
+        assertNotNull(vm.scores().get(), "the grid's scores are heads.csv's at that step");
+        int layer = 1 - vm.layer().get(); // not the head chosen on opening (the best target head)
+        int head = 1 - vm.head().get();
+        vm.layer().set(layer);
+        vm.head().set(head);
+        vm.history().index().set(0);
+        assertNotSame(last, vm.map().get());
+        assertTrue(vm.message().get().contains("at step 10 (recording 1 of 3, last at step 30)"), vm.message().get());
+        assertEquals(layer, vm.layer().get(), "scrubbing keeps the head the user chose");
+        assertEquals(head, vm.head().get());
+        vm.ablate(false);
+        assertEquals("", vm.ablation().get(), "a recorded step cannot be ablated (its model is not kept)");
+
+        vm.source().set(AttentionViewModel.Source.GENERATED);
+        assertNull(vm.map().get(), "another source: the recorded map goes");
+        assertEquals(0, vm.history().count().get());
+    }
+
+    @Test
     void aBadSweepRangeIsCaughtAsTypedInThePagesWordsAndClearsWhenFixed() {
         SweepViewModel vm = new SweepViewModel(ctx);
         vm.add(run);

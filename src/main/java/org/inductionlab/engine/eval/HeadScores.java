@@ -116,13 +116,17 @@ public record HeadScores(int layers, int heads, int block, double[][] previousTo
         int heads = hp.heads();
         float[][] lastRows = new float[layers][]; // (sequences, heads, keys) of the final query, per layer
         try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager pass = NDManager.newBaseManager(model.device())) {
-            model.forward(pass.create(ids, new Shape(TARGET_SEQUENCES, n)), ForwardPass.recording((layer, w, s0, q0) -> {
-                if (s0 != 0 || q0 != 0 || w.getShape().get(0) != TARGET_SEQUENCES || w.getShape().get(2) != n) {
-                    throw new IllegalStateException("a recording pass must hand over whole maps, got "
-                            + w.getShape() + " from sequence " + s0 + ", query " + q0);
+            // the last layer need only serve the final query; each recording's last row is that query's
+            ForwardPass lastQuery = new ForwardPass(false, true, Long.MAX_VALUE, 1, (layer, w, s0, q0) -> {
+                long rows = w.getShape().get(2);
+                boolean endsAtFinalQuery = q0 + rows == n || rows == 1; // whole maps, or the final query's row
+                if (s0 != 0 || !endsAtFinalQuery || w.getShape().get(0) != TARGET_SEQUENCES || w.getShape().get(3) != n) {
+                    throw new IllegalStateException("a recording pass must hand over whole rows up to the final"
+                            + " query, got " + w.getShape() + " from sequence " + s0 + ", query " + q0);
                 }
-                lastRows[layer] = w.get(":, :, " + (n - 1) + ", :").toFloatArray();
-            }));
+                lastRows[layer] = w.get(":, :, " + (rows - 1) + ", :").toFloatArray();
+            });
+            model.forward(pass.create(ids, new Shape(TARGET_SEQUENCES, n)), lastQuery);
         }
         double[][] tgt = new double[layers][heads];
         for (int l = 0; l < layers; l++) {
@@ -161,6 +165,30 @@ public record HeadScores(int layers, int heads, int block, double[][] previousTo
             }
         }
         return rows;
+    }
+
+    /**
+     * The scores heads.csv recorded, one {@link HeadScores} per step (in step order), for a model of
+     * {@code hp}'s shape; rows of heads it does not have are ignored.
+     */
+    public static java.util.SortedMap<Long, HeadScores> fromRows(Hyperparameters hp,
+                                                                 java.util.List<org.inductionlab.engine.run.HeadScoreRow> rows) {
+        java.util.SortedMap<Long, HeadScores> out = new java.util.TreeMap<>();
+        int layers = hp.layers();
+        int heads = hp.heads();
+        for (org.inductionlab.engine.run.HeadScoreRow r : rows) {
+            if (r.layer() >= layers || r.head() >= heads) {
+                continue;
+            }
+            HeadScores s = out.computeIfAbsent(r.step(), k -> new HeadScores(layers, heads, blockFor(hp),
+                    new double[layers][heads], new double[layers][heads], new double[layers][heads],
+                    new double[layers][heads]));
+            s.previousToken[r.layer()][r.head()] = r.previousToken();
+            s.induction[r.layer()][r.head()] = r.induction();
+            s.duplicateToken[r.layer()][r.head()] = r.duplicateToken();
+            s.target[r.layer()][r.head()] = r.target();
+        }
+        return out;
     }
 
     /** The head with the highest target score, as {layer, head}. */

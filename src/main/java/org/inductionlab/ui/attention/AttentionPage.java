@@ -93,8 +93,10 @@ public final class AttentionPage extends BorderPane {
         HBox fileBox = new HBox(6, choose, fileName, new Label("Line"), line);
         fileBox.setAlignment(Pos.CENTER_LEFT);
 
+        HBox historyBox = historyControls();
+
         TabPane sources = new TabPane(new Tab("Generated", generated), new Tab("Typed", typedBox),
-                new Tab("Token file", fileBox));
+                new Tab("Token file", fileBox), new Tab("Training steps", historyBox));
         sources.setId("attention-source");
         sources.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         sources.getSelectionModel().selectedIndexProperty().addListener((o, a, b) ->
@@ -181,8 +183,10 @@ public final class AttentionPage extends BorderPane {
         ablateHead.setOnAction(e -> vm.ablate(false));
         Button ablateLayer = new Button("Ablate its layer");
         ablateLayer.setOnAction(e -> vm.ablate(true));
-        ablateHead.disableProperty().bind(vm.map().isNull());
-        ablateLayer.disableProperty().bind(vm.map().isNull());
+        // a recorded step's model is not kept: only the final model can be ablated
+        var noAblation = vm.map().isNull().or(vm.source().isEqualTo(AttentionViewModel.Source.HISTORY));
+        ablateHead.disableProperty().bind(noAblation);
+        ablateLayer.disableProperty().bind(noAblation);
         Label ablation = new Label();
         ablation.setId("ablation-result");
         ablation.setWrapText(true);
@@ -207,6 +211,61 @@ public final class AttentionPage extends BorderPane {
         large.hoveredProperty().addListener((o, a, c) -> describe(c != null ? c : large.lockedProperty().get()));
         large.lockedProperty().addListener((o, a, c) -> describe(c));
         rebuildGrid();
+    }
+
+    /**
+     * The "Training steps" source: a slider over the steps training recorded and a Play button that walks
+     * through them, so the class sees a head form. The selected head stays selected while scrubbing.
+     */
+    private HBox historyControls() {
+        TrainingHistory h = vm.history();
+        javafx.scene.control.Slider slider = new javafx.scene.control.Slider(0, 0, 0);
+        slider.setId("history-slider");
+        slider.setBlockIncrement(1);
+        slider.setMajorTickUnit(1);
+        slider.setMinorTickCount(0);
+        slider.setSnapToTicks(true);
+        slider.maxProperty().bind(javafx.beans.binding.Bindings.max(0, h.count().subtract(1)));
+        slider.disableProperty().bind(h.count().lessThan(2));
+        slider.valueProperty().addListener((o, a, b) -> h.index().set((int) Math.round(b.doubleValue())));
+        h.index().addListener((o, a, b) -> slider.setValue(b.intValue()));
+        HBox.setHgrow(slider, Priority.ALWAYS);
+        slider.setMaxWidth(Double.MAX_VALUE);
+
+        Button play = new Button("▶ Play");
+        play.setId("history-play");
+        play.disableProperty().bind(h.count().lessThan(2));
+        javafx.animation.Timeline timeline = new javafx.animation.Timeline(
+                new javafx.animation.KeyFrame(javafx.util.Duration.millis(180), e -> {
+                    if (h.index().get() >= h.count().get() - 1) {
+                        stopPlaying(play);
+                    } else {
+                        h.index().set(h.index().get() + 1);
+                    }
+                }));
+        timeline.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        play.setUserData(timeline);
+        play.setOnAction(e -> {
+            if (timeline.getStatus() == javafx.animation.Animation.Status.RUNNING) {
+                stopPlaying(play);
+            } else {
+                if (h.index().get() >= h.count().get() - 1) {
+                    h.index().set(0); // from the start again
+                }
+                play.setText("❚❚ Pause");
+                timeline.play();
+            }
+        });
+        h.count().addListener((o, a, b) -> stopPlaying(play));
+        Label hint = Fx.hint("Recorded while training, every scores_every steps.");
+        HBox box = new HBox(8, play, slider, hint);
+        box.setAlignment(Pos.CENTER_LEFT);
+        return box;
+    }
+
+    private static void stopPlaying(Button play) {
+        ((javafx.animation.Timeline) play.getUserData()).stop();
+        play.setText("▶ Play");
     }
 
     private void rebuildGrid() {

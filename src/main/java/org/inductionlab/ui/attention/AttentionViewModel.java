@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AttentionViewModel {
 
-    public enum Source { GENERATED, TYPED, FILE }
+    /** Where the input comes from; HISTORY is the watched sequence as training recorded it, step by step. */
+    public enum Source { GENERATED, TYPED, FILE, HISTORY }
 
     private final LabContext ctx;
     private final ObjectProperty<RunEntry> run = new SimpleObjectProperty<>();
@@ -57,6 +58,7 @@ public final class AttentionViewModel {
     private final StringProperty ablation = new SimpleStringProperty("");
     private final StringProperty answer = new SimpleStringProperty("");
     private final AtomicLong generation = new AtomicLong();
+    private final TrainingHistory history = new TrainingHistory();
 
     // the background thread's cache: reloading a model for every sequence would be slow
     private LoadedRun loaded;
@@ -71,6 +73,19 @@ public final class AttentionViewModel {
                 layout.set(hp.layout().toString());
                 layer.set(Math.min(layer.get(), hp.layers() - 1));
                 head.set(Math.min(head.get(), hp.heads() - 1));
+                if (source.get() == Source.HISTORY) {
+                    compute(); // reading the recording is quick: no button to press
+                }
+            }
+        });
+        source.addListener((o, a, b) -> {
+            if (b == Source.HISTORY && run.get() != null) {
+                compute();
+            }
+        });
+        history.index().addListener((o, a, b) -> {
+            if (source.get() == Source.HISTORY && history.count().get() > 0) {
+                showRecorded(false);
             }
         });
         // a map is only ever shown for the input that made it: any change of input clears it
@@ -95,6 +110,7 @@ public final class AttentionViewModel {
         generation.incrementAndGet();
         map.set(null);
         scores.set(null);
+        history.clear();
         ablation.set("");
         answer.set("");
         busy.set(false);
@@ -211,11 +227,20 @@ public final class AttentionViewModel {
         }
     }
 
+    /** The recorded steps of the "Training steps" source. */
+    public TrainingHistory history() {
+        return history;
+    }
+
     /** Computes the map for the current choices on the worker thread. */
     public void compute() {
         RunEntry r = run.get();
         if (r == null) {
             message.set("Choose a run.");
+            return;
+        }
+        if (source.get() == Source.HISTORY) {
+            loadHistory(r);
             return;
         }
         long gen = generation.incrementAndGet();
@@ -258,6 +283,61 @@ public final class AttentionViewModel {
         });
     }
 
+    /** Reads the run's recording on the worker thread and shows its last step. */
+    private void loadHistory(RunEntry r) {
+        long gen = generation.incrementAndGet();
+        busy.set(true);
+        message.set("Reading the recording…");
+        ctx.executor().background(() -> {
+            try {
+                TrainingHistory.Recording rec = TrainingHistory.Recording.read(r.path(), r.hyperparameters());
+                ctx.executor().ui(() -> {
+                    if (generation.get() != gen) {
+                        return;
+                    }
+                    busy.set(false);
+                    history.set(rec);
+                    if (rec.isEmpty()) {
+                        error.set(true);
+                        message.set(r.name() + " has no recorded attention: runs trained with scores_every = 0, or"
+                                + " before this version of the lab, have none. Train one to watch its heads form.");
+                        return;
+                    }
+                    showRecorded(true);
+                });
+            } catch (Throwable e) {
+                ctx.executor().ui(() -> {
+                    if (generation.get() == gen) {
+                        busy.set(false);
+                        error.set(true);
+                        message.set(r.name() + ": " + Fx.message(e));
+                    }
+                });
+            }
+        });
+    }
+
+    /** Shows the recorded step the history points at; the head the user chose stays chosen while scrubbing. */
+    private void showRecorded(boolean selectBest) {
+        AttentionMap m = history.map();
+        scores.set(history.scores());
+        map.set(m);
+        error.set(false);
+        RunEntry r = run.get();
+        message.set((r == null ? "" : r.name() + " · ") + "the watched sequence (length " + (m.length() + 1)
+                + ", S anywhere, seed 1) at " + history.describe());
+        if (selectBest) {
+            int[] best = m.topTargetHead();
+            layer.set(best[0]);
+            head.set(best[1]);
+        }
+        int[] t = m.taskTarget();
+        Integer truth = t == null ? null : m.token(t[1]);
+        answer.set(String.format(Locale.ROOT, "At step %,d the model says %d (p = %.2f)%s", history.step(),
+                m.predictedToken(), m.predictedProbability(), truth == null ? "."
+                        : "; the answer is " + truth + (truth == m.predictedToken() ? " ✓" : " ✗")));
+    }
+
     /** What ablating the selected head (or its whole layer) did to the accuracy; "" before any. */
     public StringProperty ablation() {
         return ablation;
@@ -270,8 +350,8 @@ public final class AttentionViewModel {
      */
     public void ablate(boolean wholeLayer) {
         RunEntry r = run.get();
-        if (r == null) {
-            return;
+        if (r == null || source.get() == Source.HISTORY) {
+            return; // a recorded step's model is not kept: only the final one can be ablated
         }
         Hyperparameters hp = r.hyperparameters();
         int l = Math.min(layer.get(), hp.layers() - 1);
