@@ -21,7 +21,7 @@ import java.io.PrintWriter;
         description = {"Train a small Transformer on the induction-heads task, sweep its accuracy over lengths, and"
                 + " read its attention. Without a command, opens the lab window."},
         subcommands = {TrainCommand.class, EvalCommand.class, ProbeCommand.class, ScoresCommand.class,
-                PredictCommand.class, AttentionCommand.class,
+                PredictCommand.class, AttentionCommand.class, ExportCommand.class, ImportCommand.class,
                 BenchCommand.class, PresetsCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
 
@@ -76,6 +76,10 @@ public final class Cli implements Runnable {
     static String badInput(Throwable ex, CommandLine command) {
         if (ex instanceof InvalidConfigException e) {
             return inFlags(e.getMessage(), command);
+        }
+        if (ex instanceof org.inductionlab.engine.exchange.ModelFileException e) {
+            return (command != null && command.getCommandSpec().findOption("--from") != null ? "--from: " : "model: ")
+                    + e.getMessage();
         }
         if (ex instanceof TokenFile.TokenFileException e) {
             return "input: " + e.getMessage();

@@ -14,7 +14,8 @@ public record RunInfo(
         @JsonProperty("hyperparameters") Map<String, String> hyperparameters,
         @JsonProperty("environment") Environment environment,
         @JsonProperty("parameter_count") long parameterCount,
-        @JsonProperty("training") Training training) {
+        @JsonProperty("training") Training training,
+        @JsonProperty("imported_from") Map<String, String> importedFrom) {
 
     public static final int FORMAT = 1;
 
@@ -47,10 +48,15 @@ public record RunInfo(
     }
 
     public RunInfo withTraining(Training t) {
-        return new RunInfo(format, preset, created, hyperparameters, environment, parameterCount, t);
+        return new RunInfo(format, preset, created, hyperparameters, environment, parameterCount, t, importedFrom);
     }
 
     public RunInfo withHyperparameters(Map<String, String> h) {
-        return new RunInfo(format, preset, created, h, environment, parameterCount, training);
+        return new RunInfo(format, preset, created, h, environment, parameterCount, training, importedFrom);
+    }
+
+    /** Where a run's weights came from when it was imported (file, naming scheme), not trained here. */
+    public RunInfo withImportedFrom(Map<String, String> from) {
+        return new RunInfo(format, preset, created, hyperparameters, environment, parameterCount, training, from);
     }
 }

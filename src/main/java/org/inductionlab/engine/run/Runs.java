@@ -28,7 +28,8 @@ public final class Runs {
         Device device = EngineRuntime.device(hp.validated().device());
         RunInfo info = new RunInfo(RunInfo.FORMAT, preset, Instant.now().toString(), hp.toText(),
                 environment(device), ModelCost.parameterCount(hp),
-                new RunInfo.Training(RunStatus.CREATED.word(), 0, 0, 0, Double.NaN, 0, null, Instant.now().toString()));
+                new RunInfo.Training(RunStatus.CREATED.word(), 0, 0, 0, Double.NaN, 0, null, Instant.now().toString()),
+                null);
         return RunFolder.create(dir, info, force);
     }
 

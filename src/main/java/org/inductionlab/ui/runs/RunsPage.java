@@ -14,6 +14,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.RunEntry;
@@ -76,6 +77,13 @@ public final class RunsPage extends BorderPane {
                 vm.openFolder(f.toPath());
             }
         });
+        Button importModel = new Button("Open model…");
+        importModel.setId("import-model");
+        Fx.tip(importModel, "Make a run from a .safetensors model: one exported by the lab, or a PyTorch"
+                + " nn.TransformerEncoder saved with python/to_safetensors.py");
+        importModel.setOnAction(e -> importModel());
+        Button export = action("Export model…", "Write the run's weights and settings to a .safetensors file"
+                + " (python/induction_lab_torch.py loads it in PyTorch)", this::exportModel);
         Button refresh = new Button("Refresh");
         refresh.setOnAction(e -> vm.refresh());
         Button probe = action("Induction or position?", "Probe the run: re-score it with S where it was trained,"
@@ -84,7 +92,7 @@ public final class RunsPage extends BorderPane {
         probe.setId("probe-run");
         HBox actions = new HBox(8, attention, compare, curve, probe, rename, delete);
         actions.setAlignment(Pos.CENTER_LEFT);
-        HBox more = new HBox(8, open, refresh);
+        HBox more = new HBox(8, open, importModel, export, refresh);
         Label message = new Label();
         message.setId("runs-message");
         message.setWrapText(true);
@@ -129,6 +137,44 @@ public final class RunsPage extends BorderPane {
             }
         });
         return b;
+    }
+
+    private void importModel() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Open a model (.safetensors)");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("safetensors models", "*.safetensors"));
+        File f = fc.showOpenDialog(getScene().getWindow());
+        if (f == null) {
+            return;
+        }
+        Integer heads = null;
+        if (RunsViewModel.needsHeads(f.toPath())) {
+            TextInputDialog d = new TextInputDialog("8");
+            d.setHeaderText(f.getName() + " does not say how many attention heads it has");
+            d.setContentText("Heads (a divisor of d_model)");
+            d.initOwner(getScene().getWindow());
+            Optional<String> typed = d.showAndWait();
+            if (typed.isEmpty()) {
+                return;
+            }
+            try {
+                heads = Integer.parseInt(typed.get().trim());
+            } catch (NumberFormatException ex) {
+                vm.importModel(f.toPath(), -1); // the engine's one-line error names heads and its range
+                return;
+            }
+        }
+        vm.importModel(f.toPath(), heads);
+    }
+
+    private void exportModel(RunEntry r) {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Export " + r.name());
+        fc.setInitialFileName(r.name() + ".safetensors");
+        File f = fc.showSaveDialog(getScene().getWindow());
+        if (f != null) {
+            vm.exportModel(r, f.toPath());
+        }
     }
 
     private void rename(RunEntry r) {

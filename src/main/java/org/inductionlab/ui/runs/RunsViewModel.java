@@ -14,6 +14,10 @@ import org.inductionlab.ui.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 
 import java.nio.file.Path;
+import java.util.Map;
+import org.inductionlab.engine.exchange.ModelExchange;
+import org.inductionlab.engine.exchange.Safetensors;
+import org.inductionlab.engine.run.RunNames;
 
 /**
  * The Runs page: list, open (to Train, Sweep or Attention, by publishing an event the page that can do it
@@ -114,6 +118,52 @@ public final class RunsViewModel {
                 ctx.runs().refresh();
             } catch (RuntimeException e) {
                 ctx.executor().ui(() -> say("Not a run folder: " + Fx.message(e), true));
+            }
+        });
+    }
+
+    /**
+     * Whether a model file needs the number of heads from the user: a file the lab did not write carries
+     * no hyperparameters, and shapes cannot tell the heads. Reads only the header.
+     */
+    public static boolean needsHeads(Path file) {
+        try {
+            return !ModelExchange.FORMAT.equals(Safetensors.readHeader(file).metadata().get("format"));
+        } catch (RuntimeException e) {
+            return false; // the import says what is wrong with it
+        }
+    }
+
+    /**
+     * A new run in the runs folder from a safetensors model (exported by the lab or saved from PyTorch),
+     * named after the file; {@code heads} is null when the file says it.
+     */
+    public void importModel(Path file, Integer heads) {
+        say("Importing " + file.getFileName() + "…", false);
+        ctx.executor().background(() -> {
+            try {
+                String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
+                String name = RunNames.fresh(ctx.runs().directory(), stem);
+                var in = ModelExchange.importFile(file, ctx.runs().directory().resolve(name),
+                        heads == null ? Map.of() : Map.of("heads", String.valueOf(heads)), Map.of(), false);
+                ctx.runs().refresh();
+                ctx.executor().ui(() -> say("Imported " + name + " from " + file.getFileName() + " (" + in.tensors()
+                        + " tensors, " + in.scheme().words + "). Open it in Attention, probe it or sweep it like any run.",
+                        false));
+            } catch (RuntimeException | java.io.IOException e) {
+                ctx.executor().ui(() -> say("Import failed: " + Fx.message(e), true));
+            }
+        });
+    }
+
+    /** Writes the run's weights and hyperparameters to a safetensors file (for PyTorch: python/induction_lab_torch.py). */
+    public void exportModel(RunEntry r, Path file) {
+        ctx.executor().background(() -> {
+            try {
+                ModelExchange.export(r.path(), file);
+                ctx.executor().ui(() -> say("Exported " + r.name() + " to " + file, false));
+            } catch (RuntimeException | java.io.IOException e) {
+                ctx.executor().ui(() -> say("Export failed: " + Fx.message(e), true));
             }
         });
     }
