@@ -184,7 +184,7 @@ public final class HyperparameterSchema {
             f("seed", Group.TASK, "Seed", "Seeds the data and the initial weights.",
                     Kind.LONG, 0, Long.MAX_VALUE, Hyperparameters::seed),
 
-            c("architecture", Group.MODEL, "Architecture", "The sequence model: transformer (the course's).",
+            c("architecture", Group.MODEL, "Architecture", "The sequence model: transformer (the course's) or mamba (Gu and Dao 2023).",
                     Architecture.values(), Hyperparameters::architecture),
             f("layers", Group.MODEL, "Layers", "Transformer blocks (the course: 2).",
                     Kind.INT, 1, 12, Hyperparameters::layers),
@@ -204,6 +204,19 @@ public final class HyperparameterSchema {
             f("max_positions", Group.MODEL, "Learned table size",
                     "Rows of the learned position table; 0 means the training length. Longer sequences are refused.",
                     Kind.INT, 0, 1 << 20, Hyperparameters::maxPositions),
+            f("d_state", Group.MODEL, "Mamba state size",
+                    "Mamba: numbers of state per channel (N; the paper: 16). Ignored by the Transformer.",
+                    Kind.INT, 1, 256, Hyperparameters::dState),
+            f("d_conv", Group.MODEL, "Mamba conv width",
+                    "Mamba: width of the causal depthwise convolution (the paper: 4). Ignored by the Transformer.",
+                    Kind.INT, 1, 16, Hyperparameters::dConv),
+            f("expand", Group.MODEL, "Mamba expansion",
+                    "Mamba: inner width E = expand * d_model (the paper: 2). Ignored by the Transformer.",
+                    Kind.INT, 1, 8, Hyperparameters::expand),
+            f("dt_rank", Group.MODEL, "Mamba Δ rank",
+                    "Mamba: rank of the step-size projection; 0 = ceil(d_model / 16) as the paper. Ignored by the"
+                            + " Transformer.",
+                    Kind.INT, 0, 1024, Hyperparameters::dtRank),
 
             c("optimizer", Group.OPTIMISATION, "Optimizer", "adam or adamw (decoupled weight decay).",
                     OptimizerKind.values(), Hyperparameters::optimizer),
@@ -285,6 +298,8 @@ public final class HyperparameterSchema {
                 (Architecture) v.get("architecture"), (Integer) v.get("layers"), (Integer) v.get("d_model"), (Integer) v.get("heads"),
                 (Integer) v.get("ff_mult"), (Double) v.get("dropout"), (Norm) v.get("norm"),
                 (PositionalKind) v.get("positional"), (Integer) v.get("max_positions"),
+                (Integer) v.get("d_state"), (Integer) v.get("d_conv"), (Integer) v.get("expand"),
+                (Integer) v.get("dt_rank"),
                 (OptimizerKind) v.get("optimizer"), (Double) v.get("lr"), (Double) v.get("weight_decay"),
                 (Integer) v.get("warmup_steps"), (Schedule) v.get("schedule"), (Integer) v.get("batch_size"),
                 (Long) v.get("max_steps"), (Integer) v.get("steps_per_epoch"),
@@ -332,11 +347,12 @@ public final class HyperparameterSchema {
                 out.add(new Problem(f.key(), p));
             }
         }
-        if (hp.heads() >= 1 && hp.dModel() % hp.heads() != 0) {
+        boolean attention = hp.architecture() == Architecture.TRANSFORMER; // heads mean nothing to Mamba
+        if (attention && hp.heads() >= 1 && hp.dModel() % hp.heads() != 0) {
             out.add(new Problem("heads", hp.heads() + " does not divide d_model " + hp.dModel()
                     + " (allowed: a divisor of d_model)"));
         }
-        if (hp.positional() == PositionalKind.ROTARY && hp.heads() >= 1 && hp.dModel() % hp.heads() == 0
+        if (attention && hp.positional() == PositionalKind.ROTARY && hp.heads() >= 1 && hp.dModel() % hp.heads() == 0
                 && hp.headDim() % 2 != 0) {
             out.add(new Problem("positional", "rotary needs an even head width, d_model/heads = " + hp.headDim()));
         }

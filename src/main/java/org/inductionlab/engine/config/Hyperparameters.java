@@ -27,6 +27,10 @@ public record Hyperparameters(
         Norm norm,
         PositionalKind positional,
         int maxPositions,
+        int dState,
+        int dConv,
+        int expand,
+        int dtRank,
         // optimisation
         OptimizerKind optimizer,
         double lr,
@@ -53,7 +57,7 @@ public record Hyperparameters(
     public static Hyperparameters defaults() {
         return new Hyperparameters(
                 16, 256, new TriggerLayout.Fixed(5), 0,
-                Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
+                Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0, 16, 4, 2, 0,
                 OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0,
                 200, 0.99,
                 1000, 10, 100, DeviceChoice.AUTO, 0);
@@ -93,6 +97,11 @@ public record Hyperparameters(
             return 0;
         }
         return lengthAtStage((int) (((step + 1) / period) % stage));
+    }
+
+    /** Mamba's Δ projection rank: dt_rank, or ceil(d_model / 16) when it is 0 (the reference's "auto"). */
+    public int dtRankOrAuto() {
+        return dtRank > 0 ? dtRank : (dModel + 15) / 16;
     }
 
     /** Width of one attention head. */

@@ -1,5 +1,6 @@
 package org.inductionlab.engine.model;
 
+import org.inductionlab.engine.config.Architecture;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Norm;
 import org.inductionlab.engine.config.PositionalKind;
@@ -15,6 +16,9 @@ public final class ModelCost {
 
     /** FLOPs of one forward pass over a sequence of {@code n} input tokens, as {@code pass} runs it. */
     public static double forwardFlops(Hyperparameters hp, int n, ForwardPass pass) {
+        if (hp.architecture() == Architecture.MAMBA) {
+            return mambaForwardFlops(hp, n);
+        }
         double d = hp.dModel();
         double ff = hp.ffMult() * d;
         double projections = 2 * d * 3 * d + 2 * d * d + 2 * 2 * d * ff; // q k v, output, MLP, per token
@@ -27,6 +31,19 @@ public final class ModelCost {
                 : fullLayer;
         double head = 2 * d * hp.tokenCount() * (pass.lastQueryOnly() ? 1 : n);
         return (hp.layers() - 1) * fullLayer + lastLayer + head;
+    }
+
+    /**
+     * Mamba per token and layer: the projections (in 2E, x R+2N, dt E, out d), the convolution, and the
+     * scan's few elementwise operations on every (channel, state) pair.
+     */
+    private static double mambaForwardFlops(Hyperparameters hp, int n) {
+        double d = hp.dModel();
+        double e = hp.expand() * d;
+        double r = hp.dtRankOrAuto();
+        double projections = 2 * d * 2 * e + 2 * e * (r + 2 * hp.dState()) + 2 * r * e + 2 * e * d;
+        double rest = 2 * e * hp.dConv() + 12 * e * hp.dState();
+        return hp.layers() * n * (projections + rest) + 2 * d * hp.tokenCount();
     }
 
     /** FLOPs of one training step (forward and backward) at the training length and batch. */
@@ -46,6 +63,11 @@ public final class ModelCost {
      * three tiles of scores.
      */
     public static long evaluationBytes(Hyperparameters hp, int batch, int n, long tileElements) {
+        if (hp.architecture() == Architecture.MAMBA) { // one block of tokens through one layer, and the scan's chunk
+            long e = (long) hp.expand() * hp.dModel();
+            long block = Math.min(n, MambaModel.EVAL_BLOCK);
+            return 4L * batch * block * (6 * e + 4L * hp.dModel()) + 8L * 6 * batch * MambaModel.CHUNK * e * hp.dState();
+        }
         long d = hp.dModel();
         long perToken = d * (14 + 2L * hp.ffMult());
         long tile = Math.min(tileElements, (long) batch * hp.heads() * n * (long) n);
@@ -54,6 +76,12 @@ public final class ModelCost {
 
     /** Bytes a training step holds for backward (roughly: every layer's activations and scores). */
     public static long trainingBytes(Hyperparameters hp) {
+        if (hp.architecture() == Architecture.MAMBA) { // the scan keeps about eight (batch, n, E, N) tensors, doubles
+            long e = (long) hp.expand() * hp.dModel();
+            long perLayer = 8L * 8 * hp.batchSize() * (hp.trainLength() - 1L) * e * hp.dState()
+                    + 4L * 10 * hp.batchSize() * (hp.trainLength() - 1L) * e;
+            return hp.layers() * perLayer + 4L * 4 * parameterCount(hp);
+        }
         long n = hp.trainLength() - 1L;
         long d = hp.dModel();
         long b = hp.batchSize();
@@ -63,6 +91,14 @@ public final class ModelCost {
 
     /** Trainable numbers, as {@link TransformerModel#parameterCount()} counts them, without building the model. */
     public static long parameterCount(Hyperparameters hp) {
+        if (hp.architecture() == Architecture.MAMBA) {
+            long d = hp.dModel();
+            long e = hp.expand() * d;
+            long n = hp.dState();
+            long r = hp.dtRankOrAuto();
+            long layer = d + 2 * e * d + e * hp.dConv() + e + (r + 2 * n) * e + e * r + e + e * n + e + d * e;
+            return hp.tokenCount() * d + hp.layers() * layer + d + hp.tokenCount() * d + hp.tokenCount();
+        }
         long d = hp.dModel();
         long ff = hp.ffMult() * d;
         long tokens = hp.tokenCount();

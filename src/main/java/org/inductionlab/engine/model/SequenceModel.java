@@ -21,6 +21,7 @@ public interface SequenceModel extends AutoCloseable {
     static SequenceModel create(Hyperparameters hp, NDManager manager) {
         return switch (hp.validated().architecture()) {
             case TRANSFORMER -> new TransformerModel(hp, manager);
+            case MAMBA -> new MambaModel(hp, manager);
         };
     }
 

@@ -1,0 +1,442 @@
+package org.inductionlab.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import org.inductionlab.engine.config.Hyperparameters;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Mamba (Gu and Dao 2023, "Mamba: Linear-Time Sequence Modeling with Selective State Spaces"), written out
+ * from NDArray operations beside the paper (section 3 and appendix; the reference's {@code mamba_simple.py}
+ * for the defaults and the initialisation). No attention and no positional encoding: order comes from the
+ * convolution and the recurrence.
+ *
+ * <pre>
+ *   x = Embedding(tokens)                                                    (batch, n, d)
+ *   for each layer:  x = x + Mixer(RMSNorm(x))                               (pre-norm residual)
+ *   logits = Head(RMSNorm(x) at the last position)
+ *
+ *   Mixer(h):  [u, z] = h W_in                      u, z: (batch, n, E),  E = expand * d
+ *              u = SiLU(causal depthwise Conv1d(u))   width d_conv, one filter per channel
+ *              [dt, B, C] = u W_x                   dt: (batch, n, R), B and C: (batch, n, N)
+ *              Δ = softplus(dt W_dt + b_dt)         (batch, n, E): a step size per token and channel
+ *              A = -exp(A_log)                       (E, N): diagonal, negative, learned
+ *              h_t = exp(Δ_t A) h_{t-1} + Δ_t B_t u_t          per channel: a state of N numbers
+ *              y_t = C_t h_t + D u_t
+ *              out = (y * SiLU(z)) W_out
+ * </pre>
+ *
+ * The selection mechanism is that Δ, B and C depend on the token: with a large Δ a channel forgets and
+ * writes the current token, with a small one it keeps what it holds — how Mamba remembers the token after
+ * the first S across any distance. Initialisation as the reference: A_log = log(1..N) per channel, D = 1,
+ * the dt bias the inverse softplus of Δ drawn log-uniformly in [0.001, 0.1], the dt weights U(±R^-1/2),
+ * the other linear layers PyTorch's defaults, the out-projection rescaled by 1/sqrt(layers), the embedding
+ * N(0, 0.02).
+ *
+ * <p>The recurrence is computed by {@link #scan} in chunks of {@value #CHUNK} steps: within a chunk every
+ * state is exp(cum_t) (h_start + Σ_{s≤t} exp(-cum_s) Δ_s B_s u_s), with cum the running sum of Δ A — two
+ * cumulative sums instead of {@value #CHUNK} sequential steps. The exp(-cum) factor must stay finite in
+ * float (DJL's type conversion does not carry gradients, so no doubles): each step's Δ A is floored at
+ * -{@value #FLOOR}, a decay of e^-10 = 4.5e-5 that lets at most that much of the old state through where
+ * the exact one would let less. Across chunks the last state is carried. {@link #sequentialScan} is the one-step-at-a-time
+ * yardstick the tests compare it with. Evaluation runs the whole stack over blocks of
+ * {@value #EVAL_BLOCK} tokens, carrying each layer's convolution window and state, so memory stays
+ * bounded at any length (never a (batch, n, E, N) tensor: at 2^20 that would be 8 GiB).
+ */
+public final class MambaModel implements SequenceModel {
+
+    /** Steps per chunk of the scan. */
+    static final int CHUNK = 8;
+    /** Floor of each step's Δ A, so that exp(CHUNK * FLOOR) stays within float range (e^80 of e^88). */
+    static final double FLOOR = 10;
+    /** Tokens per block of the evaluation pass. */
+    static final int EVAL_BLOCK = 2048;
+
+    private final Hyperparameters hp;
+    private final NDManager manager;
+    private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+    private final List<Layer> layers = new ArrayList<>();
+    private final NDArray embedding;
+    private final NDArray finalNorm;
+    private final NDArray headWeight;
+    private final NDArray headBias;
+    private final int inner;   // E
+    private final int state;   // N
+    private final int rank;    // R
+    private final int conv;    // d_conv
+
+    /** One Mamba block's weights. Linear weights are (out, in) like PyTorch's. */
+    private record Layer(NDArray norm, NDArray inProj, NDArray convWeight, NDArray convBias, NDArray xProj,
+                         NDArray dtWeight, NDArray dtBias, NDArray aLog, NDArray d, NDArray outProj) {}
+
+    public MambaModel(Hyperparameters hp, NDManager parent) {
+        this.hp = hp.validated();
+        this.manager = parent.newSubManager();
+        SplittableRandom init = new SplittableRandom(hp.seed() ^ 0x3A3BA5L);
+        int d = hp.dModel();
+        inner = hp.expand() * d;
+        state = hp.dState();
+        rank = hp.dtRankOrAuto();
+        conv = hp.dConv();
+
+        embedding = add("embedding.weight", Initializers.normal(manager, new Shape(hp.tokenCount(), d), 0.02, init));
+        for (int l = 0; l < hp.layers(); l++) {
+            String p = "layers." + l + ".";
+            float[] aLog = new float[inner * state];
+            for (int e = 0; e < inner; e++) {
+                for (int n = 0; n < state; n++) {
+                    aLog[e * state + n] = (float) Math.log(n + 1);
+                }
+            }
+            layers.add(new Layer(
+                    add(p + "norm.weight", Initializers.constant(manager, new Shape(d), 1f)),
+                    add(p + "in_proj.weight", Initializers.uniform(manager, new Shape(2L * inner, d), 1 / Math.sqrt(d), init)),
+                    add(p + "conv.weight", Initializers.uniform(manager, new Shape(inner, conv), 1 / Math.sqrt(conv), init)),
+                    add(p + "conv.bias", Initializers.uniform(manager, new Shape(inner), 1 / Math.sqrt(conv), init)),
+                    add(p + "x_proj.weight", Initializers.uniform(manager, new Shape(rank + 2L * state, inner),
+                            1 / Math.sqrt(inner), init)),
+                    add(p + "dt_proj.weight", Initializers.uniform(manager, new Shape(inner, rank), 1 / Math.sqrt(rank), init)),
+                    add(p + "dt_proj.bias", dtBias(init)),
+                    add(p + "A_log", manager.create(aLog, new Shape(inner, state))),
+                    add(p + "D", Initializers.constant(manager, new Shape(inner), 1f)),
+                    // PyTorch's default, then scaled by 1/sqrt(layers) as the reference's residual rescaling
+                    add(p + "out_proj.weight", Initializers.uniform(manager, new Shape(d, inner),
+                            1 / Math.sqrt(inner) / Math.sqrt(hp.layers()), init))));
+        }
+        finalNorm = add("final_norm.weight", Initializers.constant(manager, new Shape(d), 1f));
+        headWeight = add("head.weight", Initializers.uniform(manager, new Shape(hp.tokenCount(), d), 1 / Math.sqrt(d), init));
+        headBias = add("head.bias", Initializers.uniform(manager, new Shape(hp.tokenCount()), 1 / Math.sqrt(d), init));
+        for (NDArray p : parameters.values()) {
+            p.setRequiresGradient(true);
+        }
+    }
+
+    /** The dt bias: softplus^-1 of Δ drawn log-uniformly in [0.001, 0.1] (floored at 1e-4), per channel. */
+    private NDArray dtBias(SplittableRandom init) {
+        float[] b = new float[inner];
+        for (int e = 0; e < inner; e++) {
+            double dt = Math.exp(init.nextDouble() * (Math.log(0.1) - Math.log(0.001)) + Math.log(0.001));
+            dt = Math.max(dt, 1e-4);
+            b[e] = (float) (dt + Math.log(-Math.expm1(-dt))); // inverse of softplus
+        }
+        return manager.create(b, new Shape(inner));
+    }
+
+    private NDArray add(String name, NDArray array) {
+        array.setName(name);
+        parameters.put(name, array);
+        return array;
+    }
+
+    @Override
+    public Hyperparameters hyperparameters() {
+        return hp;
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    @Override
+    public int maxLength() {
+        return Integer.MAX_VALUE; // no positional table: any length
+    }
+
+    @Override
+    public ai.djl.Device device() {
+        return manager.getDevice();
+    }
+
+    /**
+     * Logits for the token after the last input, (batch, V+1). Training runs every layer over the whole
+     * sequence (backward needs it); evaluation runs the stack block by block with carried state.
+     */
+    @Override
+    public NDArray forward(NDArray tokens, ForwardPass pass) {
+        NDManager m = tokens.getManager();
+        int n = (int) tokens.getShape().get(1);
+        if (pass.training() || n <= EVAL_BLOCK || pass.recorder() != null) {
+            NDArray x = embed(tokens);
+            for (int l = 0; l < layers.size(); l++) {
+                x = x.add(mixer(layers.get(l), l, rmsNorm(x, layers.get(l).norm()), null, pass));
+            }
+            return head(x.get(m, new NDIndex(":, -1, :")));
+        }
+        long batch = tokens.getShape().get(0);
+        Carry[] carry = new Carry[layers.size()];
+        NDArray last = null;
+        for (int t0 = 0; t0 < n; t0 += EVAL_BLOCK) {
+            int t1 = Math.min(n, t0 + EVAL_BLOCK);
+            try (NDManager block = m.newSubManager()) {
+                NDArray x = embed(tokens.get(block, new NDIndex(":, " + t0 + ":" + t1)));
+                for (int l = 0; l < layers.size(); l++) {
+                    if (carry[l] == null) {
+                        carry[l] = Carry.empty(m, batch, inner, state, conv);
+                    }
+                    x = x.add(mixer(layers.get(l), l, rmsNorm(x, layers.get(l).norm()), carry[l], pass));
+                }
+                NDArray keep = x.get(new NDIndex(":, -1, :"));
+                keep.attach(m);
+                if (last != null) {
+                    last.close();
+                }
+                last = keep;
+            }
+        }
+        return head(last);
+    }
+
+    private NDArray embed(NDArray tokens) {
+        return Embedding.embedding(tokens, embedding, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    private NDArray head(NDArray x) {
+        return Linear.linear(rmsNorm(x, finalNorm), headWeight, headBias).singletonOrThrow();
+    }
+
+    /** RMSNorm: x / sqrt(mean(x^2) + 1e-5) * weight. */
+    private static NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray ms = x.square().mean(new int[] {-1}, true).add(x.getManager().full(new Shape(), 1e-5f));
+        return x.div(ms.sqrt()).mul(weight);
+    }
+
+    /**
+     * What a block carries from one block of tokens to the next at evaluation: the last d_conv - 1 inputs
+     * of its convolution, (batch, d_conv - 1, E), and the scan's state, (batch, E, N).
+     */
+    private static final class Carry {
+        NDArray window;
+        NDArray h;
+
+        static Carry empty(NDManager m, long batch, int inner, int state, int conv) {
+            Carry c = new Carry();
+            c.window = m.zeros(new Shape(batch, conv - 1, inner));
+            c.h = m.zeros(new Shape(batch, inner, state));
+            return c;
+        }
+    }
+
+    /** The mixer of block {@code index} on (batch, n, d); {@code carry} null means the sequence starts here. */
+    private NDArray mixer(Layer w, int index, NDArray h, Carry carry, ForwardPass pass) {
+        NDManager m = h.getManager();
+        NDList uz = Linear.linear(h, w.inProj()).singletonOrThrow().split(2, 2);
+        NDArray u = silu(causalConv(w, uz.get(0), carry));
+        NDArray z = uz.get(1);
+        NDArray dbc = Linear.linear(u, w.xProj()).singletonOrThrow(); // (batch, n, R + 2N)
+        NDArray dt = dbc.get(m, new NDIndex(":, :, 0:" + rank));
+        NDArray b = dbc.get(m, new NDIndex(":, :, " + rank + ":" + (rank + state)));
+        NDArray c = dbc.get(m, new NDIndex(":, :, " + (rank + state) + ":"));
+        NDArray delta = softplus(Linear.linear(dt, w.dtWeight(), w.dtBias()).singletonOrThrow());
+        NDArray a = w.aLog().exp().neg();
+        NDArray y;
+        if (carry == null) {
+            y = scan(u, delta, a, b, c, null).get(0);
+        } else {
+            NDList r = scan(u, delta, a, b, c, carry.h);
+            y = r.get(0);
+            NDArray next = r.get(1);
+            next.attach(carry.h.getManager());
+            carry.h.close();
+            carry.h = next;
+        }
+        if (pass.recorder() != null) {
+            int n = (int) u.getShape().get(1);
+            pass.recorder().record(index, pass.lastQueryOnly() ? lastRowMaps(delta, a, b, c)
+                    : hiddenAttentionMaps(u, delta, a, b, c), 0, pass.lastQueryOnly() ? n - 1 : 0);
+        }
+        y = y.add(u.mul(w.d()));
+        if (pass.ablates(index)) { // a channel group ablated contributes nothing to the out-projection
+            float[] keep = new float[inner];
+            int per = inner / hp.heads();
+            for (int e = 0; e < inner; e++) {
+                keep[e] = pass.ablated()[index][Math.min(e / per, hp.heads() - 1)] ? 0 : 1;
+            }
+            y = y.mul(m.create(keep, new Shape(1, 1, inner)));
+        }
+        return Linear.linear(y.mul(silu(z)), w.outProj()).singletonOrThrow();
+    }
+
+    /**
+     * Causal depthwise convolution over time: out_t = bias + Σ_k w[k] u_{t-(K-1)+k}, zeros (or the carried
+     * window) before the start — PyTorch's Conv1d(groups=E, padding=K-1) cut to the first n outputs.
+     */
+    private NDArray causalConv(Layer w, NDArray u, Carry carry) {
+        NDManager m = u.getManager();
+        long batch = u.getShape().get(0);
+        int n = (int) u.getShape().get(1);
+        NDArray before = carry == null ? m.zeros(new Shape(batch, conv - 1, inner)) : carry.window;
+        NDArray padded = before.concat(u, 1); // (batch, n + K - 1, E)
+        if (carry != null) {
+            NDArray window = padded.get(new NDIndex(":, " + n + ":, :"));
+            window.attach(carry.window.getManager());
+            carry.window = window;
+        }
+        NDArray out = null;
+        for (int k = 0; k < conv; k++) {
+            NDArray tap = padded.get(m, new NDIndex(":, " + k + ":" + (k + n) + ", :"))
+                    .mul(w.convWeight().get(m, new NDIndex(":, " + k)));
+            out = out == null ? tap : out.add(tap);
+        }
+        return out.add(w.convBias());
+    }
+
+    private static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** softplus(x) = max(x, 0) + log(1 + exp(-|x|)), finite for any x. */
+    private static NDArray softplus(NDArray x) {
+        NDManager m = x.getManager();
+        return Activation.relu(x).add(x.abs().neg().exp().add(m.full(new Shape(), 1f)).log());
+    }
+
+    /**
+     * The selective scan, chunked (see the class comment). u and Δ (batch, n, E); A (E, N); B and C
+     * (batch, n, N). Returns y (batch, n, E) without the D u term, and the last state (batch, E, N).
+     * {@code h0} is the state before the first step (null: zeros).
+     */
+    static NDList scan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0) {
+        NDManager m = u.getManager();
+        int n = (int) u.getShape().get(1);
+        NDArray floor = m.full(new Shape(), (float) -FLOOR);
+        NDArray h = h0 == null ? null : h0;
+        List<NDArray> ys = new ArrayList<>();
+        for (int t0 = 0; t0 < n; t0 += CHUNK) {
+            NDIndex span = new NDIndex(":, " + t0 + ":" + Math.min(n, t0 + CHUNK));
+            NDArray dl = delta.get(m, span);                                    // (batch, T, E)
+            NDArray cum = dl.expandDims(3).mul(a).maximum(floor).cumSum(1);         // (batch, T, E, N)
+            NDArray bu = dl.mul(u.get(m, span)).expandDims(3).mul(b.get(m, span).expandDims(2)); // Δ_s B_s u_s
+            NDArray within = cum.neg().exp().mul(bu).cumSum(1);
+            NDArray states = cum.exp().mul(h == null ? within : within.add(h.expandDims(1))); // every h_t
+            ys.add(states.mul(c.get(m, span).expandDims(2)).sum(new int[] {3}));
+            h = states.get(m, new NDIndex(":, -1, :, :"));
+        }
+        NDArray y = ys.size() == 1 ? ys.get(0) : NDArrays.concat(new NDList(ys), 1);
+        return new NDList(y, h);
+    }
+
+    // ---- the hidden attention -------------------------------------------------------------------------
+
+    /**
+     * Mamba's hidden attention (Ali, Zimerman and Wolf 2024): unrolled, the scan is a causal linear
+     * operator per channel e, y_i = Σ_{j≤i} α[e, i, j] u_j with
+     * α[e, i, j] = Σ_n C_i[n] exp(Σ_{k=j+1..i} Δ_k[e] A[e, n]) Δ_j[e] B_j[n]. Returns α of channels
+     * [e0, e1), (batch, e1 - e0, n, n), zero above the diagonal; same floor on Δ A as {@link #scan}.
+     */
+    static NDArray hiddenAttention(NDArray delta, NDArray a, NDArray b, NDArray c, int e0, int e1) {
+        NDManager m = delta.getManager();
+        int n = (int) delta.getShape().get(1);
+        NDArray floor = m.full(new Shape(), (float) -FLOOR);
+        NDArray dl = delta.get(m, new NDIndex(":, :, " + e0 + ":" + e1));                     // (batch, n, G)
+        NDArray cum = dl.expandDims(3).mul(a.get(m, new NDIndex(e0 + ":" + e1))).maximum(floor)
+                .toType(DataType.FLOAT64, false).cumSum(1).transpose(0, 2, 1, 3);           // (batch, G, n, N)
+        NDArray diff = cum.expandDims(3).sub(cum.expandDims(2));                          // (batch, G, i, j, N)
+        NDArray zero = m.zeros(new Shape(), DataType.FLOAT64);
+        NDArray decay = diff.minimum(zero).exp();            // exp(cum_i - cum_j), j ≤ i (above: masked below)
+        NDArray cb = c.expandDims(2).mul(b.expandDims(1)).toType(DataType.FLOAT64, false);  // (batch, i, j, N)
+        NDArray alpha = decay.mul(cb.expandDims(1)).sum(new int[] {4})                     // (batch, G, i, j)
+                .mul(dl.transpose(0, 2, 1).expandDims(2).toType(DataType.FLOAT64, false));  // times Δ_j
+        double[] keep = new double[n * n]; // j ≤ i
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.fill(keep, i * n, i * n + i + 1, 1);
+        }
+        NDArray causal = m.create(keep, new Shape(n, n));
+        return alpha.mul(causal).toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * What the Attention page shows for a Mamba layer: for each of the {@code heads} groups of E/heads
+     * channels, the mean |α| over its channels, each row scaled to sum to 1 — the share of the influence
+     * on position i that comes from position j. (batch, heads, n, n).
+     */
+    private NDArray hiddenAttentionMaps(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c) {
+        NDManager m = u.getManager();
+        int n = (int) u.getShape().get(1);
+        long batch = u.getShape().get(0);
+        int groups = hp.heads();
+        int per = inner / groups;
+        int step = (int) Math.max(1, Math.min(per, (8L << 20) / Math.max(1, batch * n * (long) n * state)));
+        List<NDArray> maps = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            NDArray sum = null;
+            for (int e0 = g * per; e0 < (g + 1) * per; e0 += step) {
+                NDArray part = hiddenAttention(delta, a, b, c, e0, Math.min((g + 1) * per, e0 + step)).abs()
+                        .sum(new int[] {1});
+                sum = sum == null ? part : sum.add(part);
+            }
+            NDArray rows = sum.sum(new int[] {2}, true).maximum(m.full(new Shape(), 1e-30f));
+            maps.add(sum.div(rows).expandDims(1));
+        }
+        return NDArrays.concat(new NDList(maps), 1);
+    }
+
+    /** {@link #hiddenAttentionMaps} for the final query alone, (batch, heads, 1, n): cheap at any n. */
+    private NDArray lastRowMaps(NDArray delta, NDArray a, NDArray b, NDArray c) {
+        NDManager m = delta.getManager();
+        long batch = delta.getShape().get(0);
+        int n = (int) delta.getShape().get(1);
+        NDArray cum = delta.expandDims(3).mul(a).maximum(m.full(new Shape(), (float) -FLOOR))
+                .toType(DataType.FLOAT64, false).cumSum(1);                                // (batch, n, E, N)
+        NDArray decay = cum.get(m, new NDIndex(":, -1:, :, :")).sub(cum).exp();             // exp(cum_last - cum_j)
+        NDArray cb = b.mul(c.get(m, new NDIndex(":, -1:, :"))).expandDims(2).toType(DataType.FLOAT64, false);
+        NDArray alpha = decay.mul(cb).sum(new int[] {3}).toType(DataType.FLOAT32, false).mul(delta).abs(); // (batch, n, E)
+        NDArray groups = alpha.reshape(batch, n, hp.heads(), inner / hp.heads()).mean(new int[] {3}); // (batch, n, heads)
+        NDArray rows = groups.sum(new int[] {1}, true).maximum(m.full(new Shape(), 1e-30f));
+        return groups.div(rows).transpose(0, 2, 1).expandDims(2);
+    }
+
+    @Override
+    public boolean recordsAttention() {
+        return true; // the hidden attention, one map per group of channels
+    }
+
+    /** The recurrence one step at a time, as written in the paper: the yardstick for {@link #scan}. */
+    static NDArray sequentialScan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c) {
+        NDManager m = u.getManager();
+        int n = (int) u.getShape().get(1);
+        NDArray h = m.zeros(new Shape(u.getShape().get(0), u.getShape().get(2), a.getShape().get(1)));
+        List<NDArray> ys = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            NDIndex at = new NDIndex(":, " + t);
+            NDArray dl = delta.get(m, at).expandDims(2);                        // (batch, E, 1)
+            h = dl.mul(a).exp().mul(h).add(dl.mul(u.get(m, at).expandDims(2)).mul(b.get(m, at).expandDims(1)));
+            ys.add(h.mul(c.get(m, at).expandDims(1)).sum(new int[] {2}).expandDims(1));
+        }
+        return NDArrays.concat(new NDList(ys), 1);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    @Override
+    public void load(Map<String, NDArray> values) {
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            NDArray src = values.get(e.getKey());
+            if (src == null) {
+                throw new IllegalArgumentException("checkpoint has no parameter " + e.getKey());
+            }
+            if (!src.getShape().equals(e.getValue().getShape())) {
+                throw new IllegalArgumentException("parameter " + e.getKey() + " has shape " + src.getShape()
+                        + ", the model needs " + e.getValue().getShape());
+            }
+            Autograd.assign(e.getValue(), src);
+        }
+    }
+}

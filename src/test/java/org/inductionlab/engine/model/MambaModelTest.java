@@ -1,0 +1,175 @@
+package org.inductionlab.engine.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.inductionlab.engine.TestConfigs;
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.platform.EngineRuntime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Mamba's scan against the recurrence written one step at a time, and the model's evaluation path. */
+class MambaModelTest {
+
+    @BeforeAll
+    static void engine() {
+        EngineRuntime.start(0);
+    }
+
+    static NDArray random(NDManager m, SplittableRandom r, double lo, double hi, long... shape) {
+        float[] v = new float[(int) new Shape(shape).size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (lo + (hi - lo) * r.nextDouble());
+        }
+        return m.create(v, new Shape(shape));
+    }
+
+    static void assertClose(NDArray want, NDArray got, double tol, String what) {
+        float[] a = want.toFloatArray();
+        float[] b = got.toFloatArray();
+        assertEquals(a.length, b.length, what);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], tol * Math.max(1, Math.abs(a[i])), what + " at " + i);
+        }
+    }
+
+    @Test
+    void theChunkedScanEqualsTheSequentialRecurrenceInValuesAndGradients() {
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 2 * MambaModel.CHUNK + 7; // whole chunks and a ragged end
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray u = random(m, r, -1, 1, 2, n, 6);
+            NDArray delta = random(m, r, 0.001, 1.5, 2, n, 6); // up to Δ|A| = 6: strong forgetting included
+            NDArray a = random(m, r, -4, -0.1, 6, 4);
+            NDArray b = random(m, r, -1, 1, 2, n, 4);
+            NDArray c = random(m, r, -1, 1, 2, n, 4);
+            NDArray[] given = {u, delta, a, b, c};
+            NDArray[][] grads = new NDArray[2][];
+            NDArray[] outs = new NDArray[2];
+            NDArray weights = random(m, r, -1, 1, 2, n, 6); // a loss that weighs every output differently
+            for (int pass = 0; pass < 2; pass++) {
+                NDArray[] inputs = new NDArray[given.length]; // fresh leaves: gradients would accumulate
+                for (int i = 0; i < given.length; i++) {
+                    inputs[i] = given[i].duplicate();
+                    inputs[i].setRequiresGradient(true);
+                }
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = pass == 0
+                            ? MambaModel.sequentialScan(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4])
+                            : MambaModel.scan(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], null).get(0);
+                    gc.backward(y.mul(weights).sum());
+                    outs[pass] = y.duplicate();
+                }
+                grads[pass] = new NDArray[given.length];
+                for (int i = 0; i < inputs.length; i++) {
+                    grads[pass][i] = inputs[i].getGradient().duplicate();
+                }
+            }
+            assertClose(outs[0], outs[1], 1e-4, "y");
+            String[] names = {"u", "delta", "A", "B", "C"};
+            for (int i = 0; i < given.length; i++) {
+                assertClose(grads[0][i], grads[1][i], 1e-4, "d loss / d " + names[i]);
+            }
+        }
+    }
+
+    @Test
+    void theScanIsCausalAndCarryingTheStateSplitsItAnywhere() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 50;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray u = random(m, r, -1, 1, 1, n, 3);
+            NDArray delta = random(m, r, 0.01, 0.5, 1, n, 3);
+            NDArray a = random(m, r, -2, -0.5, 3, 2);
+            NDArray b = random(m, r, -1, 1, 1, n, 2);
+            NDArray c = random(m, r, -1, 1, 1, n, 2);
+            NDArray whole = MambaModel.scan(u, delta, a, b, c, null).get(0);
+            // change the inputs from step 30 on: steps 0..29 must not move
+            NDArray u2 = u.duplicate();
+            u2.set(new NDIndex(":, 30:, :"), 5f);
+            NDArray changed = MambaModel.scan(u2, delta, a, b, c, null).get(0);
+            assertClose(whole.get(":, 0:30, :"), changed.get(":, 0:30, :"), 1e-6, "before the change");
+            assertNotEquals(whole.get(":, 30, 0").getFloat(), changed.get(":, 30, 0").getFloat());
+            // two calls with the state carried from the first to the second = one call
+            NDList first = MambaModel.scan(u.get(":, 0:21, :"), delta.get(":, 0:21, :"), a, b.get(":, 0:21, :"),
+                    c.get(":, 0:21, :"), null);
+            NDArray second = MambaModel.scan(u.get(":, 21:, :"), delta.get(":, 21:, :"), a, b.get(":, 21:, :"),
+                    c.get(":, 21:, :"), first.get(1)).get(0);
+            assertClose(whole, first.get(0).concat(second, 1), 1e-5, "split at 21");
+        }
+    }
+
+    @Test
+    void theHiddenAttentionRowsReproduceTheScanPerChannel() {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 45;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray u = random(m, r, -1, 1, 2, n, 5);
+            NDArray delta = random(m, r, 0.01, 1.0, 2, n, 5);
+            NDArray a = random(m, r, -3, -0.2, 5, 3);
+            NDArray b = random(m, r, -1, 1, 2, n, 3);
+            NDArray c = random(m, r, -1, 1, 2, n, 3);
+            NDArray y = MambaModel.scan(u, delta, a, b, c, null).get(0);                // (2, n, 5)
+            NDArray alpha = MambaModel.hiddenAttention(delta, a, b, c, 0, 5);             // (2, 5, n, n)
+            NDArray viaAlpha = alpha.matMul(u.transpose(0, 2, 1).expandDims(3)).squeeze(3).transpose(0, 2, 1);
+            assertClose(y, viaAlpha, 1e-4, "y_i = sum_j alpha[i, j] u_j");
+            assertEquals(0f, Math.abs(alpha.get("1, 2, 3, 10").getFloat()), "nothing above the diagonal");
+            NDArray some = MambaModel.hiddenAttention(delta, a, b, c, 2, 4);
+            assertClose(alpha.get(":, 2:4, :, :"), some, 1e-6, "a range of channels");
+        }
+    }
+
+    static Hyperparameters tinyMamba(String... more) {
+        String[] o = new String[more.length + 3];
+        o[0] = "architecture=mamba";
+        o[1] = "d_model=16";
+        o[2] = "d_state=4";
+        System.arraycopy(more, 0, o, 3, more.length);
+        return TestConfigs.tiny(o);
+    }
+
+    @Test
+    void theBlockByBlockEvaluationPassGivesTheWholePassesLogits() {
+        Hyperparameters hp = tinyMamba();
+        int n = MambaModel.EVAL_BLOCK + 300; // two blocks, the second ragged
+        try (NDManager m = NDManager.newBaseManager(); MambaModel model = new MambaModel(hp, m)) {
+            SplittableRandom r = new SplittableRandom(9);
+            long[] ids = new long[2 * n];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = r.nextInt(hp.tokenCount());
+            }
+            NDArray tokens = m.create(ids, new Shape(2, n));
+            NDArray blocks;
+            NDArray whole;
+            try (var noGrad = Autograd.noGrad()) {
+                blocks = model.forward(tokens, ForwardPass.evaluation());
+                whole = model.forward(tokens, ForwardPass.training(Long.MAX_VALUE)); // every layer over all n at once
+            }
+            assertClose(whole, blocks, 1e-4, "logits");
+            assertEquals(new Shape(2, hp.tokenCount()), blocks.getShape());
+        }
+    }
+
+    @Test
+    void theParameterCountIsWhatModelCostSays() {
+        Hyperparameters hp = tinyMamba("d_state=8", "expand=3", "dt_rank=5", "d_conv=3");
+        try (NDManager m = NDManager.newBaseManager(); MambaModel model = new MambaModel(hp, m)) {
+            assertEquals(ModelCost.parameterCount(hp), model.parameterCount());
+        }
+        Hyperparameters paper = Hyperparameters.defaults().with(java.util.Map.of("architecture", "mamba", "d_model", "64"));
+        try (NDManager m = NDManager.newBaseManager(); MambaModel model = new MambaModel(paper, m)) {
+            assertEquals(ModelCost.parameterCount(paper), model.parameterCount());
+            assertTrue(model.parameterCount() > 60_000 && model.parameterCount() < 80_000,
+                    "the paper's 2-layer d=64 Mamba has about 74K: " + model.parameterCount());
+        }
+    }
+}
