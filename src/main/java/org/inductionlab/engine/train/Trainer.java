@@ -149,6 +149,8 @@ public final class Trainer {
         double lossSinceLog;
         int stepsSinceLog;
         long phaseChangeStep = -1;
+        // Mamba's scan divides by decays as small as e^-80: a gradient scaled by 2^50 overflows there
+        final double lossScale = hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA ? 1 : LOSS_SCALE;
         final EtaEstimate eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
@@ -268,9 +270,9 @@ public final class Trainer {
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
                     logits = model.forward(tokens, ForwardPass.training(CausalAttention.TRAINING_TILE_ELEMENTS));
                     loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
-                    gc.backward(Autograd.scale(loss, LOSS_SCALE));
+                    gc.backward(Autograd.scale(loss, lossScale));
                 }
-                optimizer.step(model.parameters(), lr, LOSS_SCALE);
+                optimizer.step(model.parameters(), lr, lossScale);
                 if (!counted) {
                     return;
                 }
