@@ -55,8 +55,8 @@ import java.util.SplittableRandom;
  * -{@value #FLOOR}, a decay of e^-10 = 4.5e-5 that lets at most that much of the old state through where
  * the exact one would let less. Across chunks the last state is carried. {@link #sequentialScan} is the one-step-at-a-time
  * yardstick the tests compare it with. Evaluation runs the whole stack over blocks of
- * {@value #EVAL_BLOCK} tokens, carrying each layer's convolution window and state, so memory stays
- * bounded at any length (never a (batch, n, E, N) tensor: at 2^20 that would be 8 GiB).
+ * {@value #EVAL_TOKENS} tokens (over the batch), carrying each layer's convolution window and state and
+ * freeing each chunk's intermediates, so memory stays bounded at any length (never a (batch, n, E, N) tensor: at 2^20 that would be 8 GiB).
  */
 public final class MambaModel implements SequenceModel {
 
@@ -64,8 +64,14 @@ public final class MambaModel implements SequenceModel {
     static final int CHUNK = 16;
     /** Floor of each step's Δ A, so that exp(CHUNK / 2 * FLOOR) stays within float range (e^80 of e^88). */
     static final double FLOOR = 10;
-    /** Tokens per block of the evaluation pass. */
-    static final int EVAL_BLOCK = 2048;
+    /** Tokens (over the whole batch) per block of the evaluation pass: 2^14, so a block's tensors stay small. */
+    static final int EVAL_TOKENS = 1 << 14;
+
+    /** Positions per block of the evaluation pass for {@code batch} sequences: a multiple of CHUNK. */
+    static int blockLength(long batch) {
+        long per = Math.max(CHUNK, EVAL_TOKENS / Math.max(1, batch));
+        return (int) (per / CHUNK * CHUNK);
+    }
 
     private final Hyperparameters hp;
     private final NDManager manager;
@@ -171,7 +177,7 @@ public final class MambaModel implements SequenceModel {
     public NDArray forward(NDArray tokens, ForwardPass pass) {
         NDManager m = tokens.getManager();
         int n = (int) tokens.getShape().get(1);
-        if (pass.training() || n <= EVAL_BLOCK || pass.recorder() != null) {
+        if (pass.training() || pass.recorder() != null) {
             NDArray x = embed(tokens);
             for (int l = 0; l < layers.size(); l++) {
                 x = x.add(mixer(layers.get(l), l, rmsNorm(x, layers.get(l).norm()), null, pass));
@@ -179,17 +185,24 @@ public final class MambaModel implements SequenceModel {
             return head(x.get(m, new NDIndex(":, -1, :")));
         }
         long batch = tokens.getShape().get(0);
+        int blockLength = blockLength(batch);
         Carry[] carry = new Carry[layers.size()];
         NDArray last = null;
-        for (int t0 = 0; t0 < n; t0 += EVAL_BLOCK) {
-            int t1 = Math.min(n, t0 + EVAL_BLOCK);
+        for (int t0 = 0; t0 < n; t0 += blockLength) {
+            int t1 = Math.min(n, t0 + blockLength);
             try (NDManager block = m.newSubManager()) {
                 NDArray x = embed(tokens.get(block, new NDIndex(":, " + t0 + ":" + t1)));
                 for (int l = 0; l < layers.size(); l++) {
                     if (carry[l] == null) {
                         carry[l] = Carry.empty(m, batch, inner, state, conv);
                     }
-                    x = x.add(mixer(layers.get(l), l, rmsNorm(x, layers.get(l).norm()), carry[l], pass));
+                    // each layer's intermediates go as soon as the next layer's input exists
+                    try (NDManager layer = block.newSubManager()) {
+                        x.tempAttach(layer);
+                        NDArray next = x.add(mixer(layers.get(l), l, rmsNorm(x, layers.get(l).norm()), carry[l], pass));
+                        next.attach(block);
+                        x = next;
+                    }
                 }
                 NDArray keep = x.get(new NDIndex(":, -1, :"));
                 keep.attach(m);
@@ -246,9 +259,9 @@ public final class MambaModel implements SequenceModel {
         NDArray a = w.aLog().exp().neg();
         NDArray y;
         if (carry == null) {
-            y = scan(u, delta, a, b, c, null).get(0);
+            y = scan(u, delta, a, b, c, null, !pass.training()).get(0);
         } else {
-            NDList r = scan(u, delta, a, b, c, carry.h);
+            NDList r = scan(u, delta, a, b, c, carry.h, true);
             y = r.get(0);
             NDArray next = r.get(1);
             next.attach(carry.h.getManager());
@@ -312,12 +325,18 @@ public final class MambaModel implements SequenceModel {
      * {@code h0} is the state before the first step (null: zeros).
      */
     static NDList scan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0) {
-        NDManager m = u.getManager();
+        return scan(u, delta, a, b, c, h0, false);
+    }
+
+    /** {@link #scan}; with {@code free} (evaluation: no graph to keep) each chunk's intermediates go at once. */
+    static NDList scan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0, boolean free) {
+        NDManager outer = u.getManager();
         int n = (int) u.getShape().get(1);
-        NDArray floor = m.full(new Shape(), (float) -FLOOR);
-        NDArray h = h0 == null ? null : h0;
+        NDArray floor = outer.full(new Shape(), (float) -FLOOR);
+        NDArray h = h0;
         List<NDArray> ys = new ArrayList<>();
         for (int t0 = 0; t0 < n; t0 += CHUNK) {
+            NDManager m = free ? outer.newSubManager() : outer;
             int t1 = Math.min(n, t0 + CHUNK);
             NDIndex span = new NDIndex(":, " + t0 + ":" + t1);
             NDArray dl = delta.get(m, span);                                    // (batch, T, E)
@@ -327,13 +346,23 @@ public final class MambaModel implements SequenceModel {
             NDArray ref = cum.get(m, new NDIndex(":, " + mid + ":" + (mid + 1) + ", :, :"));
             NDArray e = cum.sub(ref).exp();                                      // exp(cum_t - cum_mid)
             NDArray bu = dl.mul(u.get(m, span)).expandDims(3).mul(b.get(m, span).expandDims(2)); // Δ_s B_s u_s
-            NDArray within = bu.div(e).cumSum(1);                               // Σ_{s≤t} exp(cum_mid - cum_s) ...
+            // times exp(cum_mid - cum_s), not divided by e: a quotient's gradient squares e, which underflows
+            NDArray within = bu.mul(ref.sub(cum).exp()).cumSum(1);              // Σ_{s≤t} exp(cum_mid - cum_s) ...
             if (h != null) {
                 within = within.add(ref.exp().mul(h.expandDims(1)));              // ... + exp(cum_mid) h_start
             }
             NDArray states = e.mul(within);                                      // every h_t of the chunk
             ys.add(states.matMul(c.get(m, span).expandDims(3)).squeeze(3));      // y_t = C_t h_t
+            NDArray before = h;
             h = states.get(m, new NDIndex(":, -1, :, :"));
+            if (free) {
+                ys.get(ys.size() - 1).attach(outer);
+                h.attach(outer);
+                m.close();
+                if (before != null && before != h0) {
+                    before.close(); // the state carried into this chunk; the caller owns h0
+                }
+            }
         }
         NDArray y = ys.size() == 1 ? ys.get(0) : NDArrays.concat(new NDList(ys), 1);
         return new NDList(y, h);

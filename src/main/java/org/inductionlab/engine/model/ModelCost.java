@@ -65,8 +65,8 @@ public final class ModelCost {
     public static long evaluationBytes(Hyperparameters hp, int batch, int n, long tileElements) {
         if (hp.architecture() == Architecture.MAMBA) { // one block of tokens through one layer, and the scan's chunk
             long e = (long) hp.expand() * hp.dModel();
-            long block = Math.min(n, MambaModel.EVAL_BLOCK);
-            return 4L * batch * block * (6 * e + 4L * hp.dModel()) + 8L * 6 * batch * MambaModel.CHUNK * e * hp.dState();
+            long tokens = Math.min((long) batch * n, (long) batch * MambaModel.blockLength(batch));
+            return 4L * tokens * (8 * e + 4L * hp.dModel()) + 4L * 12 * batch * MambaModel.CHUNK * e * hp.dState();
         }
         long d = hp.dModel();
         long perToken = d * (14 + 2L * hp.ffMult());

@@ -145,7 +145,10 @@ public final class AttentionPage extends BorderPane {
         gridTitle.getStyleClass().add("section-title");
         VBox left = new VBox(6, gridTitle, Fx.hint("Each head's standard scores (Olsson et al. 2022; TransformerLens):"
                 + " prev = mean A[i, i-1]; ind = mean A[i, i-n+1] and dup = mean A[i, i-n] on n random tokens"
-                + " repeated twice; tgt = the final S on the token after the first S. 1 = a perfect head."), grid);
+                + " repeated twice; tgt = the final S on the token after the first S. 1 = a perfect head."
+                + " A Mamba run shows its hidden attention (Ali et al. 2024): for each group of channels, the"
+                + " share of position i's output that comes from position j, |α[i, j]| averaged and each row"
+                + " scaled to 1."), grid);
         VBox.setVgrow(grid, Priority.ALWAYS);
 
         CheckBox induction = new CheckBox("induction cells");
@@ -290,7 +293,7 @@ public final class AttentionPage extends BorderPane {
         view.show(m, l, h);
         view.setPrefSize(104, 104);
         view.setMinSize(60, 60);
-        Label title = new Label("L" + l + " H" + h);
+        Label title = new Label("L" + l + " " + (mamba() == null ? "H" + h : "ch " + mamba()[h]));
         title.getStyleClass().add("head-title");
         org.inductionlab.engine.eval.HeadScores s = vm.scores().get();
         Label scores = new Label(s == null ? "" : String.format(Locale.ROOT, "prev %.2f · ind %.2f%ndup %.2f · tgt %.2f",
@@ -319,11 +322,30 @@ public final class AttentionPage extends BorderPane {
                 .ifPresent(n -> n.getStyleClass().add("selected"));
         double target = m.targetWeight(l, h);
         String run = vm.run().get() == null ? "" : vm.run().get().name() + " · ";
-        headTitle.setText(String.format(Locale.ROOT, "%sLayer %d, head %d — on this input: target %s, induction"
-                        + " cells %.2f, previous token %.2f", run, l, h,
+        String which = mamba() == null ? "head " + h : "channels " + mamba()[h] + " (hidden attention)";
+        headTitle.setText(String.format(Locale.ROOT, "%sLayer %d, %s — on this input: target %s, induction"
+                        + " cells %.2f, previous token %.2f", run, l, which,
                 Double.isNaN(target) ? "–" : String.format(Locale.ROOT, "%.2f", target), m.inductionScore(l, h),
                 m.previousTokenScore(l, h)));
         describe(large.lockedProperty().get());
+    }
+
+    /**
+     * For a Mamba run, each "head" is a group of channels whose hidden attention (Ali et al. 2024) is
+     * shown: their names ("0–15", …); null for a Transformer.
+     */
+    private String[] mamba() {
+        RunEntry r = vm.run().get();
+        if (r == null || r.hyperparameters().architecture() != org.inductionlab.engine.config.Architecture.MAMBA) {
+            return null;
+        }
+        var hp = r.hyperparameters();
+        int per = hp.expand() * hp.dModel() / hp.heads();
+        String[] names = new String[hp.heads()];
+        for (int g = 0; g < names.length; g++) {
+            names[g] = (g * per) + "–" + ((g + 1) * per - 1);
+        }
+        return names;
     }
 
     private void describe(HeatmapView.Cell c) {

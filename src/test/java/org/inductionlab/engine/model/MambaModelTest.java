@@ -140,14 +140,15 @@ class MambaModelTest {
     @Test
     void theBlockByBlockEvaluationPassGivesTheWholePassesLogits() {
         Hyperparameters hp = tinyMamba();
-        int n = MambaModel.EVAL_BLOCK + 300; // two blocks, the second ragged
+        int batch = 64;
+        int n = MambaModel.blockLength(batch) + 300; // two blocks, the second ragged
         try (NDManager m = NDManager.newBaseManager(); MambaModel model = new MambaModel(hp, m)) {
             SplittableRandom r = new SplittableRandom(9);
-            long[] ids = new long[2 * n];
+            long[] ids = new long[batch * n];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = r.nextInt(hp.tokenCount());
             }
-            NDArray tokens = m.create(ids, new Shape(2, n));
+            NDArray tokens = m.create(ids, new Shape(batch, n));
             NDArray blocks;
             NDArray whole;
             try (var noGrad = Autograd.noGrad()) {
@@ -155,7 +156,7 @@ class MambaModelTest {
                 whole = model.forward(tokens, ForwardPass.training(Long.MAX_VALUE)); // every layer over all n at once
             }
             assertClose(whole, blocks, 1e-4, "logits");
-            assertEquals(new Shape(2, hp.tokenCount()), blocks.getShape());
+            assertEquals(new Shape(batch, hp.tokenCount()), blocks.getShape());
         }
     }
 
