@@ -3,6 +3,7 @@ package org.inductionlab.ui;
 import javafx.application.Platform;
 import javafx.stage.Stage;
 import org.inductionlab.engine.eval.AttentionMap;
+import org.inductionlab.ui.attention.AttentionViewModel;
 import org.inductionlab.ui.LabContext.Page;
 import org.inductionlab.ui.control.HeatmapView;
 import org.inductionlab.ui.runs.DemoRun;
@@ -93,6 +94,8 @@ public final class SnapshotCommand implements Callable<Integer> {
             shootTrain(lab);
             shootSweep(lab);
             shootAttention(lab);
+            shootHistory(lab);
+            shootMamba(lab);
             on(() -> {
                 lab.window().show(Page.RUNS);
                 return null;
@@ -103,7 +106,8 @@ public final class SnapshotCommand implements Callable<Integer> {
                 return null;
             });
             capture(lab, "about.png");
-            System.out.println("wrote train.png, sweep.png, attention.png, runs.png, about.png to " + out.toAbsolutePath());
+            System.out.println("wrote train.png, sweep.png, attention.png, attention-steps.png, attention-mamba.png, runs.png,"
+                    + " about.png to " + out.toAbsolutePath());
             return 0;
         } finally {
             lab.train().stopAndWait(60_000);
@@ -188,6 +192,58 @@ public final class SnapshotCommand implements Callable<Integer> {
             return null;
         });
         capture(lab, "attention.png");
+    }
+
+    /** The Attention page's "Training steps" source on demo-induction-256, partway through training. */
+    private void shootHistory(LabApp.Lab lab) throws Exception {
+        RunEntry demo = on(() -> lab.context().runs().find("demo-induction-256").orElse(null));
+        if (demo == null) {
+            return;
+        }
+        on(() -> {
+            lab.window().show(Page.ATTENTION);
+            var sources = (javafx.scene.control.TabPane) lab.window().lookup("#attention-source");
+            sources.getSelectionModel().select(AttentionViewModel.Source.HISTORY.ordinal());
+            lab.attention().run().set(demo);
+            return null;
+        });
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (on(() -> lab.attention().history().count().get()) == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        on(() -> {
+            int count = lab.attention().history().count().get();
+            lab.attention().history().index().set(Math.max(0, count / 4)); // while the head forms
+            return null;
+        });
+        capture(lab, "attention-steps.png");
+        on(() -> {
+            var sources = (javafx.scene.control.TabPane) lab.window().lookup("#attention-source");
+            sources.getSelectionModel().select(AttentionViewModel.Source.GENERATED.ordinal());
+            return null;
+        });
+    }
+
+    /** Mamba's hidden attention on demo-mamba. */
+    private void shootMamba(LabApp.Lab lab) throws Exception {
+        RunEntry demo = on(() -> lab.context().runs().find("demo-mamba").orElse(null));
+        if (demo == null) {
+            return;
+        }
+        on(() -> {
+            lab.window().show(Page.ATTENTION);
+            lab.attention().run().set(demo);
+            lab.attention().length().set(48);
+            lab.attention().layout().set("anywhere");
+            lab.attention().seed().set(3);
+            lab.attention().compute();
+            return null;
+        });
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (on(() -> lab.attention().map().get()) == null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        capture(lab, "attention-mamba.png");
     }
 
     private void capture(LabApp.Lab lab, String name) throws Exception {

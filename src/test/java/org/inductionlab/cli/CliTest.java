@@ -170,6 +170,27 @@ class CliTest {
                 || text.contains("\"task_target\":{\"key\":6,\"query\":22}"), text.substring(0, 300));
     }
 
+    @Test
+    void exportAndImportRoundTripAndABadFileIsOneLineNamingFrom() throws Exception {
+        Path dir = tmp.resolve("run");
+        assertEquals(0, run(concat(TINY, "--set", "max_steps=5", "--out", dir.toString(), "--quiet")).code());
+        Path file = tmp.resolve("m.safetensors");
+        Result out = run("export", "--run", dir.toString(), "--out", file.toString());
+        assertEquals(0, out.code(), out.err());
+        Result in = run("import", "--from", file.toString(), "--out", tmp.resolve("back").toString());
+        assertEquals(0, in.code(), in.err());
+        assertTrue(in.out().startsWith("imported "), in.out());
+        assertEquals(2, run("export", "--run", dir.toString(), "--format", "onnx", "--out", file.toString()).code());
+
+        Path junk = tmp.resolve("junk.safetensors");
+        Files.write(junk, new byte[] {1, 2, 3});
+        Result bad = run("import", "--from", junk.toString(), "--out", tmp.resolve("junk").toString());
+        assertEquals(2, bad.code());
+        assertEquals("induction-lab: --from: junk.safetensors is 3 bytes long; a safetensors file starts with an"
+                + " 8-byte header length", bad.err().trim());
+        assertFalse(Files.exists(tmp.resolve("junk")));
+    }
+
     /** A real Ctrl-C (SIGTERM) in a child JVM: the checkpoint stays intact and --resume goes on from it. */
     @Test
     void interruptingTrainKeepsTheCheckpointAndResumeContinues() throws Exception {

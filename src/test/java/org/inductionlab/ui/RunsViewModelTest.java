@@ -34,6 +34,24 @@ class RunsViewModelTest {
         runs.refresh();
         RunEntry one = ctx.runs().find("one").orElseThrow();
 
+        // a model out and back in, from the page: a new run named after the file
+        Path file = home.resolve("one.safetensors");
+        runs.exportModel(one, file);
+        assertFalse(runs.error().get(), runs.message().get());
+        assertFalse(RunsViewModel.needsHeads(file), "a lab file says its heads");
+        runs.importModel(file, null);
+        assertFalse(runs.error().get(), runs.message().get());
+        assertTrue(runs.message().get().startsWith("Imported one-"), runs.message().get());
+        assertEquals(2, ctx.runs().runs().size(), "the imported run is listed");
+        Files.write(home.resolve("junk.safetensors"), new byte[40]);
+        runs.importModel(home.resolve("junk.safetensors"), null);
+        assertTrue(runs.error().get(), "shown red");
+        assertTrue(runs.message().get().startsWith("Import failed: junk.safetensors its header length 0 is too short"),
+                runs.message().get());
+        for (RunEntry e : ctx.runs().runs().stream().filter(e -> !e.name().equals("one")).toList()) {
+            runs.delete(e);
+        }
+
         runs.probe(one);
         assertTrue(runs.probeText().get().startsWith("one: not learned\n"), "3 steps learn nothing: "
                 + runs.probeText().get());

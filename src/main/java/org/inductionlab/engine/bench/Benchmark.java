@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Speed of this machine for the lab, all measured in one process: ms per training step for the course and
- * fast presets, evaluation tokens per second at 2^12 and 2^14, and a large matmul's GFLOP/s, so that
+ * Speed of this machine for the lab, all measured in one process: ms per training step for the course,
+ * fast and mamba presets, evaluation tokens per second at 2^12 and 2^14, and a large matmul's GFLOP/s, so that
  * efficiency = the model's FLOP/s / the matmul's. Medians over the measured steps, after warm-up.
  */
 public final class Benchmark {
@@ -51,7 +51,7 @@ public final class Benchmark {
         r.put("matmul_gflops", round(matmul, 1));
         log.accept(String.format(java.util.Locale.ROOT, "matmul 2048^3 fp32: %.1f GFLOP/s", matmul));
 
-        for (String name : List.of("course", "fast")) {
+        for (String name : List.of("course", "fast", "mamba")) { // mamba: the paper's recipe, batch 8 at 256
             Hyperparameters hp = Preset.load(name).apply()
                     .with(Map.of("device", s.device().toString(), "threads", Integer.toString(s.threads()),
                             "max_steps", Integer.toString(s.warmupSteps() + s.measuredSteps()), "target", "1"));

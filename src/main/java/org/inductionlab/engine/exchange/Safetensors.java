@@ -96,9 +96,12 @@ public final class Safetensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, len, 0);
             long n = len.flip().getLong();
-            if (n < 2 || n > size - 8) {
+            if (n < 0 || n > size - 8) { // negative: a length past 2^63 read as unsigned
                 throw bad(file, "its header length " + Long.toUnsignedString(n) + " is beyond the file's "
                         + (size - 8) + " bytes after the length");
+            }
+            if (n < 2) {
+                throw bad(file, "its header length " + n + " is too short for a JSON object");
             }
             if (n > MAX_HEADER) {
                 throw bad(file, "its header length " + n + " is over the format's limit of " + MAX_HEADER + " bytes");

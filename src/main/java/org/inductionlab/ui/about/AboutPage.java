@@ -33,7 +33,10 @@ public final class AboutPage extends BorderPane {
                         + " (the final S looking at the token after the first S)."),
                 paragraph("Try first", "1. Runs → demo-position → Compare on plot; set Layout to 'anywhere' and Run"
                         + " sweep: it collapses to chance.  2. Do the same with demo-induction.  3. Open both in"
-                        + " Attention and find the head that looks at the token after the first S."));
+                        + " Attention and find the head that looks at the token after the first S.  4. In"
+                        + " Attention choose 'Training steps' on demo-induction-256 and press Play: watch that head"
+                        + " form.  5. demo-mamba is Mamba, no attention at all: compare its sweep, and its hidden"
+                        + " attention, with the Transformer's."));
         text.setPadding(new Insets(10, 24, 10, 10));
         text.setMaxWidth(900);
         ScrollPane scroll = new ScrollPane(text);
