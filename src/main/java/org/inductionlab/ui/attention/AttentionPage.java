@@ -131,7 +131,9 @@ public final class AttentionPage extends BorderPane {
         answer.textProperty().bind(vm.answer());
         answer.getStyleClass().add("section-title");
 
-        HBox top = new HBox(10, new Label("Run"), runs, sources, new VBox(6, new HBox(6, compute, cancel, spinner), message));
+        Label runLabel = new Label("Run");
+        runLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // whole, however wide the sources get
+        HBox top = new HBox(10, runLabel, runs, sources, new VBox(6, new HBox(6, compute, cancel, spinner), message));
         top.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(sources, Priority.ALWAYS);
 
@@ -234,9 +236,11 @@ public final class AttentionPage extends BorderPane {
         h.index().addListener((o, a, b) -> slider.setValue(b.intValue()));
         HBox.setHgrow(slider, Priority.ALWAYS);
         slider.setMaxWidth(Double.MAX_VALUE);
+        slider.setMinWidth(160);
 
         Button play = new Button("▶ Play");
         play.setId("history-play");
+        play.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // "▶ Play" and "❚❚ Pause" whole
         play.disableProperty().bind(h.count().lessThan(2));
         javafx.animation.Timeline timeline = new javafx.animation.Timeline(
                 new javafx.animation.KeyFrame(javafx.util.Duration.millis(180), e -> {
@@ -276,7 +280,9 @@ public final class AttentionPage extends BorderPane {
         AttentionMap m = vm.map().get();
         if (m == null) {
             large.mapProperty().set(null);
+            large.lockedProperty().set(null); // a locked cell of the old map must not be described
             headTitle.setText("Choose a run and press Show attention.");
+            describe(null);
             return;
         }
         for (int l = 0; l < m.layers(); l++) {
