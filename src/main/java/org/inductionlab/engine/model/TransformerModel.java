@@ -302,16 +302,6 @@ public final class TransformerModel implements SequenceModel {
     /** Copies {@code values} into the parameters of the same names (shapes must match). */
     @Override
     public void load(Map<String, NDArray> values) {
-        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-            NDArray src = values.get(e.getKey());
-            if (src == null) {
-                throw new IllegalArgumentException("checkpoint has no parameter " + e.getKey());
-            }
-            if (!src.getShape().equals(e.getValue().getShape())) {
-                throw new IllegalArgumentException("parameter " + e.getKey() + " has shape " + src.getShape()
-                        + ", the model needs " + e.getValue().getShape());
-            }
-            Autograd.assign(e.getValue(), src);
-        }
+        Parameters.load(parameters, values);
     }
 }
