@@ -163,6 +163,8 @@ public final class Trainer {
             this.firstStep = state.step();
             this.lastLoss = state.lastLoss();
             this.stage = state.curriculumStage();
+            double[] recent = state.recentAccuracies();
+            this.lastBatchAccuracy = recent.length > 0 ? recent[recent.length - 1] : 0; // a review step keeps it
         }
 
         int length() {
