@@ -157,19 +157,7 @@ public final class SnapshotCommand implements Callable<Integer> {
             capture(lab, "attention.png");
             return;
         }
-        on(() -> {
-            lab.window().show(Page.ATTENTION);
-            lab.attention().run().set(demo);
-            lab.attention().length().set(48);
-            lab.attention().layout().set("anywhere");
-            lab.attention().seed().set(3);
-            lab.attention().compute();
-            return null;
-        });
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (on(() -> lab.attention().map().get()) == null && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-        }
+        showGenerated(lab, demo);
         on(() -> {
             AttentionMap m = lab.attention().map().get();
             if (m != null) {
@@ -224,12 +212,8 @@ public final class SnapshotCommand implements Callable<Integer> {
         });
     }
 
-    /** Mamba's hidden attention on demo-mamba. */
-    private void shootMamba(LabApp.Lab lab) throws Exception {
-        RunEntry demo = on(() -> lab.context().runs().find("demo-mamba").orElse(null));
-        if (demo == null) {
-            return;
-        }
+    /** The Attention page on {@code demo} with a generated sequence (48 tokens, S anywhere, seed 3), computed. */
+    private void showGenerated(LabApp.Lab lab, RunEntry demo) throws Exception {
         on(() -> {
             lab.window().show(Page.ATTENTION);
             lab.attention().run().set(demo);
@@ -243,6 +227,15 @@ public final class SnapshotCommand implements Callable<Integer> {
         while (on(() -> lab.attention().map().get()) == null && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
         }
+    }
+
+    /** Mamba's hidden attention on demo-mamba. */
+    private void shootMamba(LabApp.Lab lab) throws Exception {
+        RunEntry demo = on(() -> lab.context().runs().find("demo-mamba").orElse(null));
+        if (demo == null) {
+            return;
+        }
+        showGenerated(lab, demo);
         capture(lab, "attention-mamba.png");
     }
 

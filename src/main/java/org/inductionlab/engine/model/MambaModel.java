@@ -13,8 +13,6 @@ import ai.djl.nn.core.Linear;
 import org.inductionlab.engine.config.Hyperparameters;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -75,7 +73,7 @@ public final class MambaModel implements SequenceModel {
 
     private final Hyperparameters hp;
     private final NDManager manager;
-    private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+    private final Parameters parameters = new Parameters();
     private final List<Layer> layers = new ArrayList<>();
     private final NDArray embedding;
     private final NDArray finalNorm;
@@ -127,9 +125,7 @@ public final class MambaModel implements SequenceModel {
         finalNorm = add("final_norm.weight", Initializers.constant(manager, new Shape(d), 1f));
         headWeight = add("head.weight", Initializers.uniform(manager, new Shape(hp.tokenCount(), d), 1 / Math.sqrt(d), init));
         headBias = add("head.bias", Initializers.uniform(manager, new Shape(hp.tokenCount()), 1 / Math.sqrt(d), init));
-        for (NDArray p : parameters.values()) {
-            p.setRequiresGradient(true);
-        }
+        parameters.requireGradients();
     }
 
     /** The dt bias: softplus^-1 of Δ drawn log-uniformly in [0.001, 0.1] (floored at 1e-4), per channel. */
@@ -144,9 +140,7 @@ public final class MambaModel implements SequenceModel {
     }
 
     private NDArray add(String name, NDArray array) {
-        array.setName(name);
-        parameters.put(name, array);
-        return array;
+        return parameters.add(name, array);
     }
 
     @Override
@@ -156,7 +150,7 @@ public final class MambaModel implements SequenceModel {
 
     @Override
     public Map<String, NDArray> parameters() {
-        return Collections.unmodifiableMap(parameters);
+        return parameters.all();
     }
 
     @Override
@@ -438,6 +432,12 @@ public final class MambaModel implements SequenceModel {
         return groups.div(rows).transpose(0, 2, 1).expandDims(2);
     }
 
+    /** No scaling: the scan multiplies by decays up to e^80, and a gradient scaled by 2^50 overflowed there. */
+    @Override
+    public double lossScale() {
+        return 1;
+    }
+
     @Override
     public boolean recordsAttention() {
         return true; // the hidden attention, one map per group of channels
@@ -465,6 +465,6 @@ public final class MambaModel implements SequenceModel {
 
     @Override
     public void load(Map<String, NDArray> values) {
-        Parameters.load(parameters, values);
+        parameters.load(values);
     }
 }

@@ -13,8 +13,6 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Norm;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -50,7 +48,7 @@ public final class TransformerModel implements SequenceModel {
 
     private final Hyperparameters hp;
     private final NDManager manager;
-    private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+    private final Parameters parameters = new Parameters();
     private final PositionalEncoding positions;
     private final List<Layer> layers = new ArrayList<>();
     private final NDArray embedding;
@@ -104,9 +102,7 @@ public final class TransformerModel implements SequenceModel {
         }
         headWeight = add("head.weight", linearWeight(hp.tokenCount(), d, init));
         headBias = add("head.bias", linearBias(hp.tokenCount(), d, init));
-        for (NDArray p : parameters.values()) {
-            p.setRequiresGradient(true);
-        }
+        parameters.requireGradients();
     }
 
     private NDArray linearWeight(int out, int in, SplittableRandom init) {
@@ -118,9 +114,7 @@ public final class TransformerModel implements SequenceModel {
     }
 
     private NDArray add(String name, NDArray array) {
-        array.setName(name);
-        parameters.put(name, array);
-        return array;
+        return parameters.add(name, array);
     }
 
     @Override
@@ -131,7 +125,7 @@ public final class TransformerModel implements SequenceModel {
     /** Trainable arrays by name, in a fixed order (the checkpoint's order). */
     @Override
     public Map<String, NDArray> parameters() {
-        return Collections.unmodifiableMap(parameters);
+        return parameters.all();
     }
 
     /** The longest sequence the positional encoding can embed. */
@@ -302,6 +296,6 @@ public final class TransformerModel implements SequenceModel {
     /** Copies {@code values} into the parameters of the same names (shapes must match). */
     @Override
     public void load(Map<String, NDArray> values) {
-        Parameters.load(parameters, values);
+        parameters.load(values);
     }
 }

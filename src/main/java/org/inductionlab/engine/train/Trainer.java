@@ -35,14 +35,6 @@ import java.util.List;
  */
 public final class Trainer {
 
-    /**
-     * Backward runs on the loss times this, and Adam divides it back out. Once a model is confident its
-     * gradients fall below 2^-126 into subnormal floats, and matrix products on subnormals are many times
-     * slower on a CPU: a learned induction model at length 128 took 164 ms a step instead of 50, nearly
-     * all of it in the backward matmuls. Scaling keeps them normal (as mixed-precision training does).
-     */
-    static final double LOSS_SCALE = Math.pow(2, 50);
-
     private final Hyperparameters hp;
     private final RunFolder folder; // null: train in memory only (bench, tests)
     private final TrainingListener listener;
@@ -149,8 +141,6 @@ public final class Trainer {
         double lossSinceLog;
         int stepsSinceLog;
         long phaseChangeStep = -1;
-        // Mamba's scan divides by decays as small as e^-80: a gradient scaled by 2^50 overflows there
-        final double lossScale = hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA ? 1 : LOSS_SCALE;
         final EtaEstimate eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
@@ -272,9 +262,9 @@ public final class Trainer {
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
                     logits = model.forward(tokens, ForwardPass.training(CausalAttention.TRAINING_TILE_ELEMENTS));
                     loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
-                    gc.backward(Autograd.scale(loss, lossScale));
+                    gc.backward(Autograd.scale(loss, model.lossScale()));
                 }
-                optimizer.step(model.parameters(), lr, lossScale);
+                optimizer.step(model.parameters(), lr, model.lossScale());
                 if (!counted) {
                     return;
                 }

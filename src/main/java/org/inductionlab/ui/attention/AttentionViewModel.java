@@ -272,13 +272,18 @@ public final class AttentionViewModel {
                                     : "; the answer is " + in.answer() + (in.answer() == m.predictedToken() ? " ✓" : " ✗")));
                 });
             } catch (Throwable e) {
-                ctx.executor().ui(() -> {
-                    if (generation.get() == gen) {
-                        busy.set(false);
-                        error.set(true);
-                        message.set(r.name() + ": " + Fx.message(e));
-                    }
-                });
+                failed(gen, r, e);
+            }
+        });
+    }
+
+    /** Shows why the request {@code gen} for run {@code r} failed, red, unless a newer one replaced it. */
+    private void failed(long gen, RunEntry r, Throwable e) {
+        ctx.executor().ui(() -> {
+            if (generation.get() == gen) {
+                busy.set(false);
+                error.set(true);
+                message.set(r.name() + ": " + Fx.message(e));
             }
         });
     }
@@ -306,13 +311,7 @@ public final class AttentionViewModel {
                     showRecorded(true);
                 });
             } catch (Throwable e) {
-                ctx.executor().ui(() -> {
-                    if (generation.get() == gen) {
-                        busy.set(false);
-                        error.set(true);
-                        message.set(r.name() + ": " + Fx.message(e));
-                    }
-                });
+                failed(gen, r, e);
             }
         });
     }
