@@ -97,6 +97,38 @@ public final class TrainingJob {
         return new TrainingJob(folder, hp, true, null);
     }
 
+    /**
+     * Starts the planned run in {@code dir} (a study's: config.json written, no step taken) from step 0,
+     * with run settings in {@code changes} (threads, device) applied. A run that was started but killed
+     * before its first checkpoint starts again the same way: its partial logs are dropped. A run with a
+     * checkpoint is refused (resume it); nothing is written until everything is checked.
+     */
+    public static TrainingJob startPlanned(Path dir, Map<String, String> changes) throws IOException {
+        RunFolder folder = RunFolder.open(dir);
+        if (folder.hasCheckpoint()) {
+            throw new RunFolderException(dir + " has a checkpoint; resume it instead", "run_folder");
+        }
+        RunStatus status = folder.info().training() == null ? RunStatus.CREATED : folder.info().training().runStatus();
+        if (status == RunStatus.FINISHED || status == RunStatus.UNKNOWN) {
+            throw new RunFolderException(dir + " is " + status + ", not a planned run", "run_folder");
+        }
+        Hyperparameters stored = folder.hyperparameters();
+        for (String key : changes.keySet()) {
+            if (!changeableOnResume(HyperparameterSchema.field(key).key())) {
+                throw new InvalidConfigException(key, "is fixed by the plan (allowed: optimisation, stopping and run settings)");
+            }
+        }
+        Hyperparameters hp = changes.isEmpty() ? stored : stored.with(changes).validated();
+        for (String file : new String[] {RunFolder.METRICS, RunFolder.HEADS,
+                org.inductionlab.engine.run.AttentionFrame.FILE, RunFolder.SWEEP}) {
+            java.nio.file.Files.deleteIfExists(dir.resolve(file));
+        }
+        org.inductionlab.engine.platform.EngineRuntime.start(hp.threads());
+        folder.writeInfo(folder.info().withHyperparameters(hp.toText())
+                .withEnvironment(Runs.environment(org.inductionlab.engine.platform.EngineRuntime.device(hp.device()))));
+        return new TrainingJob(folder, hp, false, null);
+    }
+
     /** The settings of {@code edited} that differ from {@code stored}, as text: what a form changed. */
     public static Map<String, String> differences(Hyperparameters stored, Hyperparameters edited) {
         Map<String, String> out = new LinkedHashMap<>();

@@ -163,6 +163,16 @@ public final class NativeTuning {
         return cmd;
     }
 
+    /**
+     * The command that starts this program again (launcher, or java with this JVM's options, class path and
+     * {@code mainClass}), without arguments: what a study's local tasks and job scripts run. Null when the
+     * JVM does not say how it was started.
+     */
+    public static List<String> selfCommand(Class<?> mainClass) {
+        List<String> cmd = commandLine(mainClass, new String[0]);
+        return cmd == null ? null : List.copyOf(cmd);
+    }
+
     private static boolean isJava(String executable) {
         String name = java.nio.file.Path.of(executable).getFileName().toString().toLowerCase(Locale.ROOT);
         return name.equals("java") || name.equals("java.exe") || name.equals("javaw.exe") || name.equals("javaw");

@@ -51,6 +51,11 @@ public record RunInfo(
         return new RunInfo(format, preset, created, hyperparameters, environment, parameterCount, t, importedFrom);
     }
 
+    /** The software and device a run trains on, recorded when training starts on a machine. */
+    public RunInfo withEnvironment(Environment e) {
+        return new RunInfo(format, preset, created, hyperparameters, e, parameterCount, training, importedFrom);
+    }
+
     public RunInfo withHyperparameters(Map<String, String> h) {
         return new RunInfo(format, preset, created, h, environment, parameterCount, training, importedFrom);
     }

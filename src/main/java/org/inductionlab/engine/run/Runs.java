@@ -33,6 +33,19 @@ public final class Runs {
         return RunFolder.create(dir, info, force);
     }
 
+    /**
+     * A run folder that is planned, not started: config.json with the settings and status "created", no
+     * engine started and no environment recorded (the machine that trains it records its own).
+     */
+    public static RunFolder plan(Path dir, Hyperparameters hp, String preset) throws IOException {
+        Hyperparameters valid = hp.validated();
+        RunInfo info = new RunInfo(RunInfo.FORMAT, preset, Instant.now().toString(), valid.toText(), null,
+                ModelCost.parameterCount(valid),
+                new RunInfo.Training(RunStatus.CREATED.word(), 0, 0, 0, Double.NaN, 0, null, Instant.now().toString()),
+                null);
+        return RunFolder.create(dir, info, false);
+    }
+
     /** The software and device this process trains on. */
     public static RunInfo.Environment environment(Device device) {
         String lab = Runs.class.getPackage().getImplementationVersion();

@@ -1,0 +1,331 @@
+package org.inductionlab.cli;
+
+import org.inductionlab.Main;
+import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.eval.LengthSweep;
+import org.inductionlab.engine.platform.NativeTuning;
+import org.inductionlab.engine.run.AtomicFiles;
+import org.inductionlab.engine.run.SweepPoint;
+import org.inductionlab.engine.study.LocalStudyRunner;
+import org.inductionlab.engine.study.Slurm;
+import org.inductionlab.engine.study.SlurmJob;
+import org.inductionlab.engine.study.Study;
+import org.inductionlab.engine.study.StudyProgress;
+import org.inductionlab.engine.study.StudySpec;
+import org.inductionlab.engine.study.StudyTable;
+import org.inductionlab.engine.study.StudyTask;
+import org.inductionlab.engine.text.Durations;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+@Command(name = "study", mixinStandardHelpOptions = true,
+        description = {"Many runs described once: plan them from a spec, run them here or as a Slurm job array,",
+                "follow them, and gather their sweeps into one table. See the README, \"Studies\"."},
+        subcommands = {StudyCommand.Plan.class, StudyCommand.Run.class, StudyCommand.Status.class,
+                StudyCommand.Table.class, StudyCommand.Task.class})
+final class StudyCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The command that starts this lab again, for tasks and job scripts. */
+    static List<String> labCommand() {
+        List<String> cmd = NativeTuning.selfCommand(Main.class);
+        if (cmd == null) {
+            throw new IllegalStateException("cannot tell how this lab was started, so cannot start its tasks");
+        }
+        return cmd;
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = {"Check a study spec and write one run folder per run (nothing is trained).",
+                    "SPEC is a .json file or an example: " + "tiny-lr-seeds, positional-seeds, transformer-vs-mamba."})
+    static final class Plan implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SPEC", description = "the study spec (.json) or an example's name")
+        String specName;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "the study folder to create")
+        Path out;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "a setting for every run (repeatable),"
+                + " e.g. --set max_steps=200 for a quick try")
+        Map<String, String> overrides = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream o = System.out;
+            StudySpec spec = StudySpec.load(specName).withShared(overrides);
+            List<StudySpec.Point> points = spec.points();
+            StudySpec.Evaluation ev = spec.evaluation();
+            o.printf(Locale.ROOT, "%d runs: study %s, preset %s%s, then evaluated at 2^%d..%s on %s%n", points.size(),
+                    spec.name(), spec.preset().name(), spec.groupKeys().isEmpty() ? ""
+                            : ", varying " + String.join(" × ", spec.groupKeys()), ev.minExp(),
+                    ev.maxExp() == null ? "(the device's default)" : "2^" + ev.maxExp(),
+                    ev.layouts().isEmpty() ? "each run's own layout" : String.join(" and ", ev.layouts()));
+            for (StudySpec.Point p : points) {
+                o.println("  " + p.name());
+            }
+            Study study = Study.plan(spec, out);
+            o.println("planned in " + study.path() + "; next: induction-lab study run " + study.path()
+                    + " --local 1   (or --slurm on a cluster)");
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Run a study's unfinished runs: --local N here, N at a time (the cores split between them),",
+                    "or --slurm as a job array. Finished runs are skipped; interrupted ones resume from their checkpoints."})
+    static final class Run implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
+        Path dir;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Where where;
+
+        static final class Where {
+            @Option(names = "--local", paramLabel = "N", description = "run here, N runs at a time")
+            Integer local;
+
+            @Option(names = "--slurm", description = "submit a Slurm job array (one task per unfinished run)")
+            boolean slurm;
+        }
+
+        @Option(names = "--partition", paramLabel = "P", description = "Slurm partition")
+        String partition;
+
+        @Option(names = "--time", paramLabel = "T", description = "Slurm time limit per task, e.g. 1:00:00")
+        String time;
+
+        @Option(names = "--cpus", paramLabel = "C", description = "CPUs per task, also its threads (default 2)")
+        Integer cpus;
+
+        @Option(names = "--gpus", paramLabel = "G", description = "GPUs per task (default 0)")
+        Integer gpus;
+
+        @Option(names = "--mem", paramLabel = "M", description = "memory per task, e.g. 4G")
+        String memory;
+
+        @Option(names = "--account", paramLabel = "A", description = "Slurm account")
+        String account;
+
+        @Option(names = "--qos", paramLabel = "Q", description = "Slurm QOS")
+        String qos;
+
+        @Option(names = "--module", paramLabel = "M", description = "'module load M' in the job script (repeatable)")
+        List<String> modules = new ArrayList<>();
+
+        @Option(names = "--max-parallel", paramLabel = "K", description = "at most K tasks at once (--array=…%K)")
+        Integer maxParallel;
+
+        @Override
+        public Integer call() throws Exception {
+            Study study = Study.open(dir);
+            return where.slurm ? slurm(study) : local(study, where.local);
+        }
+
+        private int slurm(Study study) throws Exception {
+            PrintStream o = System.out;
+            SlurmJob.Options opts = new SlurmJob.Options(partition, time, cpus == null ? 2 : cpus,
+                    gpus == null ? 0 : gpus, memory, account, qos, modules, maxParallel == null ? 0 : maxParallel);
+            if (!Slurm.available()) {
+                throw new InvalidConfigException("slurm", "sbatch is not on this machine's PATH; run this on the"
+                        + " cluster's login node, or use --local N");
+            }
+            SlurmJob.Submitted s = SlurmJob.submit(study, opts, labCommand(), new Slurm());
+            if (s == null) {
+                o.println("nothing to submit: every run of " + study.name() + " is done, queued or running");
+                return Cli.OK;
+            }
+            o.printf(Locale.ROOT, "submitted job %s: %d runs (array %s); script %s%n", s.jobId(), s.runs().size(),
+                    SlurmJob.arrayList(s.runs()), s.script());
+            o.println("follow it with: induction-lab study status " + study.path());
+            return Cli.OK;
+        }
+
+        private int local(Study study, int parallel) throws Exception {
+            if (partition != null || time != null || cpus != null || gpus != null || memory != null || account != null
+                    || qos != null || !modules.isEmpty() || maxParallel != null) {
+                throw new InvalidConfigException("local", "Slurm options (--partition, --time, --cpus, …) go with --slurm");
+            }
+            PrintStream o = System.out;
+            LocalStudyRunner runner = new LocalStudyRunner(study, parallel, labCommand(),
+                    Runtime.getRuntime().availableProcessors());
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                runner.requestStop();
+                try {
+                    done.await(180, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "study-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            long start = System.nanoTime();
+            LocalStudyRunner.Summary sum;
+            try {
+                sum = runner.run(new LocalStudyRunner.Listener() {
+                    @Override
+                    public void onPlan(int toRun, int doneRuns, int busy, int par, int threadsEach) {
+                        o.printf(Locale.ROOT, "%s: %d runs to do, %d done%s; %d at a time, %d thread%s each%n",
+                                study.name(), toRun, doneRuns, busy > 0 ? ", " + busy + " running elsewhere" : "",
+                                Math.min(par, Math.max(1, toRun)), threadsEach, threadsEach == 1 ? "" : "s");
+                    }
+
+                    @Override
+                    public void onStart(Study.Run run, long pid, Path log) {
+                        o.printf(Locale.ROOT, "started %s (pid %d, log %s)%n", run.name(), pid, log);
+                    }
+
+                    @Override
+                    public void onEnd(Study.Run run, int exitCode, Path log) {
+                        o.printf(Locale.ROOT, "%s %s%n", exitCode == 0 ? "finished" : "ended (exit " + exitCode + ")",
+                                run.name() + (exitCode == 0 ? "" : "; see " + log));
+                    }
+                });
+            } finally {
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException stopping) {
+                    // Ctrl-C: the hook waits for us
+                }
+            }
+            o.printf(Locale.ROOT, "%d finished, %d not finished%s, in %s; table: induction-lab study table %s%n",
+                    sum.finished().size(), sum.failed().size(), sum.stopped() ? " (stopped)" : "",
+                    Durations.clock((System.nanoTime() - start) / 1e9), study.path());
+            return sum.failed().isEmpty() ? Cli.OK : Cli.FAILED;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Done, running, failed or waiting, for each run of a study (Slurm's queue too, where present).")
+    static final class Status implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            PrintStream o = System.out;
+            Study study = Study.open(dir);
+            List<StudyProgress.Line> lines = StudyProgress.of(study,
+                    Slurm.available() && !study.submissions().isEmpty() ? new Slurm() : null);
+            int width = lines.stream().mapToInt(l -> l.run().length()).max().orElse(3);
+            o.printf(Locale.ROOT, "  %-" + width + "s  %-8s %15s  %8s  %s%n", "run", "state", "steps", "running", "detail");
+            Map<StudyProgress.State, Integer> counts = new EnumMap<>(StudyProgress.State.class);
+            for (StudyProgress.Line l : lines) {
+                counts.merge(l.state(), 1, Integer::sum);
+                o.printf(Locale.ROOT, "  %-" + width + "s  %-8s %15s  %8s  %s%n", l.run(), l.state().word(),
+                        l.steps() + "/" + l.maxSteps(),
+                        Double.isNaN(l.runningAccuracy()) || l.steps() == 0 ? "-" : Format.percent(l.runningAccuracy()).trim(),
+                        l.detail());
+            }
+            o.println(java.util.Arrays.stream(StudyProgress.State.values())
+                    .map(s -> counts.getOrDefault(s, 0) + " " + s.word()).collect(Collectors.joining(", ")));
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "table", mixinStandardHelpOptions = true,
+            description = {"Every finished run's sweep as one CSV: a row per run × length × layout, with the",
+                    "settings the study varies as columns."})
+    static final class Table implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
+        Path dir;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "write the CSV here instead of printing it")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Study study = Study.open(dir);
+            String csv = StudyTable.csv(study);
+            if (out == null) {
+                System.out.print(csv);
+            } else {
+                AtomicFiles.write(out, s -> s.write(csv.getBytes(StandardCharsets.UTF_8)));
+                System.out.printf(Locale.ROOT, "%d rows -> %s%n", csv.lines().count() - 1, out);
+            }
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "task", hidden = true, mixinStandardHelpOptions = true,
+            description = "One run of a study, trained (or resumed) and evaluated: what local and Slurm tasks run.")
+    static final class Task implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
+        Path dir;
+
+        @Option(names = "--index", required = true, paramLabel = "I", description = "the run's place in study.json, from 0")
+        int index;
+
+        @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: the run's own)")
+        int threads;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream o = System.out;
+            Study study = Study.open(dir);
+            try (StudyTask task = StudyTask.claim(study, index, threads)) {
+                CountDownLatch done = new CountDownLatch(1);
+                Thread hook = new Thread(() -> {
+                    task.requestStop();
+                    try {
+                        done.await(120, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "task-stop");
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    o.printf(Locale.ROOT, "study %s, run %d: %s on %s%n", study.name(), index, task.runName(),
+                            java.net.InetAddress.getLocalHost().getHostName());
+                    StudyTask.Result r = task.run(new TrainCommand.ConsoleListener(o, false), new LengthSweep.Listener() {
+                        @Override
+                        public void onPoint(SweepPoint p) {
+                            o.printf(Locale.ROOT, "  2^%-3d %-10s %5d seqs  %s%n", Integer.numberOfTrailingZeros(p.length()),
+                                    p.layout(), p.sequences(), Format.percent(p.accuracy()));
+                        }
+                    });
+                    if (r.outcome() != null) {
+                        o.printf(Locale.ROOT, "%s: %s at step %d, running accuracy %.4f%n", r.training(),
+                                r.outcome().reason().words, r.outcome().step(), r.outcome().runningAccuracy());
+                    } else {
+                        o.println(r.training());
+                    }
+                    boolean complete = StudyTask.isDone(study, index);
+                    o.printf(Locale.ROOT, "%d sweep points measured; run %s%n", r.measured().size(),
+                            complete ? "done" : "not done (stopped); study run resumes it");
+                    return complete ? Cli.OK : Cli.FAILED;
+                } finally {
+                    done.countDown();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException stopping) {
+                        // stopping: the hook waits for us
+                    }
+                }
+            }
+        }
+    }
+}

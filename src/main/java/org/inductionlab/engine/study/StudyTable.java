@@ -1,0 +1,77 @@
+package org.inductionlab.engine.study;
+
+import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.run.RunFolderException;
+import org.inductionlab.engine.run.RunInfo;
+import org.inductionlab.engine.run.RunStatus;
+import org.inductionlab.engine.run.SweepPoint;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One table of a study's results: a row per finished run × measured length × layout, with the settings the
+ * study varies as columns, so a spreadsheet or pandas can group by any of them.
+ */
+public final class StudyTable {
+    private StudyTable() {}
+
+    /** A row: the run, its varied settings, its training outcome, and one sweep point. */
+    public record Row(String run, String variant, Map<String, String> values, long steps, double runningAccuracy,
+                      double wallSeconds, SweepPoint point) {}
+
+    /** Every finished run's sweep points, in the study's run order and the sweep's length order. */
+    public static List<Row> rows(Study study) throws IOException {
+        List<Row> out = new ArrayList<>();
+        for (int i = 0; i < study.runs().size(); i++) {
+            RunFolder f;
+            try {
+                f = RunFolder.open(study.runPath(i));
+            } catch (RunFolderException e) {
+                continue;
+            }
+            RunInfo.Training t = f.info().training();
+            if (t == null || t.runStatus() != RunStatus.FINISHED) {
+                continue;
+            }
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            var hp = f.hyperparameters();
+            for (String k : study.variedKeys()) {
+                var field = org.inductionlab.engine.config.HyperparameterSchema.field(k);
+                values.put(k, field.format(field.get(hp)));
+            }
+            for (SweepPoint p : f.readSweep()) {
+                out.add(new Row(f.name(), study.runs().get(i).variant(), values, t.steps(), t.runningAccuracy(),
+                        t.wallSeconds(), p));
+            }
+        }
+        return out;
+    }
+
+    /** The CSV header for {@code study}: run, the varied settings, training, then the sweep point's columns. */
+    public static String header(Study study) {
+        StringBuilder s = new StringBuilder(study.namedVariants() ? "study,run,variant" : "study,run");
+        study.variedKeys().forEach(k -> s.append(',').append(k));
+        return s.append(",steps,running_accuracy,wall_seconds,").append(SweepPoint.CSV_HEADER).toString();
+    }
+
+    /** The whole table as CSV text. Values are the settings' canonical text: no commas or quotes. */
+    public static String csv(Study study) throws IOException {
+        StringBuilder s = new StringBuilder(header(study)).append('\n');
+        for (Row r : rows(study)) {
+            s.append(study.name()).append(',').append(r.run());
+            if (study.namedVariants()) {
+                s.append(',').append(r.variant());
+            }
+            for (String k : study.variedKeys()) {
+                s.append(',').append(r.values().getOrDefault(k, ""));
+            }
+            s.append(String.format(Locale.ROOT, ",%d,%.4f,%.1f,", r.steps(), r.runningAccuracy(), r.wallSeconds()))
+                    .append(r.point().toCsv()).append('\n');
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,200 @@
+package org.inductionlab.cli;
+
+import org.inductionlab.engine.study.Slurm;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real single-node Slurm cluster for tests: Debian's munge and slurm-wlm, started without systemd under a
+ * temporary folder (its own config, ports, state and logs) and stopped by {@link #close}. Installs the
+ * packages with apt-get when they are missing; the test is skipped, saying why, where that cannot be done.
+ * Clients reach it through {@link #environment()} (SLURM_CONF).
+ */
+final class LocalSlurm implements AutoCloseable {
+
+    private final Path dir;
+    private final Map<String, String> env;
+
+    private LocalSlurm(Path dir) {
+        this.dir = dir;
+        this.env = Map.of("SLURM_CONF", dir.resolve("slurm.conf").toString());
+    }
+
+    /** Starts a cluster, installing Slurm first if needed; skips the calling test when it cannot. */
+    static LocalSlurm start() throws IOException, InterruptedException {
+        installIfMissing();
+        Path dir = Files.createTempDirectory("lab-slurm");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        LocalSlurm s = new LocalSlurm(dir);
+        try {
+            s.startDaemons();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    Map<String, String> environment() {
+        return env;
+    }
+
+    Path logs() {
+        return dir.resolve("log");
+    }
+
+    private static boolean installed() {
+        for (String exe : new String[] {"/usr/bin/sbatch", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged"}) {
+            if (!Files.isExecutable(Path.of(exe))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void installIfMissing() throws IOException, InterruptedException {
+        if (installed()) {
+            return;
+        }
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/apt-get")),
+                "Slurm is not installed and apt-get is not available: the Slurm tests are skipped");
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "Slurm is not installed and installing it needs root: the Slurm tests are skipped");
+        if (exec(List.of("apt-get", "install", "-y", "-q", "slurm-wlm", "munge"), 600) != 0) {
+            exec(List.of("apt-get", "update", "-q"), 600);
+            exec(List.of("apt-get", "install", "-y", "-q", "slurm-wlm", "munge"), 600);
+        }
+        Assumptions.assumeTrue(installed(), "apt-get could not install slurm-wlm and munge: the Slurm tests are skipped");
+    }
+
+    private void startDaemons() throws IOException, InterruptedException {
+        for (String d : new String[] {"munge", "state", "spool", "log"}) {
+            Files.createDirectories(dir.resolve(d));
+            Files.setPosixFilePermissions(dir.resolve(d), PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        byte[] key = new byte[1024];
+        new SecureRandom().nextBytes(key);
+        Path keyFile = dir.resolve("munge.key");
+        Files.write(keyFile, key);
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("r--------"));
+        Path socket = dir.resolve("munge/munge.socket.2");
+        check(exec(List.of("/usr/sbin/munged", "--key-file=" + keyFile, "--socket=" + socket,
+                "--pid-file=" + dir.resolve("munged.pid"), "--log-file=" + dir.resolve("log/munged.log"),
+                "--seed-file=" + dir.resolve("munge.seed"), "--force"), 30), "munged");
+
+        String host = InetAddress.getLocalHost().getHostName().split("\\.")[0];
+        int cpus = Runtime.getRuntime().availableProcessors();
+        String conf = String.join("\n",
+                "ClusterName=lab",
+                "SlurmctldHost=" + host + "(127.0.0.1)",
+                "AuthType=auth/munge",
+                "CredType=cred/munge",
+                "AuthInfo=socket=" + socket,
+                "SlurmUser=" + System.getProperty("user.name"),
+                "SlurmctldPort=" + freePort(),
+                "SlurmdPort=" + freePort(),
+                "StateSaveLocation=" + dir.resolve("state"),
+                "SlurmdSpoolDir=" + dir.resolve("spool"),
+                "SlurmctldPidFile=" + dir.resolve("slurmctld.pid"),
+                "SlurmdPidFile=" + dir.resolve("slurmd.pid"),
+                "SlurmctldLogFile=" + dir.resolve("log/slurmctld.log"),
+                "SlurmdLogFile=" + dir.resolve("log/slurmd.log"),
+                "ProctrackType=proctrack/linuxproc",
+                "TaskPlugin=task/none",
+                "SchedulerType=sched/backfill",
+                "SelectType=select/cons_tres",
+                "SelectTypeParameters=CR_CPU",
+                "ReturnToService=2",
+                "KillWait=5",
+                "MailProg=/bin/true",
+                "AccountingStorageType=accounting_storage/none",
+                "JobAcctGatherType=jobacct_gather/none",
+                "NodeName=" + host + " NodeAddr=127.0.0.1 CPUs=" + cpus + " State=UNKNOWN",
+                "PartitionName=debug Nodes=" + host + " Default=YES MaxTime=INFINITE State=UP", "");
+        Files.writeString(dir.resolve("slurm.conf"), conf, StandardCharsets.UTF_8);
+        String confPath = dir.resolve("slurm.conf").toString();
+        check(exec(List.of("/usr/sbin/slurmctld", "-f", confPath), 30), "slurmctld");
+        check(exec(List.of("/usr/sbin/slurmd", "-f", confPath), 30), "slurmd");
+        // the first scheduling pass comes a few seconds after start: wait until the node is idle
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            Slurm.Output o = new Slurm(env).run(null, List.of("sinfo", "--noheader", "--format=%t"));
+            if (o.code() == 0 && o.out().trim().startsWith("idle")) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new IOException("the test cluster's node did not come up; see " + logs());
+    }
+
+    private void check(int code, String daemon) throws IOException {
+        if (code != 0) {
+            throw new IOException(daemon + " did not start (exit " + code + "); see " + logs());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static int exec(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /** Cancels what is left, stops the daemons by their PID files and waits until they have gone. */
+    @Override
+    public void close() throws IOException {
+        try {
+            new Slurm(env).run(null, List.of("scancel", "--user=" + System.getProperty("user.name")));
+        } catch (IOException ignored) {
+            // not started
+        }
+        List<ProcessHandle> daemons = new ArrayList<>();
+        for (String pid : new String[] {"slurmd.pid", "slurmctld.pid", "munged.pid"}) {
+            Path f = dir.resolve(pid);
+            if (Files.exists(f)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(h -> {
+                    h.destroy();
+                    daemons.add(h);
+                });
+            }
+        }
+        long deadline = System.currentTimeMillis() + 15_000;
+        for (ProcessHandle h : daemons) {
+            while (h.isAlive() && System.currentTimeMillis() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+    }
+}
