@@ -1,5 +1,7 @@
 package org.inductionlab.ui;
 
+import org.inductionlab.engine.study.Study;
+
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunInfo;
@@ -15,12 +17,26 @@ public record RunEntry(Path path, String name, String preset, RunStatus status, 
     public static RunEntry of(RunFolder folder) {
         RunInfo info = folder.info();
         RunInfo.Training t = info.training();
-        return new RunEntry(folder.path(), folder.name(), info.preset() == null ? "" : info.preset(),
+        return new RunEntry(folder.path(), displayName(folder.path()), info.preset() == null ? "" : info.preset(),
                 t == null ? RunStatus.UNKNOWN : t.runStatus(), t == null ? 0 : t.steps(),
                 t == null ? Double.NaN : t.runningAccuracy(), t == null ? 0 : t.epoch(),
                 t == null ? Double.NaN : t.lastLoss(), t == null ? 0 : t.wallSeconds(),
                 info.created() == null ? "" : info.created(),
                 folder.hyperparameters(), folder.hasCheckpoint());
+    }
+
+    /**
+     * The folder's name; for a study's run ({@code STUDY/runs/NAME}) "STUDY/NAME", so runs of two studies
+     * planned from one spec stay apart in lists and legends.
+     */
+    static String displayName(Path path) {
+        Path name = path.getFileName();
+        Path runs = path.toAbsolutePath().getParent();
+        if (runs != null && runs.getFileName() != null && runs.getFileName().toString().equals(Study.RUNS)
+                && runs.getParent() != null && Study.isStudy(runs.getParent())) {
+            return runs.getParent().getFileName() + "/" + name;
+        }
+        return name.toString();
     }
 
     /** Whether Resume can continue it from its checkpoint. */

@@ -103,7 +103,8 @@ public final class RunLibrary {
     public void remember(Path dir) {
         Path p = dir.toAbsolutePath().normalize();
         List<String> extra = settings.getList("extra_runs");
-        if (!p.startsWith(directory().toAbsolutePath().normalize()) && !extra.contains(p.toString())) {
+        // the scan lists the runs directory's own children; anything else (a study's runs too) is remembered
+        if (!directory().toAbsolutePath().normalize().equals(p.getParent()) && !extra.contains(p.toString())) {
             extra.add(p.toString());
             settings.put("extra_runs", extra);
             settings.save();

@@ -39,6 +39,10 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Option(names = "--zoom", paramLabel = "Z", description = "text zoom, e.g. 1.5 for a projector (default 1)")
     double zoom = 1.0;
 
+    @Option(names = "--study", paramLabel = "DIR", description = "also render the Sweep page with this study"
+            + " opened (sweep-study.png)")
+    Path study;
+
     @Option(names = "--size", paramLabel = "WxH", description = "window size in pixels (default 1366x768)")
     String size = "1366x768";
 
@@ -96,6 +100,19 @@ public final class SnapshotCommand implements Callable<Integer> {
             shootAttention(lab);
             shootHistory(lab);
             shootMamba(lab);
+            if (study != null) {
+                on(() -> {
+                    lab.runs().openStudy(study);
+                    return null;
+                });
+                for (int i = 0; i < 3; i++) { // open, list, plot: each a background task and a UI update
+                    CompletableFuture<Void> idle = new CompletableFuture<>();
+                    lab.context().executor().background(() -> idle.complete(null));
+                    idle.get(120, TimeUnit.SECONDS);
+                    on(() -> null);
+                }
+                capture(lab, "sweep-study.png");
+            }
             on(() -> {
                 lab.window().show(Page.RUNS);
                 return null;

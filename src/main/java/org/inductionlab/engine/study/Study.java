@@ -168,6 +168,16 @@ public final class Study {
         return runs().get(0).variant() != null;
     }
 
+    /** What runs can be grouped by: "variant" when the runs are named variants, then the varied settings. */
+    public List<String> groupKeys() {
+        List<String> out = new ArrayList<>();
+        if (namedVariants()) {
+            out.add("variant");
+        }
+        out.addAll(variedKeys());
+        return out;
+    }
+
     /** The settings that differ between runs (the columns a table groups by). */
     public List<String> variedKeys() {
         return stored.varied() == null ? List.of() : stored.varied();

@@ -17,6 +17,9 @@ public final class RunEvents {
     /** Add the run to the Sweep page's plot. */
     public record AddToPlot(RunEntry run) {}
 
+    /** Show a study (a folder with study.json) on the Sweep page, its runs grouped by a setting. */
+    public record ShowStudy(Path study) {}
+
     /** The run folder at {@code path} is gone (deleted) or now lives at {@code newPath} (renamed; else null). */
     public record Moved(Path path, Path newPath) {
         public boolean deleted() {

@@ -81,6 +81,18 @@ public final class RunsPage extends BorderPane {
                 vm.openFolder(f.toPath());
             }
         });
+        Button openStudy = new Button("Open study…");
+        openStudy.setId("open-study");
+        Fx.tip(openStudy, "Open a study folder (made by 'induction-lab study plan'): its runs join this list and the"
+                + " Sweep page plots them grouped by a setting, mean and spread across seeds");
+        openStudy.setOnAction(e -> {
+            DirectoryChooser dc = new DirectoryChooser();
+            dc.setTitle("Open a study folder (one with study.json)");
+            File f = dc.showDialog(getScene().getWindow());
+            if (f != null) {
+                vm.openStudy(f.toPath());
+            }
+        });
         Button importModel = new Button("Open model…");
         importModel.setId("import-model");
         Fx.tip(importModel, "Make a run from a .safetensors model: one exported by the lab, or a PyTorch"
@@ -96,7 +108,7 @@ public final class RunsPage extends BorderPane {
         probe.setId("probe-run");
         HBox actions = new HBox(8, attention, compare, curve, probe, rename, delete);
         actions.setAlignment(Pos.CENTER_LEFT);
-        HBox more = new HBox(8, open, importModel, export, refresh);
+        HBox more = new HBox(8, open, openStudy, importModel, export, refresh);
         Label message = new Label();
         message.setId("runs-message");
         message.setWrapText(true);

@@ -1,5 +1,9 @@
 package org.inductionlab.ui.runs;
 
+import org.inductionlab.engine.study.Study;
+import org.inductionlab.engine.study.StudyProgress;
+import java.util.List;
+
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -118,6 +122,39 @@ public final class RunsViewModel {
                 ctx.runs().refresh();
             } catch (RuntimeException e) {
                 ctx.executor().ui(() -> say("Not a run folder: " + Fx.message(e), true));
+            }
+        });
+    }
+
+    /**
+     * Opens a study folder (study.json and runs/): its runs join the list, and the Sweep page shows them
+     * grouped by a setting the study varies.
+     */
+    public void openStudy(Path dir) {
+        ctx.executor().background(() -> {
+            try {
+                Study study = Study.open(dir);
+                List<StudyProgress.Line> lines = StudyProgress.of(study, null);
+                for (int i = 0; i < study.runs().size(); i++) {
+                    if (java.nio.file.Files.exists(study.runPath(i).resolve(org.inductionlab.engine.run.RunFolder.CONFIG))) {
+                        ctx.runs().remember(study.runPath(i));
+                    }
+                }
+                java.util.Map<StudyProgress.State, Long> counts = lines.stream().collect(java.util.stream.Collectors
+                        .groupingBy(StudyProgress.Line::state, () -> new java.util.EnumMap<>(StudyProgress.State.class),
+                                java.util.stream.Collectors.counting()));
+                String summary = java.util.Arrays.stream(StudyProgress.State.values())
+                        .map(s -> counts.getOrDefault(s, 0L) + " " + s.word())
+                        .collect(java.util.stream.Collectors.joining(", "));
+                ctx.runs().refresh();
+                ctx.executor().ui(() -> {
+                    say("Opened study " + study.name() + ": " + study.runs().size() + " runs (" + summary
+                            + "). The Sweep page groups them by " + String.join(", ", study.groupKeys()) + ".", false);
+                    ctx.events().publish(new RunEvents.ShowStudy(dir));
+                    ctx.navigate(LabContext.Page.SWEEP);
+                });
+            } catch (RuntimeException e) {
+                ctx.executor().ui(() -> say("Not a study folder: " + Fx.message(e), true));
             }
         });
     }

@@ -124,11 +124,26 @@ public final class SweepPage extends BorderPane {
         Button csv = new Button("Export CSV…");
         csv.setOnAction(e -> export("csv"));
 
+        ComboBox<String> groupBy = new ComboBox<>(vm.groupChoices());
+        groupBy.setId("group-by");
+        groupBy.valueProperty().bindBidirectional(vm.groupBy());
+        Fx.tip(groupBy, "A line per value of one setting the study varies: the mean over its runs (the seeds), with"
+                + " bars from the lowest run to the highest");
+        Label studyName = Fx.hint("");
+        studyName.setId("study-name");
+        studyName.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.study().get() == null
+                ? "" : "Study " + vm.study().get().name() + ", " + vm.study().get().runs().size() + " runs. A group's line"
+                + " is the mean of its runs; its bars run from the lowest run to the highest.", vm.study()));
+        VBox studyRow = new VBox(4, studyName, new HBox(8, new Label("Group by"), groupBy));
+        ((HBox) studyRow.getChildren().get(1)).setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        studyRow.visibleProperty().bind(vm.study().isNotNull());
+        studyRow.managedProperty().bind(studyRow.visibleProperty());
+
         Label runsTitle = new Label("Runs");
         runsTitle.getStyleClass().add("section-title");
         Label lengthsTitle = new Label("Lengths and sequences");
         lengthsTitle.getStyleClass().add("section-title");
-        VBox left = new VBox(8, runsTitle, runList, lengthsTitle, form, problem, new HBox(8, run, cancel), bar, progress,
+        VBox left = new VBox(8, runsTitle, runList, studyRow, lengthsTitle, form, problem, new HBox(8, run, cancel), bar, progress,
                 estimate,
                 reference, footnote, new HBox(8, png, csv));
         left.setPadding(new Insets(0, 8, 0, 0));

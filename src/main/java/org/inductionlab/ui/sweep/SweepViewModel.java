@@ -21,6 +21,8 @@ import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.SweepPoint;
+import org.inductionlab.engine.study.Study;
+import org.inductionlab.engine.study.StudyGroups;
 import org.inductionlab.engine.task.TriggerLayout;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
@@ -60,8 +62,17 @@ public final class SweepViewModel {
     private final LongProperty plotVersion = new SimpleLongProperty();
     private final AtomicBoolean cancel = new AtomicBoolean();
     private volatile List<RunEntry> plotted = List.of();
+    private volatile Study plottedStudy;
+    private volatile String plottedGroup;
     private boolean maxExpChosen;
     private boolean suggesting;
+
+    /** The group-by choice meaning "a line per run". */
+    public static final String EACH_RUN = "each run";
+
+    private final javafx.beans.property.ObjectProperty<Study> study = new javafx.beans.property.SimpleObjectProperty<>();
+    private final ObservableList<String> groupChoices = FXCollections.observableArrayList(EACH_RUN);
+    private final StringProperty groupBy = new SimpleStringProperty(EACH_RUN);
 
     /** The layout choice meaning "each run's own training layout". */
     public static final String OWN_LAYOUT = "training layout";
@@ -104,6 +115,8 @@ public final class SweepViewModel {
             }
         });
         ctx.events().subscribe(RunEvents.AddToPlot.class, e -> add(e.run()));
+        ctx.events().subscribe(RunEvents.ShowStudy.class, e -> showStudy(e.study()));
+        groupBy.addListener((o, a, b) -> reload());
         ctx.events().subscribe(RunEvents.Moved.class, e -> selected.removeIf(r -> r.path().equals(e.path())));
     }
 
@@ -168,17 +181,91 @@ public final class SweepViewModel {
         }
     }
 
+    /** The study shown, or null: its runs can be grouped by {@link #groupBy()}. */
+    public javafx.beans.property.ReadOnlyObjectProperty<Study> study() {
+        return study;
+    }
+
+    /** "each run", then what the study varies ("variant", "lr", "seed"…). */
+    public ObservableList<String> groupChoices() {
+        return groupChoices;
+    }
+
+    /** How the study's runs are drawn: a line per run, or a line per value of one setting (mean, min–max bars). */
+    public StringProperty groupBy() {
+        return groupBy;
+    }
+
+    /**
+     * Shows a study: its runs become the plotted selection, grouped by the first setting it varies that is
+     * not the seed (seeds are what a group averages over).
+     */
+    public void showStudy(Path dir) {
+        ctx.executor().background(() -> {
+            try {
+                Study s = Study.open(dir);
+                List<RunEntry> entries = new ArrayList<>();
+                for (int i = 0; i < s.runs().size(); i++) {
+                    try {
+                        entries.add(RunEntry.of(RunFolder.open(s.runPath(i))));
+                    } catch (RuntimeException missing) {
+                        // a run folder removed by hand: the others still plot
+                    }
+                }
+                ctx.executor().ui(() -> {
+                    study.set(s);
+                    groupChoices.setAll(EACH_RUN);
+                    groupChoices.addAll(s.groupKeys());
+                    String first = s.groupKeys().stream().filter(k -> !k.equals("seed")).findFirst().orElse(EACH_RUN);
+                    groupBy.set(first);
+                    problem.set("");
+                    selected.setAll(entries);
+                });
+            } catch (RuntimeException e) {
+                ctx.executor().ui(() -> problem.set("Cannot open the study: " + Fx.message(e)));
+            }
+        });
+    }
+
     /** Reads every selected run's sweep.csv (in the background) into the plot. */
     public void reload() {
         List<RunEntry> runs = List.copyOf(selected);
         plotted = runs;
-        ctx.executor().background(() -> publish(runs));
+        Study s = study.get();
+        String key = groupBy.get();
+        plottedStudy = s;
+        plottedGroup = key;
+        ctx.executor().background(() -> publish(runs, s, key));
+    }
+
+    /** Whether {@code run} is one of {@code study}'s runs. */
+    private static boolean inStudy(RunEntry run, Study study) {
+        return study != null && run.path().toAbsolutePath().normalize().getParent()
+                .equals(study.path().resolve(Study.RUNS).toAbsolutePath().normalize());
     }
 
     /** Reads the runs' sweep.csv files on the calling (background) thread and shows them on the UI thread. */
-    private void publish(List<RunEntry> runs) {
+    private void publish(List<RunEntry> runs, Study s, String key) {
         Map<String, List<SweepPoint>> fresh = new LinkedHashMap<>();
+        boolean grouped = s != null && key != null && !key.equals(EACH_RUN);
+        if (grouped) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            runs.stream().filter(r -> inStudy(r, s)).forEach(r -> names.add(r.path().getFileName().toString()));
+            try {
+                for (StudyGroups.Point g : StudyGroups.of(s, key, names::contains)) {
+                    // a group's line is the mean over its runs; its bars run from the lowest run to the highest
+                    fresh.computeIfAbsent(String.format(Locale.ROOT, "%s=%s · %s (%d runs)", key, g.group(), g.layout(),
+                            g.runs()), k -> new ArrayList<>()).add(new SweepPoint(g.length(), g.layout(), g.runs(), 0,
+                            g.mean(), g.min(), g.max(), 0));
+                }
+            } catch (IOException | RuntimeException e) {
+                // an unreadable study shows no groups
+            }
+        }
         for (RunEntry r : runs) {
+            if (grouped && inStudy(r, s)) {
+                continue;
+            }
             try {
                 for (SweepPoint p : RunFolder.open(r.path()).readSweep()) {
                     // † marks a run trained with S at a fixed place: position alone can solve its task
@@ -190,8 +277,8 @@ public final class SweepViewModel {
             }
         }
         ctx.executor().ui(() -> {
-            if (!runs.equals(selected)) {
-                return; // the selection changed meanwhile; its own reload follows
+            if (!runs.equals(selected) || s != study.get() || !java.util.Objects.equals(key, groupBy.get())) {
+                return; // the selection or grouping changed meanwhile; its own reload follows
             }
             points.clear();
             points.putAll(fresh);
@@ -339,7 +426,7 @@ public final class SweepViewModel {
 
                 @Override
                 public void onPoint(SweepPoint p) {
-                    publish(plotted); // already on the background thread, which the sweep keeps busy
+                    publish(plotted, plottedStudy, plottedGroup); // already on the background thread, which the sweep keeps busy
                 }
 
                 @Override
