@@ -124,7 +124,7 @@ public final class SnapshotCommand implements Callable<Integer> {
             });
             capture(lab, "about.png");
             System.out.println("wrote train.png, sweep.png, attention.png, attention-steps.png, attention-mamba.png, runs.png,"
-                    + " about.png to " + out.toAbsolutePath());
+                    + " about.png" + (study != null ? ", sweep-study.png" : "") + " to " + out.toAbsolutePath());
             return 0;
         } finally {
             lab.train().stopAndWait(60_000);

@@ -159,6 +159,19 @@ class StudyCommandTest {
         assertTrue(mixed.err().contains("go with --slurm"), mixed.err());
         assertFalse(Files.exists(dir.resolve(Study.SLURM)), "no job script written");
         assertTrue(Study.open(dir).submissions().isEmpty());
+
+        // a study.json edited by hand to point a run outside the study is refused before anything runs
+        Path file = dir.resolve(Study.FILE);
+        Files.writeString(file, Files.readString(file).replace("\"3_lr-0.003_seed-1\"", "\"../../escaped\""));
+        for (String[] where : new String[][] {{"--local", "1"}, {"--slurm"}}) {
+            List<String> args = new ArrayList<>(List.of("study", "run", dir.toString()));
+            args.addAll(List.of(where));
+            CliTest.Result r = run(args.toArray(new String[0]));
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("run name '../../escaped' is not allowed"), r.err());
+        }
+        assertFalse(Files.exists(dir.resolve(Study.SLURM)) || Files.exists(tmp.resolve("escaped"))
+                || Files.exists(dir.resolve(Study.LOGS).resolve("3_lr-0.003_seed-1.log")), "nothing ran or was written");
     }
 
     @Test
