@@ -30,8 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 @Command(name = "study", mixinStandardHelpOptions = true,
@@ -171,19 +169,9 @@ final class StudyCommand implements Runnable {
             PrintStream o = System.out;
             LocalStudyRunner runner = new LocalStudyRunner(study, parallel, labCommand(),
                     Runtime.getRuntime().availableProcessors());
-            CountDownLatch done = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                runner.requestStop();
-                try {
-                    done.await(180, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "study-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
             long start = System.nanoTime();
             LocalStudyRunner.Summary sum;
-            try {
+            try (StopOnSignal stop = StopOnSignal.install(runner::requestStop, 180)) {
                 sum = runner.run(new LocalStudyRunner.Listener() {
                     @Override
                     public void onPlan(int toRun, int doneRuns, int busy, int par, int threadsEach) {
@@ -203,13 +191,6 @@ final class StudyCommand implements Runnable {
                                 run.name() + (exitCode == 0 ? "" : "; see " + log));
                     }
                 });
-            } finally {
-                done.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException stopping) {
-                    // Ctrl-C: the hook waits for us
-                }
             }
             o.printf(Locale.ROOT, "%d finished, %d not finished%s, in %s; table: induction-lab study table %s%n",
                     sum.finished().size(), sum.failed().size(), sum.stopped() ? " (stopped)" : "",
@@ -286,45 +267,27 @@ final class StudyCommand implements Runnable {
         public Integer call() throws Exception {
             PrintStream o = System.out;
             Study study = Study.open(dir);
-            try (StudyTask task = StudyTask.claim(study, index, threads)) {
-                CountDownLatch done = new CountDownLatch(1);
-                Thread hook = new Thread(() -> {
-                    task.requestStop();
-                    try {
-                        done.await(120, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+            try (StudyTask task = StudyTask.claim(study, index, threads);
+                 StopOnSignal stop = StopOnSignal.install(task::requestStop, 120)) {
+                o.printf(Locale.ROOT, "study %s, run %d: %s on %s%n", study.name(), index, task.runName(),
+                        java.net.InetAddress.getLocalHost().getHostName());
+                StudyTask.Result r = task.run(new TrainCommand.ConsoleListener(o, false), new LengthSweep.Listener() {
+                    @Override
+                    public void onPoint(SweepPoint p) {
+                        o.printf(Locale.ROOT, "  2^%-3d %-10s %5d seqs  %s%n", Integer.numberOfTrailingZeros(p.length()),
+                                p.layout(), p.sequences(), Format.percent(p.accuracy()));
                     }
-                }, "task-stop");
-                Runtime.getRuntime().addShutdownHook(hook);
-                try {
-                    o.printf(Locale.ROOT, "study %s, run %d: %s on %s%n", study.name(), index, task.runName(),
-                            java.net.InetAddress.getLocalHost().getHostName());
-                    StudyTask.Result r = task.run(new TrainCommand.ConsoleListener(o, false), new LengthSweep.Listener() {
-                        @Override
-                        public void onPoint(SweepPoint p) {
-                            o.printf(Locale.ROOT, "  2^%-3d %-10s %5d seqs  %s%n", Integer.numberOfTrailingZeros(p.length()),
-                                    p.layout(), p.sequences(), Format.percent(p.accuracy()));
-                        }
-                    });
-                    if (r.outcome() != null) {
-                        o.printf(Locale.ROOT, "%s: %s at step %d, running accuracy %.4f%n", r.training(),
-                                r.outcome().reason().words, r.outcome().step(), r.outcome().runningAccuracy());
-                    } else {
-                        o.println(r.training());
-                    }
-                    boolean complete = StudyTask.isDone(study, index);
-                    o.printf(Locale.ROOT, "%d sweep points measured; run %s%n", r.measured().size(),
-                            complete ? "done" : "not done (stopped); study run resumes it");
-                    return complete ? Cli.OK : Cli.FAILED;
-                } finally {
-                    done.countDown();
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException stopping) {
-                        // stopping: the hook waits for us
-                    }
+                });
+                if (r.outcome() != null) {
+                    o.printf(Locale.ROOT, "%s: %s at step %d, running accuracy %.4f%n", r.training(),
+                            r.outcome().reason().words, r.outcome().step(), r.outcome().runningAccuracy());
+                } else {
+                    o.println(r.training());
                 }
+                boolean complete = StudyTask.isDone(study, index);
+                o.printf(Locale.ROOT, "%d sweep points measured; run %s%n", r.measured().size(),
+                        complete ? "done" : "not done (stopped); study run resumes it");
+                return complete ? Cli.OK : Cli.FAILED;
             }
         }
     }

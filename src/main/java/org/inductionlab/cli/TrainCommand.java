@@ -18,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a model and save it as a run folder.",
@@ -63,17 +61,8 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         TrainingControl control = job.control();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            control.requestStop();
-            try {
-                done.await(120, TimeUnit.SECONDS); // let the loop finish its step and write the checkpoint
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "train-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        // let the loop finish its step and write the checkpoint
+        try (StopOnSignal stop = StopOnSignal.install(control::requestStop, 120)) {
             ConsoleListener listener = new ConsoleListener(o, quiet);
             TrainingOutcome outcome = job.run(listener);
             o.printf(Locale.ROOT, "%s at step %d: running accuracy %.4f, loss %.4f, %s wall, %.1f ms/step -> %s%n",
@@ -84,13 +73,6 @@ final class TrainCommand implements Callable<Integer> {
                         MachineMemory.mib(listener.rssAfterFirstStep), MachineMemory.mib(MachineMemory.residentBytes()));
             }
             return Cli.OK;
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and now returns
-            }
         }
     }
 
