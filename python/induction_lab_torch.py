@@ -88,7 +88,7 @@ class Attention(nn.Module):
         q, k, v = self.qkv(x).split(d, dim=2)
         q, k, v = (t.reshape(b, n, self.heads, dh).transpose(1, 2) for t in (q, k, v))
         scores = q @ k.transpose(2, 3) / math.sqrt(dh)
-        mask = torch.ones(n, n, dtype=torch.bool).triu(1)
+        mask = torch.ones(n, n, dtype=torch.bool, device=x.device).triu(1)
         weights = scores.masked_fill(mask, float("-inf")).softmax(-1)
         self.last_weights = weights      # (batch, heads, queries, keys), for inspection
         return self.out((weights @ v).transpose(1, 2).reshape(b, n, d))
@@ -140,7 +140,7 @@ class LabTransformer(nn.Module):
         n = tokens.shape[1]
         x = self.embedding(tokens) * math.sqrt(self.d)
         if self.positional == "sinusoidal":
-            x = x + sinusoidal(n, self.d)
+            x = x + sinusoidal(n, self.d).to(x.device)
         elif self.positional == "learned":
             x = x + self.positions.weight[:n]
         for layer in self.layers:

@@ -29,12 +29,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "libtorch CPU threads (default: all cores)")
     int threads;
 
+    @Option(names = "--python", paramLabel = "PY", description = "a Python with torch for PyTorch's figures beside"
+            + " the lab's (default: INDUCTIONLAB_PYTHON, else python3; skipped with a note where torch is missing)")
+    String python = org.inductionlab.engine.bench.TorchPeer.defaultPython();
+
+    @Option(names = "--no-torch", description = "do not measure PyTorch beside the lab")
+    boolean noTorch;
+
     @Override
     public Integer call() throws Exception {
         if (steps < 1 || steps > 100000) {
             throw new org.inductionlab.engine.config.InvalidConfigException("steps", steps + " is out of range (allowed: 1..100000)");
         }
-        var settings = new Benchmark.Settings(Math.max(0, warmup), steps, EvalCommand.parseDevice(device), threads);
+        var settings = new Benchmark.Settings(Math.max(0, warmup), steps, EvalCommand.parseDevice(device), threads,
+                noTorch ? null : python);
         Map<String, Object> r = Benchmark.run(settings, json ? line -> { } : System.out::println);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(r));

@@ -12,7 +12,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EngineRuntime.start(0);
-        System.out.println("DJL " + EngineRuntime.djlVersion() + ", libtorch " + EngineRuntime.libtorchVersion());
+        System.out.println("DJL " + EngineRuntime.djlVersion() + ", " + EngineRuntime.build());
         System.out.println("device (auto): " + EngineRuntime.describe(EngineRuntime.device(DeviceChoice.AUTO)));
         System.out.println("GPUs visible to DJL: " + EngineRuntime.gpuCount());
         System.out.println("allocator: " + NativeTuning.describe());

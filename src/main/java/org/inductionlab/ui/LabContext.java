@@ -108,7 +108,7 @@ public final class LabContext {
                 EngineRuntime.start(0);
                 gpus = EngineRuntime.gpuCount();
                 String dev = EngineRuntime.describe(EngineRuntime.device(DeviceChoice.AUTO));
-                String text = "libtorch " + EngineRuntime.libtorchVersion() + " · " + dev + " · " + NativeTuning.describe();
+                String text = EngineRuntime.build() + " · " + dev + " · " + NativeTuning.describe();
                 executor.ui(() -> {
                     engineStatus.set(text);
                     device.set(dev);

@@ -11,6 +11,7 @@ import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ForwardPass;
 import org.inductionlab.engine.task.InductionTask;
 import org.inductionlab.engine.task.TriggerLayout;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,5 +151,16 @@ class TorchInteropTest {
             assertEquals(norm, in.hyperparameters().norm().toString());
             assertClose(labLogits(run, lines), torch);
         }
+    }
+
+    /** bench's peer figure: the shipped python/bench_torch.py trains the lab's model in PyTorch and times it. */
+    @Test
+    void benchMeasuresTheSameModelInPyTorch() {
+        needTorch();
+        var r = org.inductionlab.engine.bench.TorchPeer.measure(python, org.inductionlab.engine.TestConfigs.tiny(),
+                ai.djl.Device.cpu(), 1, 1, 3);
+        Assertions.assertTrue(r.measured(), String.valueOf(r.unavailable()));
+        Assertions.assertTrue(r.msPerStep() > 0 && r.msPerStep() < 60_000, "ms/step " + r.msPerStep());
+        Assertions.assertEquals("CPU (1 threads)", r.device());
     }
 }

@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  */
 public final class Benchmark {
 
-    public record Settings(int warmupSteps, int measuredSteps, DeviceChoice device, int threads) {}
+    /** {@code python}: a Python with torch for the peer figures, or null for none. */
+    public record Settings(int warmupSteps, int measuredSteps, DeviceChoice device, int threads, String python) {}
 
     private Benchmark() {}
 
@@ -44,6 +45,7 @@ public final class Benchmark {
         r.put("device", EngineRuntime.describe(device));
         r.put("threads", EngineRuntime.threads());
         r.put("libtorch", EngineRuntime.libtorchVersion());
+        r.put("flavor", EngineRuntime.flavor());
         r.put("djl", EngineRuntime.djlVersion());
         r.put("allocator", NativeTuning.describe());
 
@@ -62,6 +64,24 @@ public final class Benchmark {
             r.put(name + "_efficiency", round(gflops / matmul, 3));
             log.accept(String.format(java.util.Locale.ROOT, "%s: %.1f ms/step (median of %d), %.2f GFLOP/s of model"
                     + " arithmetic = %.1f%% of matmul", name, ms, s.measuredSteps(), gflops, 100 * gflops / matmul));
+            if (s.python() != null && hp.architecture() == org.inductionlab.engine.config.Architecture.TRANSFORMER) {
+                TorchPeer.Result peer = TorchPeer.measure(s.python(), hp, device, EngineRuntime.threads(),
+                        s.warmupSteps(), s.measuredSteps());
+                if (peer.measured()) {
+                    r.put(name + "_torch_ms_per_step", round(peer.msPerStep(), 1));
+                    log.accept(String.format(java.util.Locale.ROOT, "%s in PyTorch %s eager on %s: %.1f ms/step"
+                            + " (the lab takes %.2fx as long)", name, peer.torch(), peer.device(), peer.msPerStep(),
+                            ms / peer.msPerStep()));
+                } else {
+                    r.put("torch", peer.unavailable());
+                    log.accept("no PyTorch figure: " + peer.unavailable());
+                }
+            }
+        }
+        if (device.isGpu()) {
+            log.accept("on a GPU the efficiency compares with one large matmul: a small figure there means the step"
+                    + " is bound by launching many small operations, not by arithmetic; ms/step beside PyTorch's is"
+                    + " the figure to read");
         }
 
         Hyperparameters fast = Preset.load("fast").apply().with("device", s.device().toString());
@@ -109,7 +129,7 @@ public final class Benchmark {
                 long t0 = System.nanoTime();
                 try (NDManager pass = root.newSubManager()) {
                     NDArray tokens = pass.create(b.inputs(), new Shape(sequences, length - 1));
-                    model.forward(tokens, ForwardPass.evaluation(
+                    model.forward(tokens, org.inductionlab.engine.model.ExecutionPlan.of(device).evaluation(
                             org.inductionlab.engine.eval.LengthSweep.forDevice(device).tileElements(hp, length))).toFloatArray();
                 }
                 double s = (System.nanoTime() - t0) / 1e9;

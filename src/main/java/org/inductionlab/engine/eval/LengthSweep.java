@@ -3,12 +3,14 @@ package org.inductionlab.engine.eval;
 import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.CausalAttention;
-import org.inductionlab.engine.model.ForwardPass;
+import org.inductionlab.engine.model.ExecutionPlan;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.inductionlab.engine.config.Architecture;
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.model.MambaModel;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ModelCost;
@@ -91,18 +93,19 @@ public final class LengthSweep {
         return (int) Math.max(MIN_SEQUENCES, Math.min(MAX_SEQUENCES, Math.round(n)));
     }
 
+    private final ExecutionPlan plan;
     private final long minTile;
     private final long maxTile;
     private double flopsPerSecond; // calibrated as lengths complete
 
     /**
-     * @param minTile fewest scores per attention tile
-     * @param maxTile most scores per attention tile (bounds memory at the longest lengths)
+     * @param plan how passes are cut up on the device; its sweep tile bounds memory at the longest lengths
      * @param initialFlopsPerSecond a first guess of the device's speed, refined after each length
      */
-    public LengthSweep(long minTile, long maxTile, double initialFlopsPerSecond) {
-        this.minTile = minTile;
-        this.maxTile = maxTile;
+    public LengthSweep(ExecutionPlan plan, double initialFlopsPerSecond) {
+        this.plan = plan;
+        this.minTile = plan.sweepTileElements();
+        this.maxTile = plan.sweepTileElements();
         this.flopsPerSecond = initialFlopsPerSecond;
     }
 
@@ -125,17 +128,22 @@ public final class LengthSweep {
      * (1 GiB of scores): small tiles would cost a kernel launch per few queries at 2^20.
      */
     public static LengthSweep forDevice(Device device) {
-        return device.isGpu()
-                ? new LengthSweep(CausalAttention.GPU_SWEEP_TILE_ELEMENTS, CausalAttention.GPU_SWEEP_TILE_ELEMENTS, 5e12)
-                : new LengthSweep(CausalAttention.CPU_SWEEP_TILE_ELEMENTS, CausalAttention.CPU_SWEEP_TILE_ELEMENTS, 8e9);
+        return new LengthSweep(ExecutionPlan.of(device), device.isGpu() ? 5e12 : 8e9);
     }
 
-    static int sequencesPerPass(int length, int total) {
-        return Math.max(1, Math.min(total, TOKENS_PER_PASS / length));
+    /**
+     * Sequences in one forward pass. Attention's memory grows with the tokens of a pass, so a pass holds
+     * {@value #TOKENS_PER_PASS} tokens; Mamba's is bounded by its blocks whatever the pass holds, so there
+     * a pass takes up to {@link MambaModel#EVAL_PASS_TOKENS}: a batch of long sequences makes each chunk of
+     * the scan one larger call instead of one call per sequence.
+     */
+    static int sequencesPerPass(Hyperparameters hp, int length, int total) {
+        int tokens = hp.architecture() == Architecture.MAMBA ? MambaModel.EVAL_PASS_TOKENS : TOKENS_PER_PASS;
+        return Math.max(1, Math.min(total, tokens / length));
     }
 
     public Estimate estimate(Hyperparameters hp, int length, int sequences, Device device) {
-        int perPass = sequencesPerPass(length, sequences);
+        int perPass = sequencesPerPass(hp, length, sequences);
         long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, tileElements(hp, length));
         double seconds = sequences * ModelCost.evaluationFlops(hp, length - 1) / flopsPerSecond;
         return new Estimate(length, sequences, bytes, seconds, MachineMemory.availableBytes(device));
@@ -221,7 +229,7 @@ public final class LengthSweep {
     private SweepPoint measure(SequenceModel model, InductionTask task, TriggerLayout layout, int length, int total,
                                boolean[][] ablated, NDManager root, Listener listener, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
-        int perPass = sequencesPerPass(length, total);
+        int perPass = sequencesPerPass(model.hyperparameters(), length, total);
         int correct = 0;
         for (int done = 0; done < total; ) {
             if (cancelled.getAsBoolean()) {
@@ -231,7 +239,7 @@ public final class LengthSweep {
             InductionTask.Batch batch = task.batch(done, n, length);
             try (NDManager pass = root.newSubManager()) {
                 NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
-                NDArray logits = model.forward(tokens, ForwardPass.evaluation(
+                NDArray logits = model.forward(tokens, plan.evaluation(
                         tileElements(model.hyperparameters(), length)).withAblated(ablated));
                 correct += Logits.countCorrect(logits, batch.answers());
             }

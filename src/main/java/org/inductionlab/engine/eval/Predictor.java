@@ -32,7 +32,7 @@ public final class Predictor {
             for (Map.Entry<Integer, List<Integer>> group : byLength.entrySet()) {
                 int n = group.getKey();
                 List<Integer> rows = group.getValue();
-                int perPass = LengthSweep.sequencesPerPass(n + 1, rows.size());
+                int perPass = LengthSweep.sequencesPerPass(model.hyperparameters(), n + 1, rows.size());
                 for (int from = 0; from < rows.size(); from += perPass) {
                     List<Integer> chunk = rows.subList(from, Math.min(rows.size(), from + perPass));
                     long[] ids = new long[chunk.size() * n];

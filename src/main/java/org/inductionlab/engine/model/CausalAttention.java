@@ -32,12 +32,11 @@ public final class CausalAttention {
     public static final long TRAINING_TILE_ELEMENTS = 64L << 20;
 
     /**
-     * Scores per tile for length sweeps. On a CPU 16M (64 MiB) at every length: one size lets glibc reuse
+     * Scores per tile for length sweeps on a CPU: 16M (64 MiB) at every length: one size lets glibc reuse
      * the same blocks, where growing tiles left holes that made the heap (and the time) grow through a
-     * sweep. On a GPU 64x more (1 GiB): small tiles would cost a kernel launch per few queries at 2^20.
+     * sweep. A GPU's comes from its free memory ({@link ExecutionPlan}).
      */
     public static final long CPU_SWEEP_TILE_ELEMENTS = 16L << 20;
-    public static final long GPU_SWEEP_TILE_ELEMENTS = 256L << 20;
 
     /** Query blocks of the causal square, for inputs of at least this many queries. */
     static final int CAUSAL_BLOCKS = 4;

@@ -64,6 +64,11 @@ public final class MambaModel implements SequenceModel {
     static final double FLOOR = 10;
     /** Tokens (over the whole batch) per block of the evaluation pass: 2^14, so a block's tensors stay small. */
     static final int EVAL_TOKENS = 1 << 14;
+    /**
+     * Tokens an evaluation pass may hold (over its batch): the blocks bound the activations, so this bounds
+     * only the tokens themselves (64 MiB of ids at 2^23).
+     */
+    public static final int EVAL_PASS_TOKENS = 1 << 23;
 
     /** Positions per block of the evaluation pass for {@code batch} sequences: a multiple of CHUNK. */
     static int blockLength(long batch) {
@@ -290,8 +295,10 @@ public final class MambaModel implements SequenceModel {
         NDArray before = carry == null ? m.zeros(new Shape(batch, conv - 1, inner)) : carry.window;
         NDArray padded = before.concat(u, 1); // (batch, n + K - 1, E)
         if (carry != null) {
-            NDArray window = padded.get(new NDIndex(":, " + n + ":, :"));
+            // a copy: a view would keep this whole block's padded input alive as long as the carry lives
+            NDArray window = padded.get(new NDIndex(":, " + n + ":, :")).duplicate();
             window.attach(carry.window.getManager());
+            carry.window.close(); // concat copied it
             carry.window = window;
         }
         NDArray out = null;
@@ -342,6 +349,10 @@ public final class MambaModel implements SequenceModel {
         for (int k = 0, t0 = 0; t0 < n; k++, t0 += CHUNK) {
             NDManager m = free ? outer.newSubManager() : outer;
             int t1 = Math.min(n, t0 + CHUNK);
+            // results live in their first operand's manager: the chunk's pieces join the chunk's
+            for (NDList pieces : new NDList[] {deltas, inputs, bs, cs}) {
+                pieces.get(k).attach(m);
+            }
             NDArray dl = deltas.get(k);                                          // (batch, T, E)
             NDArray steps = t1 - t0 == CHUNK ? full : lower(m, t1 - t0);
             NDArray cum = runningSum(steps, dl.expandDims(3).mul(a).maximum(floor)); // (batch, T, E, N)
@@ -388,7 +399,9 @@ public final class MambaModel implements SequenceModel {
      */
     private static NDArray runningSum(NDArray lower, NDArray x) {
         Shape s = x.getShape();
-        return lower.matMul(x.reshape(s.get(0), s.get(1), s.get(2) * s.get(3))).reshape(s);
+        NDArray sums = lower.matMul(x.reshape(s.get(0), s.get(1), s.get(2) * s.get(3)));
+        sums.attach(x.getManager()); // with x, not with the long-lived lower (a chunk's memory goes with its chunk)
+        return sums.reshape(s);
     }
 
     // ---- the hidden attention -------------------------------------------------------------------------

@@ -70,13 +70,21 @@ public final class EngineRuntime {
         };
     }
 
-    /** "cpu" or e.g. "cu128": which libtorch build DJL loaded. */
+    /**
+     * Which libtorch build DJL loaded: "cpu", or the CUDA flavour ("cu128", "cu130"…) as PYTORCH_FLAVOR
+     * (or the ai.djl.pytorch.flavor property) names it; "cuda" when a GPU is seen and nothing names it.
+     */
     public static String flavor() {
-        String dir = System.getProperty("ai.djl.pytorch.flavor");
-        if (dir != null) {
-            return dir;
+        String named = System.getProperty("ai.djl.pytorch.flavor", System.getenv("PYTORCH_FLAVOR"));
+        if (named != null && !named.isBlank()) {
+            return named.trim();
         }
         return gpuCount() > 0 ? "cuda" : "cpu";
+    }
+
+    /** "libtorch 2.7.1 (cpu)": the build, for status bars, `info` and run folders. */
+    public static String build() {
+        return "libtorch " + libtorchVersion() + " (" + flavor() + ")";
     }
 
     /** Human words for a device: "CPU (2 threads)" or "GPU 0 (NVIDIA H100 80GB HBM3)". */

@@ -24,6 +24,7 @@ public record RunInfo(
             @JsonProperty("lab") String lab,
             @JsonProperty("djl") String djl,
             @JsonProperty("libtorch") String libtorch,
+            @JsonProperty("flavor") String flavor,
             @JsonProperty("device") String device,
             @JsonProperty("threads") int threads,
             @JsonProperty("java") String java,

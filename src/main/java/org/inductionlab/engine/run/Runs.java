@@ -50,7 +50,7 @@ public final class Runs {
     public static RunInfo.Environment environment(Device device) {
         String lab = Runs.class.getPackage().getImplementationVersion();
         return new RunInfo.Environment(lab == null ? "dev" : lab, EngineRuntime.djlVersion(),
-                EngineRuntime.libtorchVersion(), EngineRuntime.describe(device), EngineRuntime.threads(),
+                EngineRuntime.libtorchVersion(), EngineRuntime.flavor(), EngineRuntime.describe(device), EngineRuntime.threads(),
                 System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     }
 

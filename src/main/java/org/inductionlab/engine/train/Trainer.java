@@ -7,6 +7,7 @@ import org.inductionlab.engine.run.AttentionFrame;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.CausalAttention;
+import org.inductionlab.engine.model.ExecutionPlan;
 import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -39,6 +40,7 @@ public final class Trainer {
     private final RunFolder folder; // null: train in memory only (bench, tests)
     private final TrainingListener listener;
     private final TrainingControl control;
+    private ExecutionPlan plan = ExecutionPlan.CPU;
 
     public Trainer(Hyperparameters hp, RunFolder folder, TrainingListener listener, TrainingControl control) {
         this.hp = hp.validated();
@@ -51,6 +53,7 @@ public final class Trainer {
     public TrainingOutcome run(boolean resume) throws IOException {
         EngineRuntime.start(hp.threads());
         Device device = EngineRuntime.device(hp.device());
+        plan = ExecutionPlan.of(device); // how each step's passes are cut up on this device
         Engine engine = EngineRuntime.engine();
         try (NDManager root = NDManager.newBaseManager(device);
              SequenceModel model = SequenceModel.create(hp, root);
@@ -260,7 +263,7 @@ public final class Trainer {
                 NDArray logits;
                 NDArray loss;
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
-                    logits = model.forward(tokens, ForwardPass.training(CausalAttention.TRAINING_TILE_ELEMENTS));
+                    logits = model.forward(tokens, plan.training());
                     loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
                     gc.backward(Autograd.scale(loss, model.lossScale()));
                 }
