@@ -134,12 +134,15 @@ public final class LengthSweep {
     /**
      * Sequences in one forward pass. Attention's memory grows with the tokens of a pass, so a pass holds
      * {@value #TOKENS_PER_PASS} tokens; Mamba's is bounded by its blocks whatever the pass holds, so there
-     * a pass takes up to {@link MambaModel#EVAL_PASS_TOKENS}: a batch of long sequences makes each chunk of
-     * the scan one larger call instead of one call per sequence.
+     * a pass takes up to {@link MambaModel#EVAL_PASS_TOKENS} in at most {@link MambaModel#EVAL_BATCH}
+     * sequences: a batch of long sequences makes each chunk of the scan one larger call instead of one call
+     * per sequence, and the cap keeps a chunk's tensors (batch x 16 x E x N) near 8 MiB.
      */
     static int sequencesPerPass(Hyperparameters hp, int length, int total) {
-        int tokens = hp.architecture() == Architecture.MAMBA ? MambaModel.EVAL_PASS_TOKENS : TOKENS_PER_PASS;
-        return Math.max(1, Math.min(total, tokens / length));
+        if (hp.architecture() == Architecture.MAMBA) { // and at most EVAL_BATCH: a chunk is batch x 16 x E x N
+            return Math.max(1, Math.min(Math.min(total, MambaModel.EVAL_BATCH), MambaModel.EVAL_PASS_TOKENS / length));
+        }
+        return Math.max(1, Math.min(total, TOKENS_PER_PASS / length));
     }
 
     public Estimate estimate(Hyperparameters hp, int length, int sequences, Device device) {

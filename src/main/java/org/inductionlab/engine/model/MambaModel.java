@@ -69,6 +69,8 @@ public final class MambaModel implements SequenceModel {
      * only the tokens themselves (64 MiB of ids at 2^23).
      */
     public static final int EVAL_PASS_TOKENS = 1 << 23;
+    /** Sequences an evaluation pass may hold: a scan chunk is (batch, 16, E, N), 8 MiB at 64 x 16 x 128 x 16. */
+    public static final int EVAL_BATCH = 64;
 
     /** Positions per block of the evaluation pass for {@code batch} sequences: a multiple of CHUNK. */
     static int blockLength(long batch) {
@@ -294,6 +296,7 @@ public final class MambaModel implements SequenceModel {
         int n = (int) u.getShape().get(1);
         NDArray before = carry == null ? m.zeros(new Shape(batch, conv - 1, inner)) : carry.window;
         NDArray padded = before.concat(u, 1); // (batch, n + K - 1, E)
+        padded.attach(m); // results join their first operand's manager: not the long-lived carry's
         if (carry != null) {
             // a copy: a view would keep this whole block's padded input alive as long as the carry lives
             NDArray window = padded.get(new NDIndex(":, " + n + ":, :")).duplicate();
@@ -364,7 +367,9 @@ public final class MambaModel implements SequenceModel {
             // times exp(cum_mid - cum_s), not divided by e: a quotient's gradient squares e, which underflows
             NDArray within = runningSum(steps, bu.mul(ref.sub(cum).exp()));    // Σ_{s≤t} exp(cum_mid - cum_s) ...
             if (h != null) {
-                within = within.add(ref.exp().mul(h.expandDims(1)));              // ... + exp(cum_mid) h_start
+                NDArray start = h.expandDims(1);
+                start.attach(m); // a view of the carried state: it must not outlive the chunk (it pins the state)
+                within = within.add(ref.exp().mul(start));                       // ... + exp(cum_mid) h_start
             }
             NDArray states = e.mul(within);                                      // every h_t of the chunk
             ys.add(states.matMul(cs.get(k).expandDims(3)).squeeze(3));           // y_t = C_t h_t
@@ -380,6 +385,12 @@ public final class MambaModel implements SequenceModel {
             }
         }
         NDArray y = ys.size() == 1 ? ys.get(0) : NDArrays.concat(new NDList(ys), 1);
+        if (free && h != h0) { // the last state is a view of its chunk's states: carry a compact copy
+            NDArray compact = h.duplicate();
+            compact.attach(outer);
+            h.close();
+            h = compact;
+        }
         return new NDList(y, h);
     }
 
