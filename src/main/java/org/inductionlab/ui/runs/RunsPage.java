@@ -73,26 +73,12 @@ public final class RunsPage extends BorderPane {
         Button delete = action("Delete…", "Delete the run folder", this::delete);
         delete.setId("delete-run");
         Button open = new Button("Open run folder…");
-        open.setOnAction(e -> {
-            DirectoryChooser dc = new DirectoryChooser();
-            dc.setTitle("Open a run folder (one with config.json)");
-            File f = dc.showDialog(getScene().getWindow());
-            if (f != null) {
-                vm.openFolder(f.toPath());
-            }
-        });
+        open.setOnAction(e -> chooseFolder("Open a run folder (one with config.json)", vm::openFolder));
         Button openStudy = new Button("Open study…");
         openStudy.setId("open-study");
         Fx.tip(openStudy, "Open a study folder (made by 'induction-lab study plan'): its runs join this list and the"
                 + " Sweep page plots them grouped by a setting, mean and spread across seeds");
-        openStudy.setOnAction(e -> {
-            DirectoryChooser dc = new DirectoryChooser();
-            dc.setTitle("Open a study folder (one with study.json)");
-            File f = dc.showDialog(getScene().getWindow());
-            if (f != null) {
-                vm.openStudy(f.toPath());
-            }
-        });
+        openStudy.setOnAction(e -> chooseFolder("Open a study folder (one with study.json)", vm::openStudy));
         Button importModel = new Button("Open model…");
         importModel.setId("import-model");
         Fx.tip(importModel, "Make a run from a .safetensors model: one exported by the lab, or a PyTorch"
@@ -128,6 +114,16 @@ public final class RunsPage extends BorderPane {
         box.setPadding(new Insets(0));
         javafx.scene.layout.VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
         setCenter(box);
+    }
+
+    /** Asks for a folder and hands it on; nothing happens when the dialog is cancelled. */
+    private void chooseFolder(String title, Consumer<java.nio.file.Path> then) {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle(title);
+        File f = dc.showDialog(getScene().getWindow());
+        if (f != null) {
+            then.accept(f.toPath());
+        }
     }
 
     private static TableColumn<RunEntry, String> column(String title, double width,
