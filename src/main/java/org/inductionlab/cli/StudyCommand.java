@@ -270,7 +270,7 @@ final class StudyCommand implements Runnable {
             try (StudyTask task = StudyTask.claim(study, index, threads);
                  StopOnSignal stop = StopOnSignal.install(task::requestStop, 120)) {
                 o.printf(Locale.ROOT, "study %s, run %d: %s on %s%n", study.name(), index, task.runName(),
-                        java.net.InetAddress.getLocalHost().getHostName());
+                        StudyTask.host());
                 StudyTask.Result r = task.run(new TrainCommand.ConsoleListener(o, false), new LengthSweep.Listener() {
                     @Override
                     public void onPoint(SweepPoint p) {

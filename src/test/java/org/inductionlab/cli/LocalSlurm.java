@@ -35,6 +35,9 @@ final class LocalSlurm implements AutoCloseable {
 
     /** Starts a cluster, installing Slurm first if needed; skips the calling test when it cannot. */
     static LocalSlurm start() throws IOException, InterruptedException {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "the single-node Slurm of the tests runs its daemons as root; this user is "
+                        + System.getProperty("user.name") + ": the Slurm test is skipped");
         installIfMissing();
         Path dir = Files.createTempDirectory("lab-slurm");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -95,7 +98,7 @@ final class LocalSlurm implements AutoCloseable {
                 "--pid-file=" + dir.resolve("munged.pid"), "--log-file=" + dir.resolve("log/munged.log"),
                 "--seed-file=" + dir.resolve("munge.seed"), "--force"), 30), "munged");
 
-        String host = InetAddress.getLocalHost().getHostName().split("\\.")[0];
+        String host = shortHostname();
         int cpus = Runtime.getRuntime().availableProcessors();
         String conf = String.join("\n",
                 "ClusterName=lab",
@@ -127,7 +130,7 @@ final class LocalSlurm implements AutoCloseable {
         Files.writeString(dir.resolve("slurm.conf"), conf, StandardCharsets.UTF_8);
         String confPath = dir.resolve("slurm.conf").toString();
         check(exec(List.of("/usr/sbin/slurmctld", "-f", confPath), 30), "slurmctld");
-        check(exec(List.of("/usr/sbin/slurmd", "-f", confPath), 30), "slurmd");
+        check(exec(List.of("/usr/sbin/slurmd", "-f", confPath, "-N", host), 30), "slurmd");
         // the first scheduling pass comes a few seconds after start: wait until the node is idle
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
@@ -138,6 +141,13 @@ final class LocalSlurm implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IOException("the test cluster's node did not come up; see " + logs());
+    }
+
+    /** This machine's short name, as slurmd would take it (the kernel's, without a lookup that can fail). */
+    private static String shortHostname() throws IOException {
+        Path kernel = Path.of("/proc/sys/kernel/hostname");
+        String name = Files.isReadable(kernel) ? Files.readString(kernel).trim() : InetAddress.getLocalHost().getHostName();
+        return name.split("\\.")[0];
     }
 
     private void check(int code, String daemon) throws IOException {

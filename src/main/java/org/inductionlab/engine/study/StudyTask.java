@@ -212,7 +212,8 @@ public final class StudyTask implements AutoCloseable {
         }
     }
 
-    static String host() {
+    /** This machine's name, for logs and the task lock (never fails). */
+    public static String host() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
