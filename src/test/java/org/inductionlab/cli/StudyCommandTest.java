@@ -77,6 +77,11 @@ class StudyCommandTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertFalse(Files.exists(out), "nothing written for " + b.json());
         }
+        var minimal = org.inductionlab.engine.study.StudySpec.parse(
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"preset\": \"tiny\"}"), "m", null);
+        assertEquals(1, minimal.points().size(), "no grid, no seeds: one run");
+        assertEquals(6, minimal.evaluation().minExp());
+        assertEquals(12, minimal.evaluation().maxExp(), "the same longest length on every machine of a study");
         CliTest.Result varied = run("study", "plan", "tiny-lr-seeds", "--out", tmp.resolve("v").toString(),
                 "--set", "lr=0.01");
         assertEquals(2, varied.code());

@@ -61,19 +61,24 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
     static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /**
-     * What to measure after training: lengths 2^minExp..2^maxExp (maxExp null: the device's default rule),
+     * What to measure after training: lengths 2^minExp..2^maxExp (left out of a spec: 2^12, or 2^minExp if
+     * that is longer — a fixed range, so every machine of a study measures the same lengths and a status
+     * can tell a finished sweep without starting the engine),
      * on each layout (empty: the run's own), with {@code sequences} per length (0: the default rule).
      */
     public record Evaluation(@JsonProperty("min_exp") int minExp, @JsonProperty("max_exp") Integer maxExp,
                              @JsonProperty("layouts") List<String> layouts, @JsonProperty("sequences") int sequences,
                              @JsonProperty("seed") long seed) {
-        public static final Evaluation DEFAULT = new Evaluation(6, null, List.of(), 0, 1);
+        public static final Evaluation DEFAULT = new Evaluation(6, DEFAULT_MAX_EXP, List.of(), 0, 1);
 
         /** The layouts to measure for a run trained on {@code own}. */
         public List<TriggerLayout> layoutsFor(Hyperparameters hp) {
             return layouts.isEmpty() ? List.of(hp.layout()) : layouts.stream().map(TriggerLayout::parse).toList();
         }
     }
+
+    /** The longest length a study measures when its spec does not say: 2^12. */
+    public static final int DEFAULT_MAX_EXP = 12;
 
     /** One run of the study: its folder name, its variant's name (or null), and its own settings. */
     public record Point(String name, String variant, Map<String, String> values) {}
@@ -344,7 +349,7 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
             }
         }
         int min = wholeNumber(e, "min_exp", 6, 3, 24);
-        Integer max = e.has("max_exp") ? wholeNumber(e, "max_exp", 0, min, 24) : null;
+        Integer max = e.has("max_exp") ? wholeNumber(e, "max_exp", 0, min, 24) : Math.max(min, DEFAULT_MAX_EXP);
         int seqs = wholeNumber(e, "sequences", 0, 0, 1_000_000);
         long seed = wholeNumber(e, "seed", 1, 0, Integer.MAX_VALUE);
         List<String> layouts = new ArrayList<>();
@@ -365,7 +370,7 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
                 }
             }
         }
-        new LengthSweep.Plan(min, max == null ? 24 : max, null, seqs, seed); // the sweep's own checks
+        new LengthSweep.Plan(min, max, null, seqs, seed); // the sweep's own checks
         return new Evaluation(min, max, List.copyOf(layouts), seqs, seed);
     }
 
@@ -456,9 +461,7 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
         }
         ObjectNode ev = o.putObject("eval");
         ev.put("min_exp", evaluation.minExp());
-        if (evaluation.maxExp() != null) {
-            ev.put("max_exp", evaluation.maxExp());
-        }
+        ev.put("max_exp", evaluation.maxExp());
         if (!evaluation.layouts().isEmpty()) {
             ev.set("layouts", JSON.valueToTree(evaluation.layouts()));
         }

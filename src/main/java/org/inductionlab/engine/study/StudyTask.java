@@ -112,7 +112,7 @@ public final class StudyTask implements AutoCloseable {
         if (t == null || t.runStatus() != RunStatus.FINISHED) {
             return false;
         }
-        return missingPoints(study.evaluation(), f, null).isEmpty();
+        return missingPoints(study.evaluation(), f).isEmpty();
     }
 
     /**
@@ -151,7 +151,7 @@ public final class StudyTask implements AutoCloseable {
         }
         List<SweepPoint> measured = new ArrayList<>();
         try (LoadedRun r = LoadedRun.open(dir, null)) {
-            for (Map.Entry<TriggerLayout, List<Integer>> e : missingPoints(study.evaluation(), r.folder(), r).entrySet()) {
+            for (Map.Entry<TriggerLayout, List<Integer>> e : missingPoints(study.evaluation(), r.folder()).entrySet()) {
                 for (int exp : e.getValue()) {
                     StudySpec.Evaluation ev = study.evaluation();
                     LengthSweep.Plan plan = new LengthSweep.Plan(exp, exp, e.getKey(), ev.sequences(), ev.seed());
@@ -162,15 +162,11 @@ public final class StudyTask implements AutoCloseable {
         return new Result(folder.name(), what, outcome, measured);
     }
 
-    /**
-     * Layout → exponents the study asks for and sweep.csv lacks. The longest length, when the study
-     * leaves it to the device, comes from the loaded run ({@code loaded} null: only what is known).
-     */
-    static Map<TriggerLayout, List<Integer>> missingPoints(StudySpec.Evaluation ev, RunFolder folder, LoadedRun loaded)
+    /** Layout → exponents the study asks for and sweep.csv lacks. */
+    static Map<TriggerLayout, List<Integer>> missingPoints(StudySpec.Evaluation ev, RunFolder folder)
             throws IOException {
         var hp = folder.hyperparameters();
-        int max = ev.maxExp() != null ? ev.maxExp()
-                : loaded != null ? SweepJob.defaultMaxExponent(hp, loaded.onGpu()) : ev.minExp();
+        int max = ev.maxExp() != null ? ev.maxExp() : Math.max(ev.minExp(), StudySpec.DEFAULT_MAX_EXP);
         Set<String> have = new java.util.HashSet<>();
         for (SweepPoint p : folder.readSweep()) {
             have.add(p.layout() + "@" + p.length());
