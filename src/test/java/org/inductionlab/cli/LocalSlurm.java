@@ -27,6 +27,7 @@ final class LocalSlurm implements AutoCloseable {
 
     private final Path dir;
     private final Map<String, String> env;
+    private final java.time.Instant started = java.time.Instant.now();
 
     private LocalSlurm(Path dir) {
         this.dir = dir;
@@ -192,6 +193,14 @@ final class LocalSlurm implements AutoCloseable {
                 });
             }
         }
+        // a job step's daemon whose slurmd has gone waits for it forever: stop those this cluster started
+        ProcessHandle.allProcesses()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/slurmstepd")).orElse(false))
+                .filter(h -> h.info().startInstant().map(t -> t.isAfter(started)).orElse(false))
+                .forEach(h -> {
+                    h.destroy();
+                    daemons.add(h);
+                });
         long deadline = System.currentTimeMillis() + 15_000;
         for (ProcessHandle h : daemons) {
             while (h.isAlive() && System.currentTimeMillis() < deadline) {
