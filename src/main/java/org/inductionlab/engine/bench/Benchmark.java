@@ -1,6 +1,5 @@
 package org.inductionlab.engine.bench;
 
-import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -129,8 +128,8 @@ public final class Benchmark {
                 long t0 = System.nanoTime();
                 try (NDManager pass = root.newSubManager()) {
                     NDArray tokens = pass.create(b.inputs(), new Shape(sequences, length - 1));
-                    model.forward(tokens, org.inductionlab.engine.model.ExecutionPlan.of(device).evaluation(
-                            org.inductionlab.engine.eval.LengthSweep.forDevice(device).tileElements(hp, length))).toFloatArray();
+                    model.forward(tokens, org.inductionlab.engine.eval.LengthSweep.forDevice(device).pass(hp, length))
+                            .toFloatArray();
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (rep > 0) {

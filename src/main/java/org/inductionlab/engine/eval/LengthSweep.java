@@ -2,7 +2,7 @@ package org.inductionlab.engine.eval;
 
 import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.model.Logits;
-import org.inductionlab.engine.model.CausalAttention;
+import org.inductionlab.engine.model.ForwardPass;
 import org.inductionlab.engine.model.ExecutionPlan;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -94,8 +94,6 @@ public final class LengthSweep {
     }
 
     private final ExecutionPlan plan;
-    private final long minTile;
-    private final long maxTile;
     private double flopsPerSecond; // calibrated as lengths complete
 
     /**
@@ -104,23 +102,21 @@ public final class LengthSweep {
      */
     public LengthSweep(ExecutionPlan plan, double initialFlopsPerSecond) {
         this.plan = plan;
-        this.minTile = plan.sweepTileElements();
-        this.maxTile = plan.sweepTileElements();
         this.flopsPerSecond = initialFlopsPerSecond;
     }
 
-    /** Queries a tile should hold at least: fewer make each matrix product too small to be efficient. */
-    static final int QUERIES_PER_TILE = 64;
-
     /**
-     * Scores per tile at this length: room for {@value #QUERIES_PER_TILE} queries against every key, within
-     * [minTile, maxTile]. On a CPU both bounds are 16M (64 MiB): at 2^16 a tile of 8 queries (4M scores)
-     * ran 1.4x slower than one of 32, and one size for every length lets glibc reuse the same blocks, where
-     * growing tiles left holes that made the heap (and the time) grow through a sweep.
+     * Scores per attention tile: the plan's one size at every length. On a CPU 16M (64 MiB): at 2^16 a tile
+     * of 8 queries (4M scores) ran 1.4x slower than one of 32, and one size for every length lets glibc reuse
+     * the same blocks, where growing tiles left holes that made the heap (and the time) grow through a sweep.
      */
     public long tileElements(Hyperparameters hp, int length) {
-        long wanted = (long) hp.heads() * length * QUERIES_PER_TILE;
-        return Math.max(minTile, Math.min(maxTile, wanted));
+        return plan.sweepTileElements();
+    }
+
+    /** The evaluation pass this sweep runs at {@code length} (the bench times the same one). */
+    public ForwardPass pass(Hyperparameters hp, int length) {
+        return plan.evaluation(tileElements(hp, length));
     }
 
     /**
@@ -242,8 +238,7 @@ public final class LengthSweep {
             InductionTask.Batch batch = task.batch(done, n, length);
             try (NDManager pass = root.newSubManager()) {
                 NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
-                NDArray logits = model.forward(tokens, plan.evaluation(
-                        tileElements(model.hyperparameters(), length)).withAblated(ablated));
+                NDArray logits = model.forward(tokens, pass(model.hyperparameters(), length).withAblated(ablated));
                 correct += Logits.countCorrect(logits, batch.answers());
             }
             done += n;

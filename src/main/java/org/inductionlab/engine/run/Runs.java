@@ -26,11 +26,7 @@ public final class Runs {
     /** A new run folder for {@code hp}, with the environment it will train on recorded. */
     public static RunFolder create(Path dir, Hyperparameters hp, String preset, boolean force) throws IOException {
         Device device = EngineRuntime.device(hp.validated().device());
-        RunInfo info = new RunInfo(RunInfo.FORMAT, preset, Instant.now().toString(), hp.toText(),
-                environment(device), ModelCost.parameterCount(hp),
-                new RunInfo.Training(RunStatus.CREATED.word(), 0, 0, 0, Double.NaN, 0, null, Instant.now().toString()),
-                null);
-        return RunFolder.create(dir, info, force);
+        return RunFolder.create(dir, created(hp, preset, environment(device)), force);
     }
 
     /**
@@ -38,12 +34,14 @@ public final class Runs {
      * engine started and no environment recorded (the machine that trains it records its own).
      */
     public static RunFolder plan(Path dir, Hyperparameters hp, String preset) throws IOException {
-        Hyperparameters valid = hp.validated();
-        RunInfo info = new RunInfo(RunInfo.FORMAT, preset, Instant.now().toString(), valid.toText(), null,
-                ModelCost.parameterCount(valid),
-                new RunInfo.Training(RunStatus.CREATED.word(), 0, 0, 0, Double.NaN, 0, null, Instant.now().toString()),
-                null);
-        return RunFolder.create(dir, info, false);
+        return RunFolder.create(dir, created(hp.validated(), preset, null), false);
+    }
+
+    /** config.json of a run that has taken no step yet. */
+    private static RunInfo created(Hyperparameters hp, String preset, RunInfo.Environment environment) {
+        String now = Instant.now().toString();
+        return new RunInfo(RunInfo.FORMAT, preset, now, hp.toText(), environment, ModelCost.parameterCount(hp),
+                new RunInfo.Training(RunStatus.CREATED.word(), 0, 0, 0, Double.NaN, 0, null, now), null);
     }
 
     /** The software and device this process trains on. */

@@ -51,9 +51,9 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
     /** The built-in example studies, loadable by name. */
     public static final List<String> BUILT_IN = List.of("tiny-lr-seeds", "positional-seeds", "transformer-vs-mamba");
 
-    private static final Set<String> TOP_KEYS = Set.of("name", "description", "preset", "set", "grid", "runs",
+    private static final List<String> TOP_KEYS = List.of("name", "description", "preset", "set", "grid", "runs",
             "seeds", "eval");
-    private static final Set<String> EVAL_KEYS = Set.of("min_exp", "max_exp", "layouts", "sequences", "seed");
+    private static final List<String> EVAL_KEYS = List.of("min_exp", "max_exp", "layouts", "sequences", "seed");
 
     /** At most this many runs in one study (a typo in a grid should not plan a million folders). */
     public static final int MAX_RUNS = 10_000;
@@ -116,13 +116,7 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
         if (root == null || !root.isObject()) {
             throw new InvalidConfigException("spec", "a study is a JSON object {\"preset\": …, \"grid\": {…}, …}");
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!TOP_KEYS.contains(k)) {
-                throw new InvalidConfigException(k, "unknown key in the study (allowed: " + String.join(", ",
-                        List.of("name", "description", "preset", "set", "grid", "runs", "seeds", "eval")) + ")");
-            }
-        }
+        onlyKeys(root, TOP_KEYS, "", "unknown key in the study");
         String name = text(root, "name", defaultName);
         String problem = RunNames.problem(name);
         if (problem != null) {
@@ -342,12 +336,7 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
         if (!e.isObject()) {
             throw new InvalidConfigException("eval", "an object, e.g. {\"min_exp\": 6, \"max_exp\": 8}");
         }
-        for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!EVAL_KEYS.contains(k)) {
-                throw new InvalidConfigException("eval." + k, "unknown key (allowed: min_exp, max_exp, layouts, sequences, seed)");
-            }
-        }
+        onlyKeys(e, EVAL_KEYS, "eval.", "unknown key");
         int min = wholeNumber(e, "min_exp", 6, 3, 24);
         Integer max = e.has("max_exp") ? wholeNumber(e, "max_exp", 0, min, 24) : Math.max(min, DEFAULT_MAX_EXP);
         int seqs = wholeNumber(e, "sequences", 0, 0, 1_000_000);
@@ -372,6 +361,16 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
         }
         new LengthSweep.Plan(min, max, null, seqs, seed); // the sweep's own checks
         return new Evaluation(min, max, List.copyOf(layouts), seqs, seed);
+    }
+
+    /** Bad input naming the first key of {@code node} that is not {@code allowed}, and the allowed ones. */
+    private static void onlyKeys(JsonNode node, List<String> allowed, String prefix, String words) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw new InvalidConfigException(prefix + k, words + " (allowed: " + String.join(", ", allowed) + ")");
+            }
+        }
     }
 
     private static int wholeNumber(JsonNode parent, String key, int fallback, int min, int max) {

@@ -6,9 +6,7 @@ import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.run.AttentionFrame;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
-import org.inductionlab.engine.model.CausalAttention;
 import org.inductionlab.engine.model.ExecutionPlan;
-import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -40,7 +38,6 @@ public final class Trainer {
     private final RunFolder folder; // null: train in memory only (bench, tests)
     private final TrainingListener listener;
     private final TrainingControl control;
-    private ExecutionPlan plan = ExecutionPlan.CPU;
 
     public Trainer(Hyperparameters hp, RunFolder folder, TrainingListener listener, TrainingControl control) {
         this.hp = hp.validated();
@@ -53,7 +50,6 @@ public final class Trainer {
     public TrainingOutcome run(boolean resume) throws IOException {
         EngineRuntime.start(hp.threads());
         Device device = EngineRuntime.device(hp.device());
-        plan = ExecutionPlan.of(device); // how each step's passes are cut up on this device
         Engine engine = EngineRuntime.engine();
         try (NDManager root = NDManager.newBaseManager(device);
              SequenceModel model = SequenceModel.create(hp, root);
@@ -145,11 +141,13 @@ public final class Trainer {
         int stepsSinceLog;
         long phaseChangeStep = -1;
         final EtaEstimate eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
+        final ExecutionPlan plan; // how each step's passes are cut up on this device
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
             this.model = model;
             this.optimizer = optimizer;
             this.root = root;
+            this.plan = ExecutionPlan.of(model.device());
             this.running = RunningAccuracy.of(hp.window(), state.recentAccuracies());
             this.elapsedBefore = state.elapsedSeconds();
             this.step = state.step();

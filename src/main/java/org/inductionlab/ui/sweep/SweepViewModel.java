@@ -61,9 +61,10 @@ public final class SweepViewModel {
     private final ObservableMap<String, List<SweepPoint>> points = FXCollections.observableHashMap();
     private final LongProperty plotVersion = new SimpleLongProperty();
     private final AtomicBoolean cancel = new AtomicBoolean();
-    private volatile List<RunEntry> plotted = List.of();
-    private volatile Study plottedStudy;
-    private volatile String plottedGroup;
+    /** What the plot shows: the runs, the study they may belong to, and what its runs are grouped by. */
+    private record Plotted(List<RunEntry> runs, Study study, String groupBy) {}
+
+    private volatile Plotted plotted = new Plotted(List.of(), null, EACH_RUN);
     private boolean maxExpChosen;
     private boolean suggesting;
 
@@ -229,13 +230,9 @@ public final class SweepViewModel {
 
     /** Reads every selected run's sweep.csv (in the background) into the plot. */
     public void reload() {
-        List<RunEntry> runs = List.copyOf(selected);
-        plotted = runs;
-        Study s = study.get();
-        String key = groupBy.get();
-        plottedStudy = s;
-        plottedGroup = key;
-        ctx.executor().background(() -> publish(runs, s, key));
+        Plotted now = new Plotted(List.copyOf(selected), study.get(), groupBy.get());
+        plotted = now;
+        ctx.executor().background(() -> publish(now));
     }
 
     /** Whether {@code run} is one of {@code study}'s runs. */
@@ -245,7 +242,10 @@ public final class SweepViewModel {
     }
 
     /** Reads the runs' sweep.csv files on the calling (background) thread and shows them on the UI thread. */
-    private void publish(List<RunEntry> runs, Study s, String key) {
+    private void publish(Plotted what) {
+        List<RunEntry> runs = what.runs();
+        Study s = what.study();
+        String key = what.groupBy();
         Map<String, List<SweepPoint>> fresh = new LinkedHashMap<>();
         boolean grouped = s != null && key != null && !key.equals(EACH_RUN);
         if (grouped) {
@@ -277,7 +277,7 @@ public final class SweepViewModel {
             }
         }
         ctx.executor().ui(() -> {
-            if (!runs.equals(selected) || s != study.get() || !java.util.Objects.equals(key, groupBy.get())) {
+            if (!what.equals(new Plotted(List.copyOf(selected), study.get(), groupBy.get()))) {
                 return; // the selection or grouping changed meanwhile; its own reload follows
             }
             points.clear();
@@ -426,7 +426,7 @@ public final class SweepViewModel {
 
                 @Override
                 public void onPoint(SweepPoint p) {
-                    publish(plotted, plottedStudy, plottedGroup); // already on the background thread, which the sweep keeps busy
+                    publish(plotted); // already on the background thread, which the sweep keeps busy
                 }
 
                 @Override
