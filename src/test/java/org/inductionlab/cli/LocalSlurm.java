@@ -193,16 +193,20 @@ final class LocalSlurm implements AutoCloseable {
                 });
             }
         }
-        // a job step's daemon whose slurmd has gone waits for it forever: stop those this cluster started
-        ProcessHandle.allProcesses()
+        awaitGone(daemons);
+        // a job step's daemon whose slurmd has gone waits for it forever: once slurmd is gone (no step can
+        // start after that), stop those this cluster started
+        awaitGone(ProcessHandle.allProcesses()
                 .filter(h -> h.info().command().map(c -> c.endsWith("/slurmstepd")).orElse(false))
                 .filter(h -> h.info().startInstant().map(t -> t.isAfter(started)).orElse(false))
-                .forEach(h -> {
-                    h.destroy();
-                    daemons.add(h);
-                });
+                .peek(ProcessHandle::destroy)
+                .toList());
+    }
+
+    /** Waits up to 15 s for {@code processes} to end, then kills what is left. */
+    private static void awaitGone(List<ProcessHandle> processes) {
         long deadline = System.currentTimeMillis() + 15_000;
-        for (ProcessHandle h : daemons) {
+        for (ProcessHandle h : processes) {
             while (h.isAlive() && System.currentTimeMillis() < deadline) {
                 try {
                     Thread.sleep(100);
