@@ -4,6 +4,7 @@ import org.inductionlab.engine.config.DeviceChoice;
 import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.LengthSweep;
+import org.inductionlab.engine.model.Precision;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.platform.MachineMemory;
@@ -47,10 +48,15 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "D", description = "auto, cpu or gpu (default: the run's own)")
     String device;
 
+    @Option(names = "--precision", paramLabel = "P", description = "fp32 or fp16 (default: fp16 on a GPU, checked"
+            + " against fp32 on " + LengthSweep.CHECK_SEQUENCES + " sequences at 2^12 first; fp32 on a CPU)")
+    String precision;
+
     @Override
     public Integer call() throws Exception {
         PrintStream o = System.out;
         DeviceChoice dev = device == null ? null : parseDevice(device);
+        Precision asked = precision == null ? null : Precision.parse("precision", precision);
         try (LoadedRun r = LoadedRun.open(run, dev)) {
             var hp = r.hyperparameters();
             TriggerLayout l;
@@ -64,7 +70,13 @@ final class EvalCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.folder().name(),
                     hp.layout(), hp.trainLength(), l, r.deviceDescription());
             o.println("  length  layout      seqs  correct  accuracy   wilson95          seconds");
-            List<SweepPoint> points = SweepJob.run(r, plan, new LengthSweep.Listener() {
+            Precision p = asked != null ? asked : LengthSweep.defaultPrecision(r.model().device());
+            List<SweepPoint> points = SweepJob.run(r, plan, p, new LengthSweep.Listener() {
+                @Override
+                public void onPrecision(LengthSweep.PrecisionCheck check) {
+                    o.println("  " + check.describe());
+                }
+
                 @Override
                 public void onPoint(SweepPoint p) {
                     o.printf(Locale.ROOT, "  2^%-4d  %-10s %5d  %7d  %s   [%5.1f, %5.1f]  %8.1f%n",

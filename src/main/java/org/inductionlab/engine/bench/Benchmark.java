@@ -9,6 +9,7 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ModelCost;
+import org.inductionlab.engine.model.Precision;
 import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.platform.MachineMemory;
@@ -85,9 +86,12 @@ public final class Benchmark {
 
         Hyperparameters fast = Preset.load("fast").apply().with("device", s.device().toString());
         for (int exp : new int[] {12, 14}) {
-            double tps = evaluationTokensPerSecond(fast, device, 1 << exp);
+            double tps = evaluationTokensPerSecond(fast, device, 1 << exp, Precision.FP32);
+            double half = evaluationTokensPerSecond(fast, device, 1 << exp, Precision.FP16);
             r.put("eval_tokens_per_s_" + (1 << exp), Math.round(tps));
-            log.accept(String.format(java.util.Locale.ROOT, "eval at 2^%d: %,.0f tokens/s", exp, tps));
+            r.put("eval_fp16_tokens_per_s_" + (1 << exp), Math.round(half));
+            log.accept(String.format(java.util.Locale.ROOT, "eval at 2^%d: %,.0f tokens/s (attention in fp16: %,.0f)",
+                    exp, tps, half));
         }
         r.put("peak_rss_mib", MachineMemory.peakResidentBytes() >> 20);
         return r;
@@ -116,7 +120,7 @@ public final class Benchmark {
     }
 
     /** Input tokens per second of the memory-bounded evaluation pass at one length (random weights). */
-    static double evaluationTokensPerSecond(Hyperparameters hp, Device device, int length) {
+    static double evaluationTokensPerSecond(Hyperparameters hp, Device device, int length, Precision precision) {
         int sequences = Math.max(1, (1 << 15) / length);
         InductionTask task = InductionTask.evaluation(hp.vocab(), hp.layout(), 1);
         try (Autograd.Scope noGrad = Autograd.noGrad();
@@ -128,8 +132,8 @@ public final class Benchmark {
                 long t0 = System.nanoTime();
                 try (NDManager pass = root.newSubManager()) {
                     NDArray tokens = pass.create(b.inputs(), new Shape(sequences, length - 1));
-                    model.forward(tokens, org.inductionlab.engine.eval.LengthSweep.forDevice(device).pass(hp, length))
-                            .toFloatArray();
+                    model.forward(tokens, org.inductionlab.engine.eval.LengthSweep.forDevice(device)
+                            .withPrecision(precision).pass(hp, length)).toFloatArray();
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (rep > 0) {

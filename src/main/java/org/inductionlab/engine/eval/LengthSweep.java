@@ -4,6 +4,7 @@ import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.ForwardPass;
 import org.inductionlab.engine.model.ExecutionPlan;
+import org.inductionlab.engine.model.Precision;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -73,7 +74,41 @@ public final class LengthSweep {
         default void onPoint(SweepPoint point) {}
 
         default void onRefused(int length, String reason) {}
+
+        /** Before the first length of a sweep asked to run in half precision: what the check found. */
+        default void onPrecision(PrecisionCheck check) {}
     }
+
+    /**
+     * Half precision checked against fp32 on the same sequences: {@code same} of {@code sequences} got the
+     * same prediction. The sweep runs in {@code used}: the half type when at least 99 % agree, else fp32
+     * ({@code reason} says why when no check could run).
+     */
+    public record PrecisionCheck(Precision asked, Precision used, int length, int sequences, int same,
+                                 int correctFp32, int correctHalf, String reason) {
+
+        /** Agreement needed to sweep in half precision. */
+        public static final double REQUIRED = 0.99;
+
+        public static boolean passes(int same, int sequences) {
+            return sequences > 0 && same >= Math.ceil(REQUIRED * sequences);
+        }
+
+        public String describe() {
+            if (reason != null) {
+                return reason + "; sweeping in " + used;
+            }
+            return String.format(java.util.Locale.ROOT,
+                    "%s against fp32 at 2^%d: the same answer on %d of %d sequences (%.1f %%; accuracy %.1f %% vs %.1f %%),"
+                            + " %s 99 %%: sweeping in %s", asked, Integer.numberOfTrailingZeros(length), same, sequences,
+                    100.0 * same / sequences, 100.0 * correctHalf / sequences, 100.0 * correctFp32 / sequences,
+                    used == asked ? "at least" : "below", used);
+        }
+    }
+
+    /** Length and sequences of the check before a half precision sweep: the 2^12, 256 sequences. */
+    public static final int CHECK_LENGTH = 1 << 12;
+    public static final int CHECK_SEQUENCES = 256;
 
     /** Expected cost of one length. */
     public record Estimate(int length, int sequences, long bytes, double seconds, long availableBytes) {
@@ -95,6 +130,7 @@ public final class LengthSweep {
 
     private final ExecutionPlan plan;
     private double flopsPerSecond; // calibrated as lengths complete
+    private Precision precision = Precision.FP32;
 
     /**
      * @param plan how passes are cut up on the device; its sweep tile bounds memory at the longest lengths
@@ -116,7 +152,28 @@ public final class LengthSweep {
 
     /** The evaluation pass this sweep runs at {@code length} (the bench times the same one). */
     public ForwardPass pass(Hyperparameters hp, int length) {
-        return plan.evaluation(tileElements(hp, length));
+        return plan.evaluation(tileElements(hp, length)).withPrecision(precision);
+    }
+
+    /**
+     * Asks for evaluation in {@code p}. A sweep in half precision first checks it against fp32
+     * ({@link #checkPrecision}) and falls back to fp32 where they disagree on more than 1 % of sequences.
+     */
+    public LengthSweep withPrecision(Precision p) {
+        this.precision = p;
+        return this;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * The default precision on {@code device}: fp16 on a GPU (tensor cores, half the memory of a tile's
+     * scores), fp32 on a CPU — measured here, fp16 is no faster on this CPU (docs/benchmarks.md).
+     */
+    public static Precision defaultPrecision(Device device) {
+        return device.isGpu() ? Precision.FP16 : Precision.FP32;
     }
 
     /**
@@ -174,7 +231,13 @@ public final class LengthSweep {
         InductionTask task = InductionTask.evaluation(hp.vocab(), plan.layout(), plan.seed());
         List<SweepPoint> points = new ArrayList<>();
         int count = plan.maxExponent() - plan.minExponent() + 1;
+        Precision asked = precision;
         try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager root = NDManager.newBaseManager(device)) {
+            if (asked != Precision.FP32) {
+                PrecisionCheck check = checkPrecision(model, plan, root, cancelled);
+                listener.onPrecision(check);
+                precision = check.used();
+            }
             for (int e = plan.minExponent(); e <= plan.maxExponent(); e++) {
                 int length = 1 << e;
                 int total = plan.sequencesAt(length);
@@ -200,8 +263,60 @@ public final class LengthSweep {
                 points.add(p);
                 listener.onPoint(p);
             }
+        } finally {
+            precision = asked;
         }
         return points;
+    }
+
+    /**
+     * Whether {@code model} answers the same in this sweep's half precision as in fp32: at the plan's
+     * longest length up to {@link #CHECK_LENGTH}, on {@link #CHECK_SEQUENCES} sequences of the plan's layout
+     * (a different seed from the sweep's). A model that computes in fp32 only, or a length the layout or
+     * model refuses, means fp32, with the reason.
+     */
+    PrecisionCheck checkPrecision(SequenceModel model, Plan plan, NDManager root, BooleanSupplier cancelled) {
+        Precision half = precision;
+        int length = Math.max(1 << plan.minExponent(), Math.min(CHECK_LENGTH, 1 << plan.maxExponent()));
+        String refused = !model.computesIn(half)
+                ? model.hyperparameters().architecture().toString().toLowerCase(java.util.Locale.ROOT)
+                        + " computes in fp32 only"
+                : plan.layout().problemAt(length) != null ? "no " + half + " check: " + plan.layout().problemAt(length)
+                : length - 1 > model.maxLength() ? "no " + half + " check: the model cannot embed " + (length - 1) + " tokens"
+                : null;
+        if (refused != null) {
+            return new PrecisionCheck(half, Precision.FP32, length, 0, 0, 0, 0, refused);
+        }
+        Hyperparameters hp = model.hyperparameters();
+        InductionTask task = InductionTask.evaluation(hp.vocab(), plan.layout(), plan.seed() ^ 0x5EEDL);
+        int perPass = sequencesPerPass(hp, length, CHECK_SEQUENCES);
+        int same = 0;
+        int correct32 = 0;
+        int correctHalf = 0;
+        for (int done = 0; done < CHECK_SEQUENCES; done += perPass) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("sweep cancelled while checking " + half);
+            }
+            int n = Math.min(perPass, CHECK_SEQUENCES - done);
+            InductionTask.Batch batch = task.batch(done, n, length);
+            try (NDManager pass = root.newSubManager()) {
+                NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
+                ForwardPass p = fp32Pass(hp, length);
+                long[] exact = model.forward(tokens, p).argMax(1).toLongArray();
+                long[] halved = model.forward(tokens, p.withPrecision(half)).argMax(1).toLongArray();
+                for (int b = 0; b < n; b++) {
+                    same += exact[b] == halved[b] ? 1 : 0;
+                    correct32 += exact[b] == batch.answers()[b] ? 1 : 0;
+                    correctHalf += halved[b] == batch.answers()[b] ? 1 : 0;
+                }
+            }
+        }
+        Precision used = PrecisionCheck.passes(same, CHECK_SEQUENCES) ? half : Precision.FP32;
+        return new PrecisionCheck(half, used, length, CHECK_SEQUENCES, same, correct32, correctHalf, null);
+    }
+
+    private ForwardPass fp32Pass(Hyperparameters hp, int length) {
+        return plan.evaluation(tileElements(hp, length));
     }
 
     /**
@@ -244,6 +359,7 @@ public final class LengthSweep {
             done += n;
             listener.onSequences(length, done, total);
         }
-        return SweepPoint.of(length, layout.toString(), total, correct, (System.nanoTime() - t0) / 1e9);
+        Precision used = model.computesIn(precision) ? precision : Precision.FP32;
+        return SweepPoint.of(length, layout.toString(), total, correct, (System.nanoTime() - t0) / 1e9, used.label());
     }
 }

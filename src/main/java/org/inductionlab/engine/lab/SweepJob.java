@@ -4,6 +4,7 @@ import ai.djl.Device;
 import org.inductionlab.engine.config.DeviceChoice;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.LengthSweep;
+import org.inductionlab.engine.model.Precision;
 import org.inductionlab.engine.run.SweepPoint;
 
 import java.io.IOException;
@@ -64,6 +65,15 @@ public final class SweepJob {
      */
     public static List<SweepPoint> run(LoadedRun run, LengthSweep.Plan plan, LengthSweep.Listener listener,
                                        BooleanSupplier cancelled) {
+        return run(run, plan, LengthSweep.defaultPrecision(run.model().device()), listener, cancelled);
+    }
+
+    /**
+     * {@link #run(LoadedRun, LengthSweep.Plan, LengthSweep.Listener, BooleanSupplier)} in {@code precision}:
+     * half precision is checked against fp32 first and falls back to it (the listener hears the check).
+     */
+    public static List<SweepPoint> run(LoadedRun run, LengthSweep.Plan plan, Precision precision,
+                                       LengthSweep.Listener listener, BooleanSupplier cancelled) {
         LengthSweep.Listener saving = new LengthSweep.Listener() {
             @Override
             public void onLengthStart(int length, int index, int count, LengthSweep.Estimate estimate) {
@@ -89,8 +99,14 @@ public final class SweepJob {
             public void onRefused(int length, String reason) {
                 listener.onRefused(length, reason);
             }
+
+            @Override
+            public void onPrecision(LengthSweep.PrecisionCheck check) {
+                listener.onPrecision(check);
+            }
         };
-        return LengthSweep.forDevice(run.model().device()).run(run.model(), plan, saving, cancelled);
+        return LengthSweep.forDevice(run.model().device()).withPrecision(precision)
+                .run(run.model(), plan, saving, cancelled);
     }
 
     private static Device device(boolean onGpu) {

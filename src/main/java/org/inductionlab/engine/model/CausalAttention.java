@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.Dropout;
 
 /**
@@ -44,6 +45,8 @@ public final class CausalAttention {
 
     /** Added to scores of keys after the query: exp() of it is exactly 0, and unlike -inf it never makes NaN. */
     private static final float MASKED = -1e30f;
+    /** The same in fp16, whose lowest finite value is -65504. */
+    private static final float MASKED_HALF = -65504f;
 
     /**
      * Attention of queries (batch, heads, queries, dh) at absolute positions {@code firstQuery..} over keys
@@ -118,7 +121,7 @@ public final class CausalAttention {
             // (a view; matmul's backward does not need its output), not the whole tile.
             int from = firstQuery;
             NDArray strip = scores.get(scores.getManager(), new NDIndex(":, :, :, " + from + ":"));
-            strip.addi(causalMask(scores.getManager(), firstQuery - from, queries, keys - from));
+            strip.addi(causalMask(scores.getManager(), firstQuery - from, queries, keys - from, scores.getDataType()));
         }
         NDArray weights = scores.softmax(-1);
         if (pass.recorder() != null) {
@@ -130,10 +133,11 @@ public final class CausalAttention {
         return weights.matMul(v);
     }
 
-    /** (queries, keys): 0 where key <= query, MASKED after it; query r sits at key index firstQuery + r. */
-    private static NDArray causalMask(NDManager m, int firstQuery, int queries, int keys) {
+    /** (queries, keys) in {@code type}: 0 where key <= query, MASKED after it; query r sits at key index firstQuery + r. */
+    private static NDArray causalMask(NDManager m, int firstQuery, int queries, int keys, DataType type) {
         NDArray keyPos = m.arange(0, keys, 1, DataType.INT32).reshape(1, keys);
         NDArray queryPos = m.arange(firstQuery, firstQuery + queries, 1, DataType.INT32).reshape(queries, 1);
-        return keyPos.gt(queryPos).toType(DataType.FLOAT32, false).mul(MASKED);
+        float masked = type == DataType.FLOAT16 ? MASKED_HALF : MASKED;
+        return keyPos.gt(queryPos).toType(type, false).mul(m.full(new Shape(), masked, type));
     }
 }

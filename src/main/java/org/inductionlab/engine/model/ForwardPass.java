@@ -6,15 +6,35 @@ import ai.djl.ndarray.NDArray;
  * How a forward pass runs, for any {@link SequenceModel}: with dropout or not, whether the last layer
  * serves the final position only, at most how many attention scores (or scan elements) one tile holds,
  * in how many blocks the causal square is cut (see {@link CausalAttention}), and who, if anyone, receives
- * the attention weights.
+ * the attention weights, and in which {@link Precision} (half precision for evaluation only).
  */
 public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
-                          AttentionRecorder recorder, boolean[][] ablated) {
+                          AttentionRecorder recorder, boolean[][] ablated, Precision precision) {
 
-    /** Without ablation. */
+    public ForwardPass {
+        if (precision == null) {
+            precision = Precision.FP32;
+        }
+        if (training && precision != Precision.FP32) {
+            throw new IllegalArgumentException("precision: training runs in fp32 (" + precision + " is for evaluation)");
+        }
+    }
+
+    /** In fp32. */
+    public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
+                       AttentionRecorder recorder, boolean[][] ablated) {
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, Precision.FP32);
+    }
+
+    /** In fp32, without ablation. */
     public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                        AttentionRecorder recorder) {
-        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null);
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null, Precision.FP32);
+    }
+
+    /** The same pass computing in {@code p} (evaluation passes only). */
+    public ForwardPass withPrecision(Precision p) {
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, p);
     }
 
     /**
@@ -22,7 +42,7 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
      * the output projection (W_O), as interpretability work does to test what a head is for.
      */
     public ForwardPass withAblated(boolean[][] heads) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads, precision);
     }
 
     /** Whether any head of {@code layer} is ablated. */
@@ -71,6 +91,6 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
 
     /** The same pass with dropout on or off (for tests that compare paths). */
     public ForwardPass withTraining(boolean on) {
-        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated);
+        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision);
     }
 }

@@ -67,6 +67,11 @@ public interface SequenceModel extends AutoCloseable {
         return 0x1p50;
     }
 
+    /** Whether an evaluation pass in {@code p} computes in it; a model that says false computes in fp32. */
+    default boolean computesIn(Precision p) {
+        return p == Precision.FP32;
+    }
+
     /** Frees the parameters and anything cached. */
     @Override
     void close();

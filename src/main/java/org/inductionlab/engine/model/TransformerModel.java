@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
@@ -248,7 +249,13 @@ public final class TransformerModel implements SequenceModel {
         q = Autograd.scale(positions.rotate(q, firstQuery), 1.0 / Math.sqrt(dh));
         k = positions.rotate(k, 0);
 
-        NDArray out = CausalAttention.attend(q, k, v, firstQuery, layer, pass, hp.dropout()); // (batch, heads, queries, dh)
+        // the part that grows with n^2 — scores, softmax, weights times values — in the pass's precision; a
+        // half precision pass (evaluation) keeps the residual stream, norms and projections in fp32, as
+        // PyTorch's autocast does
+        DataType type = pass.precision().dataType();
+        NDArray out = CausalAttention.attend(cast(q, type), cast(k, type), cast(v, type), firstQuery, layer, pass,
+                hp.dropout());                                                          // (batch, heads, queries, dh)
+        out = cast(out, DataType.FLOAT32);
         if (pass.ablates(layer)) { // an ablated head contributes nothing to W_O's input
             float[] keep = new float[heads];
             for (int hd = 0; hd < heads; hd++) {
@@ -259,6 +266,10 @@ public final class TransformerModel implements SequenceModel {
         long queries = out.getShape().get(2);
         out = out.transpose(0, 2, 1, 3).reshape(batch, queries, d);
         return Linear.linear(out, w.outWeight(), w.outBias()).singletonOrThrow();
+    }
+
+    private static NDArray cast(NDArray x, DataType type) {
+        return x.getDataType() == type ? x : x.toType(type, false);
     }
 
     private static NDArray splitHeads(NDArray x, int heads, int dh) {
@@ -283,6 +294,12 @@ public final class TransformerModel implements SequenceModel {
 
     @Override
     public boolean recordsAttention() {
+        return true;
+    }
+
+    /** fp32, and fp16 for the attention of an evaluation pass (the rest stays fp32). */
+    @Override
+    public boolean computesIn(Precision p) {
         return true;
     }
 

@@ -2,17 +2,33 @@ package org.inductionlab.engine.run;
 
 /**
  * Accuracy at one length: {@code correct} of {@code sequences} answered right, with the Wilson 95 % score
- * interval (sensible even at 0 or 100 %).
+ * interval (sensible even at 0 or 100 %), and the precision the pass computed in ("fp32" or "fp16").
  */
 public record SweepPoint(int length, String layout, int sequences, int correct, double accuracy,
-                         double wilsonLow, double wilsonHigh, double seconds) {
+                         double wilsonLow, double wilsonHigh, double seconds, String precision) {
 
-    public static final String CSV_HEADER = "length,layout,sequences,correct,accuracy,wilson_low,wilson_high,seconds";
+    public static final String CSV_HEADER = "length,layout,sequences,correct,accuracy,wilson_low,wilson_high,seconds,"
+            + "precision";
+
+    public SweepPoint {
+        precision = precision == null || precision.isBlank() ? "fp32" : precision;
+    }
+
+    /** Measured in fp32. */
+    public SweepPoint(int length, String layout, int sequences, int correct, double accuracy,
+                      double wilsonLow, double wilsonHigh, double seconds) {
+        this(length, layout, sequences, correct, accuracy, wilsonLow, wilsonHigh, seconds, "fp32");
+    }
 
     public static SweepPoint of(int length, String layout, int sequences, int correct, double seconds) {
+        return of(length, layout, sequences, correct, seconds, "fp32");
+    }
+
+    public static SweepPoint of(int length, String layout, int sequences, int correct, double seconds,
+                                String precision) {
         double[] ci = wilson(correct, sequences);
         return new SweepPoint(length, layout, sequences, correct, sequences == 0 ? 0 : (double) correct / sequences,
-                ci[0], ci[1], seconds);
+                ci[0], ci[1], seconds, precision);
     }
 
     /** Wilson score interval for k successes in n trials at z = 1.96. */
@@ -30,16 +46,18 @@ public record SweepPoint(int length, String layout, int sequences, int correct, 
 
     public String toCsv() {
         return length + "," + layout + "," + sequences + "," + correct + "," + fmt(accuracy) + "," + fmt(wilsonLow)
-                + "," + fmt(wilsonHigh) + "," + String.format(java.util.Locale.ROOT, "%.3f", seconds);
+                + "," + fmt(wilsonHigh) + "," + String.format(java.util.Locale.ROOT, "%.3f", seconds) + "," + precision;
     }
 
+    /** A sweep.csv row: 9 columns, or the 8 of files written before the precision column (fp32). */
     public static SweepPoint parseCsv(String line) {
         String[] f = line.split(",");
-        if (f.length != 8) {
-            throw new IllegalArgumentException("expected 8 columns, got " + f.length);
+        if (f.length != 8 && f.length != 9) {
+            throw new IllegalArgumentException("expected 9 columns, got " + f.length);
         }
         return new SweepPoint(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-                Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]));
+                Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
+                f.length == 9 ? f[8] : "fp32");
     }
 
     private static String fmt(double v) {

@@ -386,8 +386,15 @@ public final class SweepViewModel {
         ctx.executor().background(() -> {
             String done = "Sweep finished.";
             try {
+                List<String> checks = new ArrayList<>();
                 for (int i = 0; i < runs.size(); i++) {
-                    sweepOne(runs.get(i), plans.get(i), i, runs.size());
+                    String check = sweepOne(runs.get(i), plans.get(i), i, runs.size());
+                    if (check != null) {
+                        checks.add(runs.get(i).name() + ": " + check);
+                    }
+                }
+                if (!checks.isEmpty()) {
+                    done += " " + String.join(" ", checks);
                 }
             } catch (CancellationException e) {
                 done = "Sweep cancelled; the lengths already measured are kept.";
@@ -403,11 +410,22 @@ public final class SweepViewModel {
         });
     }
 
-    private void sweepOne(RunEntry run, LengthSweep.Plan plan, int index, int count) {
+    /**
+     * Sweeps one run; returns what the half precision check found (on a GPU, where the sweep asks for
+     * fp16), or null where none ran.
+     */
+    private String sweepOne(RunEntry run, LengthSweep.Plan plan, int index, int count) {
+        String[] check = {null};
         try (LoadedRun loaded = LoadedRun.open(run.path(), null)) {
             int lengths = plan.maxExponent() - plan.minExponent() + 1;
             SweepJob.run(loaded, plan, new LengthSweep.Listener() {
                 int lengthIndex;
+
+                @Override
+                public void onPrecision(LengthSweep.PrecisionCheck c) {
+                    check[0] = c.describe();
+                    ctx.executor().ui(() -> progressText.set(run.name() + ": " + c.describe()));
+                }
 
                 @Override
                 public void onLengthStart(int length, int i, int total, LengthSweep.Estimate est) {
@@ -436,6 +454,7 @@ public final class SweepViewModel {
                 }
             }, cancel::get);
         }
+        return check[0];
     }
 
     public void cancel() {
