@@ -292,7 +292,7 @@ class StudyCommandTest {
         assertEquals(0, table.code(), table.err());
         List<String> lines = table.out().strip().lines().toList();
         assertEquals("study,run,lr,seed,steps,running_accuracy,wall_seconds,length,layout,sequences,correct,accuracy,"
-                + "wilson_low,wilson_high,seconds", lines.get(0));
+                + "wilson_low,wilson_high,seconds,precision", lines.get(0));
         assertEquals(1 + 4 * 3 * 2, lines.size(), table.out()); // 4 runs × 2^6..2^8 × fixed:5 and anywhere
         Map<String, Integer> perRun = new HashMap<>();
         for (String l : lines.subList(1, lines.size())) {

@@ -82,6 +82,27 @@ class TransformerModelTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"norm=pre", "norm=post", "positional=rotary", "positional=learned"})
+    void fusedTrainingGradientsEqualTheLabsOwn(String variant) {
+        Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128", "max_positions=128");
+        long[] tokens = randomTokens(4, 90, hp.vocab(), 13);
+        long[] answers = {2, 6, 16, 3};
+        ForwardPass own = ForwardPass.training(3000);
+        java.util.Map<String, float[]> expected = gradients(hp, tokens, answers, own);
+        long before = org.inductionlab.engine.model.FusedAttention.calls();
+        java.util.Map<String, float[]> fused = gradients(hp, tokens, answers, own.withFused(true));
+        assertEquals(hp.layers(), org.inductionlab.engine.model.FusedAttention.calls() - before, "every layer ran fused");
+        assertEquals(expected.keySet(), fused.keySet());
+        for (String name : expected.keySet()) {
+            float[] a = expected.get(name);
+            float[] b = fused.get(name);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-4 * Math.max(1, Math.abs(a[i])), variant + " d loss / d " + name + "[" + i + "]");
+            }
+        }
+    }
+
     private static java.util.Map<String, float[]> gradients(Hyperparameters hp, long[] tokens, long[] answers,
                                                             ForwardPass pass) {
         java.util.Map<String, float[]> out = new java.util.TreeMap<>();

@@ -4,6 +4,7 @@ import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.ForwardPass;
 import org.inductionlab.engine.model.ExecutionPlan;
+import org.inductionlab.engine.model.FusedAttention;
 import org.inductionlab.engine.model.Precision;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -130,6 +131,12 @@ public final class LengthSweep {
 
     private final ExecutionPlan plan;
     private double flopsPerSecond; // calibrated as lengths complete
+    private boolean calibrated;
+    /**
+     * How much faster than the first guess a Transformer evaluates through PyTorch's fused attention: measured
+     * 2.3-2.6x at 2^14..2^16 on a 2-core CPU (docs/benchmarks.md); 2 keeps the first estimate on the safe side.
+     */
+    static final double FUSED_SPEEDUP = 2;
     private Precision precision = Precision.FP32;
 
     /**
@@ -200,8 +207,11 @@ public final class LengthSweep {
 
     public Estimate estimate(Hyperparameters hp, int length, int sequences, Device device) {
         int perPass = sequencesPerPass(hp, length, sequences);
-        long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, tileElements(hp, length));
-        double seconds = sequences * ModelCost.evaluationFlops(hp, length - 1) / flopsPerSecond;
+        // fused attention never holds a tile of scores, and runs faster than the first guess assumes
+        boolean fused = hp.architecture() == Architecture.TRANSFORMER && FusedAttention.available(device);
+        long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, fused ? 0 : tileElements(hp, length));
+        double rate = calibrated || !fused ? flopsPerSecond : flopsPerSecond * FUSED_SPEEDUP;
+        double seconds = sequences * ModelCost.evaluationFlops(hp, length - 1) / rate;
         return new Estimate(length, sequences, bytes, seconds, MachineMemory.availableBytes(device));
     }
 
@@ -260,6 +270,7 @@ public final class LengthSweep {
                 }
                 SweepPoint p = measure(model, task, plan.layout(), length, total, null, root, listener, cancelled);
                 flopsPerSecond = total * ModelCost.evaluationFlops(hp, length - 1) / Math.max(1e-3, p.seconds());
+                calibrated = true;
                 points.add(p);
                 listener.onPoint(p);
             }

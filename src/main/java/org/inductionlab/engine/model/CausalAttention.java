@@ -60,6 +60,11 @@ public final class CausalAttention {
         int heads = (int) q.getShape().get(1);
         int queries = (int) q.getShape().get(2);
         int keys = (int) k.getShape().get(2);
+        boolean dropping = pass.training() && dropout > 0; // the fused module has no dropout: the lab's path then
+        if (pass.usesFused() && !dropping && FusedAttention.fits(queries, keys, firstQuery)
+                && FusedAttention.available(q.getDevice())) {
+            return FusedAttention.attend(q, k, v, pass.training()); // never holds the square of scores
+        }
         TilePlan plan = TilePlan.of(batch, heads, queries, keys, firstQuery, pass);
         int seqsPerTile = plan.sequences();
         int queriesPerTile = plan.queries();

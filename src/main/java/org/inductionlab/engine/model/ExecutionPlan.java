@@ -37,11 +37,14 @@ public record ExecutionPlan(int causalBlocks, long trainingTileElements, long sw
 
     /** A training pass under this plan. */
     public ForwardPass training() {
-        return new ForwardPass(true, true, trainingTileElements, causalBlocks, null);
+        return new ForwardPass(true, true, trainingTileElements, causalBlocks, null).withFused(true);
     }
 
-    /** A sweep's evaluation pass under this plan, with {@code tileElements} (see LengthSweep) per tile. */
+    /**
+     * A sweep's evaluation pass under this plan, with {@code tileElements} (see LengthSweep) per tile where
+     * the lab's own attention runs, and PyTorch's fused attention where it fits.
+     */
     public ForwardPass evaluation(long tileElements) {
-        return new ForwardPass(false, true, tileElements, causalBlocks, null);
+        return new ForwardPass(false, true, tileElements, causalBlocks, null).withFused(true);
     }
 }

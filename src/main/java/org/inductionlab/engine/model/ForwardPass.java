@@ -5,11 +5,13 @@ import ai.djl.ndarray.NDArray;
 /**
  * How a forward pass runs, for any {@link SequenceModel}: with dropout or not, whether the last layer
  * serves the final position only, at most how many attention scores (or scan elements) one tile holds,
- * in how many blocks the causal square is cut (see {@link CausalAttention}), and who, if anyone, receives
- * the attention weights, and in which {@link Precision} (half precision for evaluation only).
+ * in how many blocks the causal square is cut (see {@link CausalAttention}), who, if anyone, receives
+ * the attention weights, in which {@link Precision} (half precision for evaluation only), and whether
+ * attention may run as PyTorch's fused kernel ({@link FusedAttention}: without a recorder, and in training
+ * only without attention dropout).
  */
 public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
-                          AttentionRecorder recorder, boolean[][] ablated, Precision precision) {
+                          AttentionRecorder recorder, boolean[][] ablated, Precision precision, boolean fused) {
 
     public ForwardPass {
         if (precision == null) {
@@ -20,21 +22,31 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
         }
     }
 
-    /** In fp32. */
+    /** In fp32, with the lab's own attention. */
     public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                        AttentionRecorder recorder, boolean[][] ablated) {
-        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, Precision.FP32);
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, Precision.FP32, false);
     }
 
-    /** In fp32, without ablation. */
+    /** In fp32, with the lab's own attention, without ablation. */
     public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                        AttentionRecorder recorder) {
-        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null, Precision.FP32);
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null, Precision.FP32, false);
     }
 
     /** The same pass computing in {@code p} (evaluation passes only). */
     public ForwardPass withPrecision(Precision p) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, p);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, p, fused);
+    }
+
+    /** The same pass with PyTorch's fused attention allowed (where it fits) or not. */
+    public ForwardPass withFused(boolean on) {
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, on);
+    }
+
+    /** Whether attention may run fused: asked for, and no one wants the weights. */
+    public boolean usesFused() {
+        return fused && recorder == null;
     }
 
     /**
@@ -42,7 +54,7 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
      * the output projection (W_O), as interpretability work does to test what a head is for.
      */
     public ForwardPass withAblated(boolean[][] heads) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads, precision);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads, precision, fused);
     }
 
     /** Whether any head of {@code layer} is ablated. */
@@ -69,9 +81,9 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
         return new ForwardPass(true, true, tileElements, CausalAttention.CAUSAL_BLOCKS, null);
     }
 
-    /** Evaluation: like training without dropout. */
+    /** Evaluation: like training without dropout, with fused attention where it fits. */
     public static ForwardPass evaluation(long tileElements) {
-        return new ForwardPass(false, true, tileElements, CausalAttention.CAUSAL_BLOCKS, null);
+        return new ForwardPass(false, true, tileElements, CausalAttention.CAUSAL_BLOCKS, null).withFused(true);
     }
 
     /** Evaluation with the default tile size. */
@@ -91,6 +103,6 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
 
     /** The same pass with dropout on or off (for tests that compare paths). */
     public ForwardPass withTraining(boolean on) {
-        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision);
+        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, fused);
     }
 }

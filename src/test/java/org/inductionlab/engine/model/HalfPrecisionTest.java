@@ -123,7 +123,8 @@ class HalfPrecisionTest {
             assertEquals(256, c.length(), "checked at the plan's longest length below 2^12");
             assertEquals(LengthSweep.CHECK_SEQUENCES, c.sequences());
             assertTrue(c.correctFp32() >= 0.9 * c.sequences(), "the demo answers: " + c.describe());
-            // fp16 rounds the scores of the demo's sharp heads: a few answers may change, never many
+            // fused fp16 agreed on all 256 here; the lab's own fp16 path (scores rounded to fp16) on 252-253,
+            // which the rule refuses: either way only a few answers may change
             assertTrue(c.same() >= 0.95 * c.sequences(), c.describe());
             Precision expected = LengthSweep.PrecisionCheck.passes(c.same(), c.sequences()) ? Precision.FP16
                     : Precision.FP32;
