@@ -10,6 +10,7 @@ import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.platform.MachineMemory;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.SweepPoint;
+import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.task.TriggerLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream o = System.out;
         DeviceChoice dev = device == null ? null : parseDevice(device);
-        Precision asked = precision == null ? null : Precision.parse("precision", precision);
+        Precision asked = precision == null ? null : Precision.parse("--precision", precision);
         try (LoadedRun r = LoadedRun.open(run, dev)) {
             var hp = r.hyperparameters();
             TriggerLayout l;
@@ -69,6 +70,13 @@ final class EvalCommand implements Callable<Integer> {
             var plan = new LengthSweep.Plan(minExp, max, l, seqs, seed);
             o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.folder().name(),
                     hp.layout(), hp.trainLength(), l, r.deviceDescription());
+            // what each length is expected to cost, before any is measured (the Sweep page shows the same)
+            List<LengthSweep.Estimate> estimates = SweepJob.estimate(hp, plan, r.onGpu());
+            double total = estimates.stream().mapToDouble(LengthSweep.Estimate::seconds).sum();
+            o.printf(Locale.ROOT, "estimated: %s; in all ~%s%n", estimates.stream()
+                    .map(e -> String.format(Locale.ROOT, "2^%d ~%s", Integer.numberOfTrailingZeros(e.length()),
+                            Durations.words(e.seconds())))
+                    .collect(java.util.stream.Collectors.joining(", ")), Durations.words(total));
             o.println("  length  layout      seqs  correct  accuracy   wilson95          seconds");
             Precision p = asked != null ? asked : LengthSweep.defaultPrecision(r.model().device());
             List<SweepPoint> points = SweepJob.run(r, plan, p, new LengthSweep.Listener() {

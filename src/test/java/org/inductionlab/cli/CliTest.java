@@ -142,6 +142,12 @@ class CliTest {
                 "--layout", "anywhere");
         assertEquals(0, eval.code(), eval.err());
         assertEquals(2, RunFolder.open(dir).readSweep().size());
+        assertTrue(eval.out().lines().anyMatch(l -> l.startsWith("estimated: 2^5 ~") && l.contains(", 2^6 ~")
+                && l.contains("; in all ~")), "the time per length is estimated first: " + eval.out());
+        Result badPrecision = run("eval", "--run", dir.toString(), "--precision", "bf16");
+        assertEquals(2, badPrecision.code());
+        assertEquals("induction-lab: --precision: 'bf16' is not a precision (allowed: fp32, fp16)",
+                badPrecision.err().trim());
 
         Path tokens = tmp.resolve("tokens.txt");
         Files.writeString(tokens, "1 2 3 16 7 4 5 16\n3 16 9 1 2 3 4 5 6 16\n1 2 3 4\n");
