@@ -110,29 +110,22 @@ class HalfPrecisionTest {
         assumeHalfMatmul();
         Path run = copyDemo("demo-induction-256");
         List<LengthSweep.PrecisionCheck> checks = new ArrayList<>();
-        try (LoadedRun r = LoadedRun.open(run, DeviceChoice.CPU)) {
-            var plan = new LengthSweep.Plan(6, 8, TriggerLayout.parse("anywhere"), 16, 1);
-            List<SweepPoint> points = SweepJob.run(r, plan, Precision.FP16, new LengthSweep.Listener() {
-                @Override
-                public void onPrecision(LengthSweep.PrecisionCheck check) {
-                    checks.add(check);
-                }
-            }, () -> false);
-            assertEquals(1, checks.size());
-            var c = checks.get(0);
-            assertEquals(256, c.length(), "checked at the plan's longest length below 2^12");
-            assertEquals(LengthSweep.CHECK_SEQUENCES, c.sequences());
-            assertTrue(c.correctFp32() >= 0.9 * c.sequences(), "the demo answers: " + c.describe());
-            // fused fp16 agreed on all 256 here; the lab's own fp16 path (scores rounded to fp16) on 252-253,
-            // which the rule refuses: either way only a few answers may change
-            assertTrue(c.same() >= 0.95 * c.sequences(), c.describe());
-            Precision expected = LengthSweep.PrecisionCheck.passes(c.same(), c.sequences()) ? Precision.FP16
-                    : Precision.FP32;
-            assertEquals(expected, c.used(), c.describe());
-            assertTrue(c.describe().endsWith("sweeping in " + expected), c.describe());
-            assertEquals(3, points.size());
-            points.forEach(p -> assertEquals(expected.label(), p.precision()));
-        }
+        List<SweepPoint> points = sweepInFp16(run, new LengthSweep.Plan(6, 8, TriggerLayout.parse("anywhere"), 16, 1),
+                checks);
+        assertEquals(1, checks.size());
+        var c = checks.get(0);
+        assertEquals(256, c.length(), "checked at the plan's longest length below 2^12");
+        assertEquals(LengthSweep.CHECK_SEQUENCES, c.sequences());
+        assertTrue(c.correctFp32() >= 0.9 * c.sequences(), "the demo answers: " + c.describe());
+        // fused fp16 agreed on all 256 here; the lab's own fp16 path (scores rounded to fp16) on 252-253,
+        // which the rule refuses: either way only a few answers may change
+        assertTrue(c.same() >= 0.95 * c.sequences(), c.describe());
+        Precision expected = LengthSweep.PrecisionCheck.passes(c.same(), c.sequences()) ? Precision.FP16
+                : Precision.FP32;
+        assertEquals(expected, c.used(), c.describe());
+        assertTrue(c.describe().endsWith("sweeping in " + expected), c.describe());
+        assertEquals(3, points.size());
+        points.forEach(p -> assertEquals(expected.label(), p.precision()));
         // sweep.csv says how each point was computed, and reads back
         var saved = RunFolder.open(run).readSweep();
         assertEquals(3, saved.stream().filter(p -> p.layout().equals("anywhere") && p.length() <= 256
@@ -142,19 +135,23 @@ class HalfPrecisionTest {
 
     @Test
     void aModelThatComputesInFp32OnlySweepsInFp32AndSaysSo() throws Exception {
-        Path run = copyDemo("demo-mamba");
         List<LengthSweep.PrecisionCheck> checks = new ArrayList<>();
+        List<SweepPoint> points = sweepInFp16(copyDemo("demo-mamba"),
+                new LengthSweep.Plan(5, 5, TriggerLayout.parse("anywhere"), 8, 1), checks);
+        assertEquals(Precision.FP32, checks.get(0).used());
+        assertEquals("mamba computes in fp32 only; sweeping in fp32", checks.get(0).describe());
+        assertEquals("fp32", points.get(0).precision());
+    }
+
+    /** Sweeps {@code run} asking for fp16; the precision checks the sweep reports go to {@code checks}. */
+    private static List<SweepPoint> sweepInFp16(Path run, LengthSweep.Plan plan, List<LengthSweep.PrecisionCheck> checks) {
         try (LoadedRun r = LoadedRun.open(run, DeviceChoice.CPU)) {
-            var plan = new LengthSweep.Plan(5, 5, TriggerLayout.parse("anywhere"), 8, 1);
-            List<SweepPoint> points = SweepJob.run(r, plan, Precision.FP16, new LengthSweep.Listener() {
+            return SweepJob.run(r, plan, Precision.FP16, new LengthSweep.Listener() {
                 @Override
                 public void onPrecision(LengthSweep.PrecisionCheck check) {
                     checks.add(check);
                 }
             }, () -> false);
-            assertEquals(Precision.FP32, checks.get(0).used());
-            assertEquals("mamba computes in fp32 only; sweeping in fp32", checks.get(0).describe());
-            assertEquals("fp32", points.get(0).precision());
         }
     }
 
