@@ -31,7 +31,11 @@ public final class FusedAttention {
 
     static final String RESOURCE = "/inductionlab/torchscript/fused_attention.pt";
 
-    private static final Map<Device, PtSymbolBlock> MODULES = new HashMap<>();
+    /**
+     * One module per device and mode: DJL switches a module between training and inference mode on the
+     * call, so a training thread and a sweep thread sharing one would flip it under each other.
+     */
+    private static final Map<String, PtSymbolBlock> MODULES = new HashMap<>();
     private static final Map<Device, ai.djl.ndarray.NDManager> OWNERS = new HashMap<>();
     private static final Map<Device, String> UNAVAILABLE = new HashMap<>();
     /** Calls so far (tests check that the fused path really ran). */
@@ -44,7 +48,7 @@ public final class FusedAttention {
 
     /** Whether the module loads on {@code device}; false (and {@link #whyNot}) where it cannot. */
     public static boolean available(Device device) {
-        return module(device) != null;
+        return module(device, false) != null;
     }
 
     /** How many attention calls have run fused in this process (tests check that the path really ran). */
@@ -63,7 +67,7 @@ public final class FusedAttention {
      * the module runs with autograd (the kernel's own backward); without, in inference mode.
      */
     static NDArray attend(NDArray q, NDArray k, NDArray v, boolean training) {
-        PtSymbolBlock module = module(q.getDevice());
+        PtSymbolBlock module = module(q.getDevice(), training);
         if (module == null) {
             throw new IllegalStateException("fused attention unavailable: " + whyNot(q.getDevice()));
         }
@@ -72,11 +76,12 @@ public final class FusedAttention {
         return out.singletonOrThrow();
     }
 
-    private static synchronized PtSymbolBlock module(Device device) {
+    private static synchronized PtSymbolBlock module(Device device, boolean training) {
         if (UNAVAILABLE.containsKey(device)) {
             return null;
         }
-        PtSymbolBlock block = MODULES.get(device);
+        String key = device + (training ? "/training" : "/inference");
+        PtSymbolBlock block = MODULES.get(key);
         if (block != null) {
             return block;
         }
@@ -89,11 +94,10 @@ public final class FusedAttention {
                 UNAVAILABLE.put(device, RESOURCE + " is not on the class path");
                 return null;
             }
-            // a manager that lives as long as the process: the module is loaded once per device
-            ai.djl.ndarray.NDManager owner = ai.djl.ndarray.NDManager.newBaseManager(device);
+            // a manager that lives as long as the process: the module is loaded once per device and mode
+            ai.djl.ndarray.NDManager owner = OWNERS.computeIfAbsent(device, ai.djl.ndarray.NDManager::newBaseManager);
             block = JniUtils.loadModule((PtNDManager) owner, in, true, false);
-            MODULES.put(device, block);
-            OWNERS.put(device, owner);
+            MODULES.put(key, block);
             return block;
         } catch (Exception | UnsatisfiedLinkError e) {
             UNAVAILABLE.put(device, "the TorchScript module did not load (" + e.getMessage() + ")");
