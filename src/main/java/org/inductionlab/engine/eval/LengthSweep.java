@@ -209,7 +209,7 @@ public final class LengthSweep {
     public Estimate estimate(Hyperparameters hp, int length, int sequences, Device device) {
         int perPass = sequencesPerPass(hp, length, sequences);
         // fused attention never holds a tile of scores, and runs faster than the first guess assumes
-        boolean fused = hp.architecture() == Architecture.TRANSFORMER && FusedAttention.available(device);
+        boolean fused = hp.architecture() == Architecture.TRANSFORMER && FusedAttention.expected(device);
         long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, fused ? 0 : tileElements(hp, length));
         double rate = calibrated || !fused ? flopsPerSecond : flopsPerSecond * FUSED_SPEEDUP;
         double seconds = sequences * ModelCost.evaluationFlops(hp, length - 1) / rate;
@@ -301,34 +301,47 @@ public final class LengthSweep {
         }
         Hyperparameters hp = model.hyperparameters();
         InductionTask task = InductionTask.evaluation(hp.vocab(), plan.layout(), plan.seed() ^ 0x5EEDL);
-        int perPass = sequencesPerPass(hp, length, CHECK_SEQUENCES);
-        int same = 0;
-        int correct32 = 0;
-        int correctHalf = 0;
-        for (int done = 0; done < CHECK_SEQUENCES; done += perPass) {
-            if (cancelled.getAsBoolean()) {
-                throw new CancellationException("sweep cancelled while checking " + half);
+        ForwardPass exactPass = pass(hp, length).withPrecision(Precision.FP32);
+        int[] counts = new int[3]; // same answer, fp32 right, half right
+        inPasses(model, task, length, CHECK_SEQUENCES, root, cancelled, "while checking " + half, (batch, tokens) -> {
+            long[] exact = model.forward(tokens, exactPass).argMax(1).toLongArray();
+            long[] halved = model.forward(tokens, exactPass.withPrecision(half)).argMax(1).toLongArray();
+            for (int b = 0; b < exact.length; b++) {
+                counts[0] += exact[b] == halved[b] ? 1 : 0;
+                counts[1] += exact[b] == batch.answers()[b] ? 1 : 0;
+                counts[2] += halved[b] == batch.answers()[b] ? 1 : 0;
             }
-            int n = Math.min(perPass, CHECK_SEQUENCES - done);
-            InductionTask.Batch batch = task.batch(done, n, length);
-            try (NDManager pass = root.newSubManager()) {
-                NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
-                ForwardPass p = fp32Pass(hp, length);
-                long[] exact = model.forward(tokens, p).argMax(1).toLongArray();
-                long[] halved = model.forward(tokens, p.withPrecision(half)).argMax(1).toLongArray();
-                for (int b = 0; b < n; b++) {
-                    same += exact[b] == halved[b] ? 1 : 0;
-                    correct32 += exact[b] == batch.answers()[b] ? 1 : 0;
-                    correctHalf += halved[b] == batch.answers()[b] ? 1 : 0;
-                }
-            }
-        }
-        Precision used = PrecisionCheck.passes(same, CHECK_SEQUENCES) ? half : Precision.FP32;
-        return new PrecisionCheck(half, used, length, CHECK_SEQUENCES, same, correct32, correctHalf, null);
+        }, done -> { });
+        Precision used = PrecisionCheck.passes(counts[0], CHECK_SEQUENCES) ? half : Precision.FP32;
+        return new PrecisionCheck(half, used, length, CHECK_SEQUENCES, counts[0], counts[1], counts[2], null);
     }
 
-    private ForwardPass fp32Pass(Hyperparameters hp, int length) {
-        return plan.evaluation(tileElements(hp, length));
+    /** Receives one forward pass's sequences and their tokens (batch, length - 1). */
+    private interface PassBody {
+        void accept(InductionTask.Batch batch, NDArray tokens);
+    }
+
+    /**
+     * Feeds {@code total} sequences of {@code length} from {@code task} to {@code body} in passes of the size
+     * {@link #sequencesPerPass} allows, each in its own manager; throws {@link CancellationException} (saying
+     * {@code when}) once {@code cancelled} turns true; {@code afterPass} hears how many are done.
+     */
+    private static void inPasses(SequenceModel model, InductionTask task, int length, int total, NDManager root,
+                                 BooleanSupplier cancelled, String when, PassBody body,
+                                 java.util.function.IntConsumer afterPass) {
+        int perPass = sequencesPerPass(model.hyperparameters(), length, total);
+        for (int done = 0; done < total; ) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("sweep cancelled " + when);
+            }
+            int n = Math.min(perPass, total - done);
+            InductionTask.Batch batch = task.batch(done, n, length);
+            try (NDManager pass = root.newSubManager()) {
+                body.accept(batch, pass.create(batch.inputs(), new Shape(n, length - 1)));
+            }
+            done += n;
+            afterPass.accept(done);
+        }
     }
 
     /**
@@ -355,23 +368,12 @@ public final class LengthSweep {
     private SweepPoint measure(SequenceModel model, InductionTask task, TriggerLayout layout, int length, int total,
                                boolean[][] ablated, NDManager root, Listener listener, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
-        int perPass = sequencesPerPass(model.hyperparameters(), length, total);
-        int correct = 0;
-        for (int done = 0; done < total; ) {
-            if (cancelled.getAsBoolean()) {
-                throw new CancellationException("sweep cancelled at length " + length);
-            }
-            int n = Math.min(perPass, total - done);
-            InductionTask.Batch batch = task.batch(done, n, length);
-            try (NDManager pass = root.newSubManager()) {
-                NDArray tokens = pass.create(batch.inputs(), new Shape(n, length - 1));
-                NDArray logits = model.forward(tokens, pass(model.hyperparameters(), length).withAblated(ablated));
-                correct += Logits.countCorrect(logits, batch.answers());
-            }
-            done += n;
-            listener.onSequences(length, done, total);
-        }
+        ForwardPass forward = pass(model.hyperparameters(), length).withAblated(ablated);
+        int[] correct = new int[1];
+        inPasses(model, task, length, total, root, cancelled, "at length " + length,
+                (batch, tokens) -> correct[0] += Logits.countCorrect(model.forward(tokens, forward), batch.answers()),
+                done -> listener.onSequences(length, done, total));
         Precision used = model.computesIn(precision) ? precision : Precision.FP32;
-        return SweepPoint.of(length, layout.toString(), total, correct, (System.nanoTime() - t0) / 1e9, used.label());
+        return SweepPoint.of(length, layout.toString(), total, correct[0], (System.nanoTime() - t0) / 1e9, used.label());
     }
 }

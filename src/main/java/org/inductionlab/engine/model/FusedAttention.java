@@ -51,6 +51,14 @@ public final class FusedAttention {
         return module(device, false) != null;
     }
 
+    /**
+     * Whether the fused path is expected on {@code device} without starting the engine (estimates run on the
+     * window's thread): the module ships with the lab, and no load has failed on that device yet.
+     */
+    public static synchronized boolean expected(Device device) {
+        return !UNAVAILABLE.containsKey(device) && FusedAttention.class.getResource(RESOURCE) != null;
+    }
+
     /** How many attention calls have run fused in this process (tests check that the path really ran). */
     public static long calls() {
         return CALLS.get();
