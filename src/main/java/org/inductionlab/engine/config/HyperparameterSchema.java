@@ -217,6 +217,21 @@ public final class HyperparameterSchema {
                     "Mamba: rank of the step-size projection; 0 = ceil(d_model / 16) as the paper. Ignored by the"
                             + " Transformer.",
                     Kind.INT, 0, 1024, Hyperparameters::dtRank),
+            f("dt_min", Group.MODEL, "Mamba Δ init min",
+                    "Mamba: each channel's step size Δ starts log-uniform in [dt_min, dt_max] (the paper: 0.001). A"
+                            + " channel keeps a token for about 1 / (Δ |A|) steps, so a small dt_min gives slow"
+                            + " channels from the start. Ignored by the Transformer.",
+                    Kind.DOUBLE, 1e-8, 1, Hyperparameters::dtMin),
+            f("dt_max", Group.MODEL, "Mamba Δ init max",
+                    "Mamba: the upper end of the initial step sizes (the paper: 0.1). Ignored by the Transformer.",
+                    Kind.DOUBLE, 1e-8, 10, Hyperparameters::dtMax),
+            f("a_min", Group.MODEL, "Mamba |A| init min",
+                    "Mamba: the state's decay rates |A| start evenly spaced from a_min to a_max in every channel"
+                            + " (the paper: 1..d_state). Ignored by the Transformer.",
+                    Kind.DOUBLE, 1e-6, 1e4, Hyperparameters::aMin),
+            f("a_max", Group.MODEL, "Mamba |A| init max",
+                    "Mamba: the largest initial decay rate |A|; 0 = d_state, as the paper. Ignored by the Transformer.",
+                    Kind.DOUBLE, 0, 1e4, Hyperparameters::aMax),
 
             c("optimizer", Group.OPTIMISATION, "Optimizer", "adam or adamw (decoupled weight decay).",
                     OptimizerKind.values(), Hyperparameters::optimizer),
@@ -299,7 +314,8 @@ public final class HyperparameterSchema {
                 (Integer) v.get("ff_mult"), (Double) v.get("dropout"), (Norm) v.get("norm"),
                 (PositionalKind) v.get("positional"), (Integer) v.get("max_positions"),
                 (Integer) v.get("d_state"), (Integer) v.get("d_conv"), (Integer) v.get("expand"),
-                (Integer) v.get("dt_rank"),
+                (Integer) v.get("dt_rank"), (Double) v.get("dt_min"), (Double) v.get("dt_max"),
+                (Double) v.get("a_min"), (Double) v.get("a_max"),
                 (OptimizerKind) v.get("optimizer"), (Double) v.get("lr"), (Double) v.get("weight_decay"),
                 (Integer) v.get("warmup_steps"), (Schedule) v.get("schedule"), (Integer) v.get("batch_size"),
                 (Long) v.get("max_steps"), (Integer) v.get("steps_per_epoch"),
@@ -372,6 +388,14 @@ public final class HyperparameterSchema {
                 out.add(new Problem("curriculum_start", "layout " + hp.layout() + " does not fit length "
                         + hp.curriculumStart() + ": " + hp.layout().problemAt(hp.curriculumStart())));
             }
+        }
+        if (hp.dtMin() > hp.dtMax()) {
+            out.add(new Problem("dt_min", fmt(hp.dtMin()) + " exceeds dt_max " + fmt(hp.dtMax())
+                    + " (allowed: at most dt_max)"));
+        }
+        if (hp.aMin() > hp.aMaxOrAuto()) {
+            out.add(new Problem("a_min", fmt(hp.aMin()) + " exceeds a_max " + fmt(hp.aMaxOrAuto())
+                    + (hp.aMax() > 0 ? "" : " (d_state)") + " (allowed: at most a_max)"));
         }
         if (hp.warmupSteps() > hp.maxSteps()) {
             out.add(new Problem("warmup_steps", hp.warmupSteps() + " exceeds max_steps " + hp.maxSteps()));

@@ -31,6 +31,10 @@ public record Hyperparameters(
         int dConv,
         int expand,
         int dtRank,
+        double dtMin,
+        double dtMax,
+        double aMin,
+        double aMax,
         // optimisation
         OptimizerKind optimizer,
         double lr,
@@ -58,6 +62,7 @@ public record Hyperparameters(
         return new Hyperparameters(
                 16, 256, new TriggerLayout.Fixed(5), 0,
                 Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0, 16, 4, 2, 0,
+                0.001, 0.1, 1, 0,
                 OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0,
                 200, 0.99,
                 1000, 10, 100, DeviceChoice.AUTO, 0);
@@ -102,6 +107,11 @@ public record Hyperparameters(
     /** Mamba's Δ projection rank: dt_rank, or ceil(d_model / 16) when it is 0 (the reference's "auto"). */
     public int dtRankOrAuto() {
         return dtRank > 0 ? dtRank : (dModel + 15) / 16;
+    }
+
+    /** The largest |A| Mamba starts from: a_max, or d_state when it is 0 (the reference's A = -(1..N)). */
+    public double aMaxOrAuto() {
+        return aMax > 0 ? aMax : dState;
     }
 
     /** Width of one attention head. */

@@ -41,7 +41,8 @@ import java.util.SplittableRandom;
  * The selection mechanism is that Δ, B and C depend on the token: with a large Δ a channel forgets and
  * writes the current token, with a small one it keeps what it holds — how Mamba remembers the token after
  * the first S across any distance. Initialisation as the reference: A_log = log(1..N) per channel, D = 1,
- * the dt bias the inverse softplus of Δ drawn log-uniformly in [0.001, 0.1], the dt weights U(±R^-1/2),
+ * the dt bias the inverse softplus of Δ drawn log-uniformly in [dt_min, dt_max] (the paper: [0.001, 0.1]),
+ * the dt weights U(±R^-1/2),
  * the other linear layers PyTorch's defaults, the out-projection rescaled by 1/sqrt(layers), the embedding
  * N(0, 0.02).
  *
@@ -114,7 +115,7 @@ public final class MambaModel implements SequenceModel {
             float[] aLog = new float[inner * state];
             for (int e = 0; e < inner; e++) {
                 for (int n = 0; n < state; n++) {
-                    aLog[e * state + n] = (float) Math.log(n + 1);
+                    aLog[e * state + n] = (float) Math.log(initialDecayRate(n));
                 }
             }
             layers.add(new Layer(
@@ -138,12 +139,27 @@ public final class MambaModel implements SequenceModel {
         parameters.requireGradients();
     }
 
-    /** The dt bias: softplus^-1 of Δ drawn log-uniformly in [0.001, 0.1] (floored at 1e-4), per channel. */
+    /**
+     * |A| of state number {@code n} at the start: evenly spaced from a_min to a_max (the reference: 1..N,
+     * which a_min 1 and a_max 0 = N give exactly).
+     */
+    private double initialDecayRate(int n) {
+        double lo = hp.aMin();
+        double hi = hp.aMaxOrAuto();
+        return state == 1 ? lo : lo + (hi - lo) * n / (state - 1);
+    }
+
+    /**
+     * The dt bias: softplus^-1 of Δ drawn log-uniformly in [dt_min, dt_max] (the reference: [0.001, 0.1],
+     * floored at 1e-4; the floor is min(1e-4, dt_min) so that a smaller dt_min is kept), per channel.
+     */
     private NDArray dtBias(SplittableRandom init) {
         float[] b = new float[inner];
+        double lo = Math.log(hp.dtMin());
+        double hi = Math.log(hp.dtMax());
         for (int e = 0; e < inner; e++) {
-            double dt = Math.exp(init.nextDouble() * (Math.log(0.1) - Math.log(0.001)) + Math.log(0.001));
-            dt = Math.max(dt, 1e-4);
+            double dt = Math.exp(init.nextDouble() * (hi - lo) + lo);
+            dt = Math.max(dt, Math.min(1e-4, hp.dtMin()));
             b[e] = (float) (dt + Math.log(-Math.expm1(-dt))); // inverse of softplus
         }
         return manager.create(b, new Shape(inner));

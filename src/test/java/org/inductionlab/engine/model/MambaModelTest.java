@@ -180,4 +180,39 @@ class MambaModelTest {
                     "the paper's 2-layer d=64 Mamba has about 74K: " + model.parameterCount());
         }
     }
+
+    @Test
+    void theTimescalesStartWhereTheSettingsSay() {
+        // the reference: A = -(1..N) in every channel, Δ = softplus(dt bias) log-uniform in [0.001, 0.1]
+        checkTimescales(tinyMamba("d_state=4"), new double[] {1, 2, 3, 4}, 0.001, 0.1);
+        // slow channels on purpose: Δ from 1e-6, |A| from 0.01 to 2
+        checkTimescales(tinyMamba("d_state=4", "dt_min=1e-6", "dt_max=1e-2", "a_min=0.01", "a_max=2"),
+                new double[] {0.01, 0.01 + 1.99 / 3, 0.01 + 2 * 1.99 / 3, 2}, 1e-6, 1e-2);
+        var dt = assertThrows(org.inductionlab.engine.config.InvalidConfigException.class,
+                () -> tinyMamba("dt_min=0.5", "dt_max=0.1"));
+        assertTrue(dt.getMessage().startsWith("dt_min: 0.5 exceeds dt_max 0.1"), dt.getMessage());
+        var a = assertThrows(org.inductionlab.engine.config.InvalidConfigException.class, () -> tinyMamba("a_min=5"));
+        assertTrue(a.getMessage().startsWith("a_min: 5 exceeds a_max 4 (d_state)"), a.getMessage());
+    }
+
+    private static void checkTimescales(Hyperparameters hp, double[] rates, double dtMin, double dtMax) {
+        try (NDManager m = NDManager.newBaseManager(); MambaModel model = new MambaModel(hp, m)) {
+            for (int l = 0; l < hp.layers(); l++) {
+                float[] aLog = model.parameters().get("layers." + l + ".A_log").toFloatArray();
+                for (int i = 0; i < aLog.length; i++) {
+                    assertEquals(rates[i % rates.length], Math.exp(aLog[i]), 1e-5 * rates[i % rates.length], "|A| at " + i);
+                }
+                float[] bias = model.parameters().get("layers." + l + ".dt_proj.bias").toFloatArray();
+                double lo = Double.MAX_VALUE;
+                double hi = 0;
+                for (float b : bias) {
+                    double dt = Math.log1p(Math.exp(b)); // softplus
+                    lo = Math.min(lo, dt);
+                    hi = Math.max(hi, dt);
+                    assertTrue(dt >= dtMin * 0.999 && dt <= dtMax * 1.001, "Δ " + dt + " outside [" + dtMin + ", " + dtMax + "]");
+                }
+                assertTrue(hi / lo > Math.pow(dtMax / dtMin, 0.5), "the Δs spread over the range: " + lo + ".." + hi);
+            }
+        }
+    }
 }
