@@ -66,8 +66,11 @@ public final class MambaModel implements SequenceModel {
     static final int CHUNK = 16;
     /** Floor of each step's Δ A, so that exp(CHUNK / 2 * FLOOR) stays within float range (e^80 of e^88). */
     static final double FLOOR = 10;
-    /** Tokens (over the whole batch) per block of the evaluation pass: 2^14, so a block's tensors stay small. */
-    static final int EVAL_TOKENS = 1 << 14;
+    /**
+     * Tokens (over the whole batch) per block of the evaluation pass: 2^12, so a block's (tokens, E, N)
+     * tensors stay near 32 MiB (a dozen of them live at once in the scan).
+     */
+    static final int EVAL_TOKENS = 1 << 12;
     /**
      * Tokens an evaluation pass may hold (over its batch): the blocks bound the activations, so this bounds
      * only the tokens themselves (64 MiB of ids at 2^23).
@@ -353,71 +356,70 @@ public final class MambaModel implements SequenceModel {
         return scan(u, delta, a, b, c, h0, false);
     }
 
-    /** {@link #scan}; with {@code free} (evaluation: no graph to keep) each chunk's intermediates go at once. */
+    /**
+     * {@link #scan}, every chunk of the block at once: the chunks' own states (as if each started from zero)
+     * come from one set of calls over a (batch, chunks, CHUNK, E, N) view, and only the state carried from
+     * chunk to chunk steps through the chunks, two small calls each. A pass is bound by its calls at long
+     * lengths (one sequence cost what eight cost when every chunk took its own dozen calls). With {@code
+     * free} (evaluation: no graph to keep) the block's intermediates go as soon as y and the state exist.
+     */
     static NDList scan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0, boolean free) {
         NDManager outer = u.getManager();
+        NDManager m = free ? outer.newSubManager() : outer;
+        long batch = u.getShape().get(0);
         int n = (int) u.getShape().get(1);
-        NDArray floor = outer.full(new Shape(), (float) -FLOOR);
-        NDArray full = lower(outer, CHUNK);
-        NDArray h = h0;
-        List<NDArray> ys = new ArrayList<>();
-        // every chunk's inputs in one split each (slicing chunk by chunk costs a call per input and chunk)
-        long[] cuts = new long[(n - 1) / CHUNK];
-        for (int k = 0; k < cuts.length; k++) {
-            cuts[k] = (long) (k + 1) * CHUNK;
+        long e = u.getShape().get(2);
+        long s = a.getShape().get(1);
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        int padded = chunks * CHUNK;
+        // views in this call's manager: every result joins its first operand's manager, so all go with it
+        NDArray dl = delta.get(m, new NDIndex(":, :, :"));
+        NDArray du = dl.mul(u);                                                      // Δ_s u_s
+        NDArray bb = b.get(m, new NDIndex(":, :, :"));
+        NDArray cc = c.get(m, new NDIndex(":, :, :"));
+        if (padded > n) { // a ragged end: steps with Δ = 0 keep the state and add nothing
+            dl = dl.concat(m.zeros(new Shape(batch, padded - n, e)), 1);
+            du = du.concat(m.zeros(new Shape(batch, padded - n, e)), 1);
+            bb = bb.concat(m.zeros(new Shape(batch, padded - n, s)), 1);
+            cc = cc.concat(m.zeros(new Shape(batch, padded - n, s)), 1);
         }
-        NDList deltas = chunks(delta, cuts);
-        NDList inputs = chunks(delta.mul(u), cuts);                             // Δ_s u_s
-        NDList bs = chunks(b, cuts);
-        NDList cs = chunks(c, cuts);
-        for (int k = 0, t0 = 0; t0 < n; k++, t0 += CHUNK) {
-            NDManager m = free ? outer.newSubManager() : outer;
-            int t1 = Math.min(n, t0 + CHUNK);
-            // results live in their first operand's manager: the chunk's pieces join the chunk's
-            for (NDList pieces : new NDList[] {deltas, inputs, bs, cs}) {
-                pieces.get(k).attach(m);
-            }
-            NDArray dl = deltas.get(k);                                          // (batch, T, E)
-            NDArray steps = t1 - t0 == CHUNK ? full : lower(m, t1 - t0);
-            NDArray cum = runningSum(steps, dl.expandDims(3).mul(a).maximum(floor)); // (batch, T, E, N)
-            // measured from the middle of the chunk, every exponent stays within ±(CHUNK/2) * FLOOR
-            int mid = (t1 - t0 - 1) / 2;
-            NDArray ref = cum.get(m, new NDIndex(":, " + mid + ":" + (mid + 1) + ", :, :"));
-            NDArray e = cum.sub(ref).exp();                                      // exp(cum_t - cum_mid)
-            NDArray bu = inputs.get(k).expandDims(3).mul(bs.get(k).expandDims(2)); // Δ_s B_s u_s
-            // times exp(cum_mid - cum_s), not divided by e: a quotient's gradient squares e, which underflows
-            NDArray within = runningSum(steps, bu.mul(ref.sub(cum).exp()));    // Σ_{s≤t} exp(cum_mid - cum_s) ...
-            if (h != null) {
-                NDArray start = h.expandDims(1);
-                start.attach(m); // a view of the carried state: it must not outlive the chunk (it pins the state)
-                within = within.add(ref.exp().mul(start));                       // ... + exp(cum_mid) h_start
-            }
-            NDArray states = e.mul(within);                                      // every h_t of the chunk
-            ys.add(states.matMul(cs.get(k).expandDims(3)).squeeze(3));           // y_t = C_t h_t
-            NDArray before = h;
-            h = states.get(m, new NDIndex(":, -1, :, :"));
-            if (free) {
-                ys.get(ys.size() - 1).attach(outer);
-                h.attach(outer);
-                m.close();
-                if (before != null && before != h0) {
-                    before.close(); // the state carried into this chunk; the caller owns h0
-                }
-            }
+        NDArray steps = lower(m, CHUNK);
+        NDArray floor = m.full(new Shape(), (float) -FLOOR);
+        NDArray cum = runningSum(steps, dl.expandDims(3).mul(a).maximum(floor)
+                .reshape(batch * chunks, CHUNK, e, s));                                // (batch·C, T, E, N)
+        // measured from the middle of each chunk, every exponent stays within ±(CHUNK/2) * FLOOR
+        int mid = (CHUNK - 1) / 2;
+        NDArray ref = cum.get(m, new NDIndex(":, " + mid + ":" + (mid + 1) + ", :, :"));
+        NDArray bu = du.expandDims(3).mul(bb.expandDims(2)).reshape(batch * chunks, CHUNK, e, s); // Δ_s B_s u_s
+        // times exp(cum_mid - cum_s), not divided by exp(cum_s - cum_mid): a quotient's gradient squares it
+        NDArray local = cum.sub(ref).exp().mul(runningSum(steps, bu.mul(ref.sub(cum).exp()))); // from zero
+        NDArray decays = cum.get(m, new NDIndex(":, -1, :, :")).exp().reshape(batch, chunks, e, s);
+        NDArray ends = local.get(m, new NDIndex(":, -1, :, :")).reshape(batch, chunks, e, s);
+        // the carried state, chunk to chunk: H_c = decay_c H_{c-1} + end_c; each chunk starts from H_{c-1}
+        NDList decay = chunks == 1 ? new NDList(decays) : decays.split(chunks, 1);
+        NDList end = chunks == 1 ? new NDList(ends) : ends.split(chunks, 1);
+        NDArray h = h0 == null ? m.zeros(new Shape(batch, 1, e, s)) : h0.get(m, new NDIndex(":, :, :")).expandDims(1);
+        List<NDArray> starts = new ArrayList<>(chunks);
+        for (int k = 0; k < chunks; k++) {
+            starts.add(h);
+            h = decay.get(k).mul(h).add(end.get(k));
         }
-        NDArray y = ys.size() == 1 ? ys.get(0) : NDArrays.concat(new NDList(ys), 1);
-        if (free && h != h0) { // the last state is a view of its chunk's states: carry a compact copy
-            NDArray compact = h.duplicate();
-            compact.attach(outer);
-            h.close();
-            h = compact;
+        NDArray start = (chunks == 1 ? starts.get(0) : NDArrays.concat(new NDList(starts), 1))
+                .reshape(batch * chunks, 1, e, s);
+        NDArray states = local.add(cum.exp().mul(start));                            // every h_t
+        NDArray y = states.matMul(cc.reshape(batch * chunks, CHUNK, s, 1)).reshape(batch, padded, e);
+        if (padded > n) {
+            y = y.get(new NDIndex(":, 0:" + n + ", :"));
         }
-        return new NDList(y, h);
-    }
-
-    /** x cut along time at {@code cuts}; no cut keeps x itself (split() into one piece loses the gradient). */
-    private static NDList chunks(NDArray x, long[] cuts) {
-        return cuts.length == 0 ? new NDList(x) : x.split(cuts, 1);
+        NDArray last = h.squeeze(1);
+        if (free) { // keep y and a compact copy of the last state; everything else goes with the block
+            y = y.duplicate();
+            last = last.duplicate();
+            y.attach(outer);
+            last.attach(outer);
+            m.close();
+        }
+        return new NDList(y, last);
     }
 
     /** The (T, T) lower-triangular matrix of ones: multiplying by it sums over time up to each step. */
