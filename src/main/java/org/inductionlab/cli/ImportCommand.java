@@ -35,9 +35,15 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelExchange.Imported r = ModelExchange.importFile(from, out, set, rename, force);
-        System.out.printf("imported %d tensors (%s) into %s: %d layers, d_model %d, %d heads, %s-norm%n", r.tensors(),
-                r.scheme().words, r.run(), r.hyperparameters().layers(), r.hyperparameters().dModel(),
-                r.hyperparameters().heads(), r.hyperparameters().norm());
+        // the model's shape in the settings its architecture reads (a Mamba run has a state size, no norm)
+        Map<String, String> hp = r.hyperparameters().applyingText();
+        StringBuilder shape = new StringBuilder(hp.get("architecture"));
+        for (String key : new String[] {"layers", "d_model", "heads", "norm", "d_state"}) {
+            if (hp.containsKey(key)) {
+                shape.append(", ").append(key).append(' ').append(hp.get(key));
+            }
+        }
+        System.out.printf("imported %d tensors (%s) into %s: %s%n", r.tensors(), r.scheme().words, r.run(), shape);
         return Cli.OK;
     }
 }

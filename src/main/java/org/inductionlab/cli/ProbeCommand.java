@@ -1,9 +1,10 @@
 package org.inductionlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.lab.Ablation;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.ShortcutProbe;
+import org.inductionlab.engine.run.SweepPoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,35 +27,43 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder to probe")
     Path run;
 
-    @Option(names = "--seqs", paramLabel = "N", description = "sequences per cell (default 256)")
+    @Option(names = "--seqs", paramLabel = "N", description = "sequences per cell (default "
+            + ShortcutProbe.DEFAULT_SEQUENCES + ", the window's too)")
     int seqs = ShortcutProbe.DEFAULT_SEQUENCES;
 
-    @Option(names = "--ablate", paramLabel = "L.H,...", description = "zero these heads' outputs first, e.g. 1.3,1.0")
+    @Option(names = "--ablate", paramLabel = "L.H,...", description = "zero these heads' outputs before W_O and"
+            + " show the table before and after, e.g. 1.3,1.0 (the Attention page's ablation)")
     String ablate;
 
     @Option(names = "--seed", paramLabel = "S", description = "seed of the probe sequences (default 1)")
-    long seed = 1;
+    long seed = ShortcutProbe.DEFAULT_SEED;
 
     @Option(names = "--json", description = "print one JSON object: verdict, why and the table")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (seqs < 1 || seqs > 100_000) {
-            throw new InvalidConfigException("sequences_per_length", seqs + " is out of range (allowed: 1..100000)");
-        }
+        ShortcutProbe.checkSequences(seqs);
         PrintStream o = System.out;
         try (LoadedRun r = LoadedRun.open(run, null)) {
-            boolean[][] ablated = ShortcutProbe.parseHeads(ablate, r.hyperparameters());
-            ShortcutProbe.Result result = ShortcutProbe.probe(r.model(), seqs, ablated, seed);
+            // with --ablate: the probe before and after, the same cells the Attention page's ablation measures
+            Ablation.Result ablation = ablate == null ? null
+                    : Ablation.measure(r.model(), ShortcutProbe.parseHeads(ablate, r.hyperparameters()), seqs, seed);
+            ShortcutProbe.Result result = ablation == null ? ShortcutProbe.probe(r.model(), seqs, null, seed)
+                    : ablation.after();
             if (json) {
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("run", r.folder().name());
                 j.put("verdict", result.verdict());
                 j.put("why", result.why());
+                if (ablation != null) {
+                    j.put("verdict_before", ablation.before().verdict());
+                }
                 j.put("train_length", result.trainLength());
                 j.put("trained_layout", r.hyperparameters().layout().toString());
                 j.put("ablated", ablate == null ? "" : ablate);
+                j.put("sequences", seqs);
+                j.put("seed", seed);
                 List<Map<String, Object>> table = new ArrayList<>();
                 for (ShortcutProbe.Cell c : result.table()) {
                     Map<String, Object> row = new LinkedHashMap<>();
@@ -65,23 +74,41 @@ final class ProbeCommand implements Callable<Integer> {
                     row.put("correct", c.point().correct());
                     row.put("accuracy", c.point().accuracy());
                     row.put("wilson95", new double[] {c.point().wilsonLow(), c.point().wilsonHigh()});
+                    SweepPoint before = before(ablation, c);
+                    if (before != null) {
+                        row.put("correct_before", before.correct());
+                        row.put("accuracy_before", before.accuracy());
+                    }
                     table.add(row);
                 }
                 j.put("table", table);
                 o.println(new ObjectMapper().writeValueAsString(j));
                 return Cli.OK;
             }
-            o.printf(Locale.ROOT, "run %s (trained on %s at length %d)%s%n", r.folder().name(),
+            o.printf(Locale.ROOT, "run %s (trained on %s at length %d)%s, seed %d%n", r.folder().name(),
                     r.hyperparameters().layout(), result.trainLength(), ablate == null ? "" : ", heads " + ablate
-                            + " ablated");
-            o.println("  layout       what                   length   seqs  accuracy");
+                            + " ablated", seed);
+            o.println("  layout       what                   length   seqs  accuracy" + (ablation == null ? ""
+                    : "  before"));
             for (ShortcutProbe.Cell c : result.table()) {
-                o.printf(Locale.ROOT, "  %-12s %-22s %6d  %5d  %s%n", c.layout(), c.why(), c.length(),
-                        c.point().sequences(), Format.percent(c.point().accuracy()));
+                SweepPoint before = before(ablation, c);
+                o.printf(Locale.ROOT, "  %-12s %-22s %6d  %5d  %s%s%n", c.layout(), c.why(), c.length(),
+                        c.point().sequences(), Format.percent(c.point().accuracy()),
+                        before == null ? "" : "  " + Format.percent(before.accuracy()));
             }
-            o.println("verdict: " + result.verdict());
+            o.println("verdict: " + result.verdict() + (ablation == null ? ""
+                    : " (before the ablation: " + ablation.before().verdict() + ")"));
             o.println(result.why());
             return Cli.OK;
         }
+    }
+
+    /** The unablated accuracy of cell {@code c}, or null without an ablation. */
+    private static SweepPoint before(Ablation.Result ablation, ShortcutProbe.Cell c) {
+        if (ablation == null) {
+            return null;
+        }
+        return ablation.rows().stream().filter(x -> x.layout().equals(c.layout()) && x.length() == c.length())
+                .findFirst().map(Ablation.Row::before).orElse(null);
     }
 }

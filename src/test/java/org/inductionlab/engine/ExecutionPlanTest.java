@@ -8,9 +8,12 @@ import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.model.CausalAttention;
 import org.inductionlab.engine.model.ExecutionPlan;
 import org.inductionlab.engine.model.ForwardPass;
+import org.inductionlab.engine.model.FusedAttention;
 import org.inductionlab.engine.model.TransformerModel;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,18 +40,46 @@ class ExecutionPlanTest {
                 LengthSweep.forDevice(Device.cpu()).tileElements(fast, 1 << 20));
     }
 
+    /**
+     * Each plan's sweep pass with the lab's own attention (fused explicitly off): the CPU's four causal
+     * blocks, the GPU's single causal block holding the whole square, and both cut into small tiles; then
+     * the same passes as a sweep runs them, fused. Every one gives the textbook pass's logits.
+     */
     @Test
     void aGpuPlansPassGivesTheCpuPlansLogits() {
         Hyperparameters hp = TestConfigs.tiny("train_length=128");
         EngineRuntime.start(0);
+        int batch = 3;
+        int n = 100;
         try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
-            long[] tokens = TransformerModelTest.randomTokens(3, 100, hp.vocab(), 9);
-            float[] cpu = TransformerModelTest.logits(model, tokens, 3, ExecutionPlan.CPU.evaluation(700));
-            float[] gpu = TransformerModelTest.logits(model, tokens, 3, ExecutionPlan.gpu(8L << 30).evaluation(700));
-            float[] full = TransformerModelTest.logits(model, tokens, 3, ForwardPass.full());
-            for (int i = 0; i < full.length; i++) {
-                assertEquals(full[i], cpu[i], 1e-4);
-                assertEquals(full[i], gpu[i], 1e-4, "one causal block, logit " + i);
+            long[] tokens = TransformerModelTest.randomTokens(batch, n, hp.vocab(), 9);
+            float[] full = TransformerModelTest.logits(model, tokens, batch, ForwardPass.full());
+            ExecutionPlan gpu = ExecutionPlan.gpu(8L << 30);
+            for (ExecutionPlan plan : List.of(ExecutionPlan.CPU, gpu)) {
+                String name = plan == gpu ? "GPU plan" : "CPU plan";
+                for (long tile : new long[] {700, plan.sweepTileElements()}) {
+                    ForwardPass own = plan.evaluation(tile).withFused(false);
+                    CausalAttention.TilePlan square = CausalAttention.TilePlan.of(batch, hp.heads(), n, n, 0, own);
+                    if (tile == 700) {
+                        assertTrue(square.queries() < 10 && square.sequences() == 1, name + " at 700: " + square);
+                    } else if (plan == gpu) {
+                        assertEquals(new CausalAttention.TilePlan(batch, n), square,
+                                "the GPU's sweep tile holds the whole square: one causal block");
+                    } else {
+                        assertEquals(new CausalAttention.TilePlan(batch, n / 4), square,
+                                "the CPU's sweep tile: four causal blocks");
+                    }
+                    long fusedBefore = FusedAttention.calls();
+                    float[] got = TransformerModelTest.logits(model, tokens, batch, own);
+                    assertEquals(fusedBefore, FusedAttention.calls(), name + ": the lab's own attention ran");
+                    TransformerModelTest.assertClose(full, got, name + ", tile " + tile + " (" + square + ")");
+                }
+                ForwardPass sweep = plan.evaluation(700);
+                assertTrue(sweep.usesFused(), "a sweep runs fused where it fits");
+                long before = FusedAttention.calls();
+                float[] fused = TransformerModelTest.logits(model, tokens, batch, sweep);
+                assertEquals(hp.layers(), FusedAttention.calls() - before, name + ": every layer ran fused");
+                TransformerModelTest.assertClose(full, fused, name + ", fused");
             }
         }
     }

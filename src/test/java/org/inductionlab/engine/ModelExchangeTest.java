@@ -2,6 +2,10 @@ package org.inductionlab.engine;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.inductionlab.engine.config.Architecture;
+import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.exchange.ModelExchange;
@@ -17,6 +21,8 @@ import org.inductionlab.engine.task.TriggerLayout;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -84,6 +90,46 @@ class ModelExchangeTest {
         var info = RunFolder.open(in.run()).info();
         assertTrue(info.importedFrom().get("file").endsWith("m.safetensors"), "config.json says where it came from");
         assertEquals(30, info.training().steps());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void everyArchitecturesExportImportsBackWithTheSameLogitsAndCarriesOnlyTheSettingsItReads(Architecture a)
+            throws Exception {
+        Path trained = run; // a Transformer trained 30 steps
+        if (a != Architecture.TRANSFORMER) {
+            trained = tmp.resolve(a.toString());
+            TrainingJob.create(trained, TestConfigs.tiny("architecture=" + a, "d_state=4", "max_steps=10"), "tiny",
+                    false).run(null);
+        }
+        Path file = tmp.resolve(a + ".safetensors");
+        ModelExchange.export(trained, file);
+        Map<String, String> meta = Safetensors.readHeader(file).metadata();
+        assertEquals(a.toString(), meta.get("architecture"));
+        Map<String, String> stored = new ObjectMapper().readValue(meta.get("hyperparameters"),
+                new TypeReference<Map<String, String>>() {});
+        for (String key : HyperparameterSchema.keys()) {
+            assertEquals(HyperparameterSchema.applies(key, a), stored.containsKey(key), a + " file, setting " + key);
+        }
+        if (a == Architecture.MAMBA) {
+            for (String transformerOnly : List.of("norm", "dropout", "positional", "ff_mult", "max_positions")) {
+                assertFalse(stored.containsKey(transformerOnly), "a Mamba file says nothing of " + transformerOnly);
+            }
+            assertTrue(stored.containsKey("heads") && stored.containsKey("d_state"), "but keeps what import needs");
+        } else {
+            assertFalse(stored.containsKey("d_state"), "a Transformer file has no state size");
+        }
+
+        ModelExchange.Imported in = ModelExchange.importFile(file, tmp.resolve(a + "-back"), Map.of(), Map.of(), false);
+        assertEquals(ModelExchange.Scheme.LAB, in.scheme());
+        Map<String, String> before = RunFolder.open(trained).hyperparameters().applyingText();
+        Map<String, String> after = RunFolder.open(in.run()).hyperparameters().applyingText();
+        before.remove("device");
+        assertEquals("auto", after.remove("device"));
+        assertEquals(before, after, "every setting the architecture reads comes back");
+        float[] want = logits(trained);
+        assertArrayEquals(want, logits(in.run()), a + ": the same weights, the same logits");
+        assertEquals(4 * (in.hyperparameters().vocab() + 1), want.length, "four sequences' logits compared");
     }
 
     /** The run's weights under nn.TransformerEncoder's names (as PyTorch's word-language-model example saves them). */

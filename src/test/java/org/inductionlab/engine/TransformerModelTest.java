@@ -3,6 +3,7 @@ package org.inductionlab.engine;
 import org.inductionlab.engine.model.TransformerModel;
 import org.inductionlab.engine.model.CausalAttention;
 import org.inductionlab.engine.model.ForwardPass;
+import org.inductionlab.engine.model.FusedAttention;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -39,6 +40,11 @@ class TransformerModelTest {
         }
     }
 
+    /**
+     * The lab's own tiled attention — what runs wherever the fused module cannot load — with fused attention
+     * explicitly off, at tile sizes that cut the square layers' queries (one query per tile up to the causal
+     * blocks) and the last layer's sequences, checked in values against the textbook pass.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"norm=pre", "norm=post", "positional=rotary", "positional=learned", "positional=none",
             "layers=3"})
@@ -46,15 +52,47 @@ class TransformerModelTest {
         Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128");
         EngineRuntime.start(0);
         try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
+            int batch = 3;
+            int n = 100;
+            long[] tokens = randomTokens(batch, n, hp.vocab(), 5);
+            float[] full = logits(model, tokens, batch, ForwardPass.full());
+            for (long tile : new long[] {1, 700, 5_000, CausalAttention.DEFAULT_TILE_ELEMENTS}) {
+                ForwardPass own = ForwardPass.evaluation(tile).withFused(false);
+                assertFalse(own.usesFused());
+                CausalAttention.TilePlan square = CausalAttention.TilePlan.of(batch, hp.heads(), n, n, 0, own);
+                assertTrue(square.queries() < n, "tile " + tile + " splits the square's queries: " + square);
+                long fusedBefore = FusedAttention.calls();
+                float[] tiled = logits(model, tokens, batch, own);
+                assertEquals(fusedBefore, FusedAttention.calls(), "the lab's own attention ran, not the fused module");
+                assertClose(full, tiled, variant + ", tile " + tile + " (" + square + ")");
+            }
+            assertEquals(1, CausalAttention.TilePlan.of(batch, hp.heads(), 1, n, n - 1,
+                    ForwardPass.evaluation(1).withFused(false)).sequences(), "tile 1 cuts the last query's batch too");
+        }
+    }
+
+    /** The evaluation pass as it runs by default, through PyTorch's fused attention: the same logits. */
+    @ParameterizedTest
+    @ValueSource(strings = {"norm=pre", "positional=rotary", "positional=learned"})
+    void fusedLastQueryPathAgreesWithTheFullPath(String variant) {
+        Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128");
+        EngineRuntime.start(0);
+        try (NDManager m = NDManager.newBaseManager(); TransformerModel model = new TransformerModel(hp, m)) {
             long[] tokens = randomTokens(3, 100, hp.vocab(), 5);
             float[] full = logits(model, tokens, 3, ForwardPass.full());
-            for (long tile : new long[] {1, 700, 5_000, CausalAttention.DEFAULT_TILE_ELEMENTS}) {
-                float[] tiled = logits(model, tokens, 3, ForwardPass.evaluation(tile));
-                assertEquals(full.length, tiled.length);
-                for (int i = 0; i < full.length; i++) {
-                    assertEquals(full[i], tiled[i], 1e-4, variant + ", tile " + tile + ", logit " + i);
-                }
-            }
+            ForwardPass fused = ForwardPass.evaluation();
+            assertTrue(fused.usesFused());
+            long before = FusedAttention.calls();
+            float[] got = logits(model, tokens, 3, fused);
+            assertEquals(hp.layers(), FusedAttention.calls() - before, "every layer ran fused");
+            assertClose(full, got, variant + ", fused");
+        }
+    }
+
+    static void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-4, what + ", logit " + i);
         }
     }
 

@@ -279,6 +279,26 @@ public final class HyperparameterSchema {
             f("threads", Group.RUN, "CPU threads", "Threads for libtorch on the CPU; 0 means all cores.",
                     Kind.INT, 0, 1024, Hyperparameters::threads));
 
+    /**
+     * The settings one architecture alone reads (every other field applies to both): the Transformer's
+     * feed-forward, dropout, norm and positions, Mamba's state, convolution, Δ and A. A Mamba model's
+     * {@code heads} are its channel groups (the Attention page's hidden attention and ablation), so they apply.
+     */
+    private static final Map<String, Architecture> ONLY = Map.ofEntries(
+            Map.entry("ff_mult", Architecture.TRANSFORMER), Map.entry("dropout", Architecture.TRANSFORMER),
+            Map.entry("norm", Architecture.TRANSFORMER), Map.entry("positional", Architecture.TRANSFORMER),
+            Map.entry("max_positions", Architecture.TRANSFORMER),
+            Map.entry("d_state", Architecture.MAMBA), Map.entry("d_conv", Architecture.MAMBA),
+            Map.entry("expand", Architecture.MAMBA), Map.entry("dt_rank", Architecture.MAMBA),
+            Map.entry("dt_min", Architecture.MAMBA), Map.entry("dt_max", Architecture.MAMBA),
+            Map.entry("a_min", Architecture.MAMBA), Map.entry("a_max", Architecture.MAMBA));
+
+    /** Whether {@code architecture} reads the setting {@code key}. */
+    public static boolean applies(String key, Architecture architecture) {
+        Architecture only = ONLY.get(key);
+        return only == null || only == architecture;
+    }
+
     private static final Map<String, Field> BY_KEY = new LinkedHashMap<>();
 
     static {

@@ -180,4 +180,14 @@ public record Hyperparameters(
         }
         return map;
     }
+
+    /**
+     * {@link #toText()} without the settings this run's architecture does not read (a Mamba run has no
+     * norm or dropout, a Transformer no state size): what describes the model to someone else.
+     */
+    public Map<String, String> applyingText() {
+        Map<String, String> map = toText();
+        map.keySet().removeIf(key -> !HyperparameterSchema.applies(key, architecture));
+        return map;
+    }
 }

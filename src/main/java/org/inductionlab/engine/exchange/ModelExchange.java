@@ -45,7 +45,10 @@ import java.util.TreeMap;
  * .attention.out.weight} [d, d], {@code .out.bias} [d], {@code .norm1.gamma/.beta} [d], {@code
  * .ff.in.weight} [ff, d], {@code .ff.in.bias} [ff], {@code .ff.out.weight} [d, ff], {@code .ff.out.bias} [d],
  * {@code .norm2.gamma/.beta} [d]; {@code final_norm.gamma/.beta} [d] for pre-norm; {@code head.weight}
- * [V+1, d], {@code head.bias} [V+1]. Linear weights are (out, in), as in PyTorch.
+ * [V+1, d], {@code head.bias} [V+1]. Linear weights are (out, in), as in PyTorch. A Mamba run's names are
+ * its own ({@code MambaModel}: {@code layers.N.in_proj.weight}, {@code .A_log}, …); a file the lab wrote
+ * says its architecture and, in the metadata, only the hyperparameters that architecture reads (the rest
+ * take their defaults on import).
  */
 public final class ModelExchange {
 
@@ -81,7 +84,8 @@ public final class ModelExchange {
             meta.put("format", FORMAT);
             meta.put("format_version", "1");
             meta.put("architecture", r.hyperparameters().architecture().toString());
-            meta.put("hyperparameters", JSON.writeValueAsString(r.hyperparameters().toText()));
+            // only what the architecture reads: a Mamba file says nothing of norms or positions
+            meta.put("hyperparameters", JSON.writeValueAsString(r.hyperparameters().applyingText()));
             meta.put("run", r.folder().name());
             RunInfo.Training t = r.folder().info().training();
             meta.put("steps", String.valueOf(t == null ? 0 : t.steps()));
@@ -105,7 +109,7 @@ public final class ModelExchange {
                                       boolean force) throws IOException {
         Safetensors.Header header = Safetensors.readHeader(file);
         Map<String, Safetensors.Entry> tensors = renamed(header, rename);
-        Naming naming = Naming.detect(file, tensors);
+        Naming naming = Naming.detect(file, header, tensors);
         Hyperparameters hp = hyperparameters(file, header, tensors, naming, set);
 
         EngineRuntime.start(hp.threads());
@@ -224,8 +228,13 @@ public final class ModelExchange {
 
         static final String TORCH_QKV = "layers.0.self_attn.in_proj_weight";
 
-        static Naming detect(Path file, Map<String, Safetensors.Entry> t) {
-            if (t.containsKey("layers.0.attention.qkv.weight") && t.containsKey("embedding.weight")) {
+        /**
+         * A file the lab wrote (its metadata says so) uses the lab's names whatever the architecture; so
+         * does one with a lab Transformer's names and no metadata; else PyTorch's encoder names are looked for.
+         */
+        static Naming detect(Path file, Safetensors.Header h, Map<String, Safetensors.Entry> t) {
+            boolean labFile = FORMAT.equals(h.metadata().get("format"));
+            if (labFile || t.containsKey("layers.0.attention.qkv.weight") && t.containsKey("embedding.weight")) {
                 return new Naming(Scheme.LAB, "", "embedding.weight", "head");
             }
             String prefix = null;

@@ -1,6 +1,7 @@
 package org.inductionlab.engine.lab;
 
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.run.SweepPoint;
@@ -29,7 +30,11 @@ import java.util.Map;
 public final class ShortcutProbe {
     private ShortcutProbe() {}
 
+    /** Sequences per cell when none are asked for: the window's probe and the command line's {@code probe}. */
     public static final int DEFAULT_SEQUENCES = 256;
+    public static final int MAX_SEQUENCES = 100_000;
+    /** Seed of the probe's sequences when none is asked for. */
+    public static final long DEFAULT_SEED = 1;
 
     /** One row of the table: a layout at a length. */
     public record Cell(String layout, String why, int length, SweepPoint point) {}
@@ -57,6 +62,7 @@ public final class ShortcutProbe {
 
     /** Probes {@code model} ({@code ablated} heads zeroed, or null) with {@code sequences} per cell. */
     public static Result probe(SequenceModel model, int sequences, boolean[][] ablated, long seed) {
+        checkSequences(sequences);
         Hyperparameters hp = model.hyperparameters();
         LengthSweep sweep = LengthSweep.forDevice(model.device());
         List<Cell> table = new ArrayList<>();
@@ -72,6 +78,14 @@ public final class ShortcutProbe {
             }
         }
         return verdict(hp, table);
+    }
+
+    /** Refuses a count outside 1..{@value #MAX_SEQUENCES}, naming the allowed range. */
+    public static void checkSequences(int sequences) {
+        if (sequences < 1 || sequences > MAX_SEQUENCES) {
+            throw new InvalidConfigException("sequences_per_length", sequences + " is out of range (allowed: 1.."
+                    + MAX_SEQUENCES + ")");
+        }
     }
 
     static Result verdict(Hyperparameters hp, List<Cell> table) {
@@ -129,7 +143,7 @@ public final class ShortcutProbe {
                 int head = Integer.parseInt(lh[1]);
                 out[layer][head] = true;
             } catch (RuntimeException e) {
-                throw new org.inductionlab.engine.config.InvalidConfigException("ablate", "'" + part.trim()
+                throw new InvalidConfigException("ablate", "'" + part.trim()
                         + "' is not a head (allowed: LAYER.HEAD with LAYER 0.." + (hp.layers() - 1) + " and HEAD 0.."
                         + (hp.heads() - 1) + ", comma-separated)");
             }

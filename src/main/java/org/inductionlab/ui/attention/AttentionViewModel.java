@@ -4,6 +4,8 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleLongProperty;
@@ -13,7 +15,9 @@ import javafx.beans.property.StringProperty;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.lab.Ablation;
 import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.ShortcutProbe;
 import org.inductionlab.engine.task.InductionTask;
 import org.inductionlab.engine.task.TokenFile;
 import org.inductionlab.engine.task.TriggerLayout;
@@ -56,6 +60,7 @@ public final class AttentionViewModel {
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty error = new SimpleBooleanProperty(false);
     private final StringProperty ablation = new SimpleStringProperty("");
+    private final ReadOnlyObjectWrapper<Ablation.Result> ablationResult = new ReadOnlyObjectWrapper<>();
     private final StringProperty answer = new SimpleStringProperty("");
     private final AtomicLong generation = new AtomicLong();
     private final TrainingHistory history = new TrainingHistory();
@@ -112,6 +117,7 @@ public final class AttentionViewModel {
         scores.set(null);
         history.clear();
         ablation.set("");
+        ablationResult.set(null);
         answer.set("");
         busy.set(false);
         message.set("");
@@ -342,10 +348,15 @@ public final class AttentionViewModel {
         return ablation;
     }
 
+    /** The numbers behind {@link #ablation()}: the engine's ablation, before and after; null before any. */
+    public ReadOnlyObjectProperty<Ablation.Result> ablationResult() {
+        return ablationResult.getReadOnlyProperty();
+    }
+
     /**
-     * Zeroes the selected head's output (or every head of its layer) before W_O and re-scores the run at
-     * its training length, with S where it was trained and anywhere, against the unablated model: does
-     * the answer depend on this head?
+     * Zeroes the selected head's output (or every head of its layer) before W_O and re-scores the run with
+     * the engine's {@link Ablation} (what {@code probe --ablate} runs, with its default sequences and seed),
+     * against the unablated model: does the answer depend on this head? Shows the training length's rows.
      */
     public void ablate(boolean wholeLayer) {
         RunEntry r = run.get();
@@ -355,31 +366,27 @@ public final class AttentionViewModel {
         Hyperparameters hp = r.hyperparameters();
         int l = Math.min(layer.get(), hp.layers() - 1);
         int h = Math.min(head.get(), hp.heads() - 1);
-        boolean[][] heads = new boolean[hp.layers()][hp.heads()];
-        for (int k = 0; k < hp.heads(); k++) {
-            heads[l][k] = wholeLayer || k == h;
-        }
+        boolean[][] heads = Ablation.heads(hp, l, h, wholeLayer);
         String what = wholeLayer ? "all of layer " + l : "L" + l + " H" + h;
         ablation.set("Ablating " + what + "…");
+        ablationResult.set(null);
         ctx.executor().background(() -> {
             try {
-                var model = model(r.path()).model();
-                org.inductionlab.engine.eval.LengthSweep sweep =
-                        org.inductionlab.engine.eval.LengthSweep.forDevice(model.device());
-                int length = hp.trainLength();
-                StringBuilder sb = new StringBuilder("With " + what + " ablated, at length " + length + ":");
-                for (TriggerLayout layout : List.of(hp.layout(), new TriggerLayout.Anywhere())) {
-                    if (layout.problemAt(length) != null || (layout != hp.layout() && layout.equals(hp.layout()))) {
-                        continue;
-                    }
-                    double before = sweep.measure(model, layout, length, 128, 1, null).accuracy();
-                    double after = sweep.measure(model, layout, length, 128, 1, heads).accuracy();
-                    sb.append(String.format(Locale.ROOT, "  S %s %.1f %% (was %.1f %%)", layout, 100 * after,
-                            100 * before));
+                Ablation.Result result = Ablation.measure(model(r.path()).model(), heads,
+                        ShortcutProbe.DEFAULT_SEQUENCES, ShortcutProbe.DEFAULT_SEED);
+                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                        "With %s ablated, at length %d (%d sequences each):", what, result.after().trainLength(),
+                        ShortcutProbe.DEFAULT_SEQUENCES));
+                for (Ablation.Row row : result.atTrainLength()) {
+                    sb.append(String.format(Locale.ROOT, "  S %s %.1f %% (was %.1f %%)", row.layout(),
+                            100 * row.after().accuracy(), 100 * row.before().accuracy()));
                 }
+                sb.append(String.format(Locale.ROOT, ". Verdict: %s (was %s).", result.after().verdict(),
+                        result.before().verdict()));
                 String text = sb.toString();
                 ctx.executor().ui(() -> {
                     if (r.equals(run.get())) {
+                        ablationResult.set(result);
                         ablation.set(text);
                     }
                 });

@@ -5,6 +5,8 @@ import org.inductionlab.engine.study.StudyProgress;
 import java.util.List;
 
 import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -33,6 +35,7 @@ public final class RunsViewModel {
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty error = new SimpleBooleanProperty(false);
     private final StringProperty probeText = new SimpleStringProperty("");
+    private final ReadOnlyObjectWrapper<ShortcutProbe.Result> probeResult = new ReadOnlyObjectWrapper<>();
 
     public RunsViewModel(LabContext ctx) {
         this.ctx = ctx;
@@ -81,23 +84,32 @@ public final class RunsViewModel {
         return probeText;
     }
 
+    /** The last probe's result (the numbers behind {@link #probeText()}); null before any. */
+    public ReadOnlyObjectProperty<ShortcutProbe.Result> probeResult() {
+        return probeResult.getReadOnlyProperty();
+    }
+
     /**
      * Induction or position? Runs the engine's shortcut probe on the run in the background (a few seconds
-     * for a small model) and shows the verdict, the sentence that says why and the table.
+     * for a small model), with the command line's default sequence count and seed, and shows the verdict,
+     * the sentence that says why and the table with the sequences of each cell.
      */
     public void probe(RunEntry r) {
         say("Probing " + r.name() + "…", false);
         probeText.set("");
+        probeResult.set(null);
         ctx.executor().background(() -> {
             try (LoadedRun run = LoadedRun.open(r.path(), null)) {
-                ShortcutProbe.Result result = ShortcutProbe.probe(run.model(), 128, null, 1);
+                ShortcutProbe.Result result = ShortcutProbe.probe(run.model(), ShortcutProbe.DEFAULT_SEQUENCES, null,
+                        ShortcutProbe.DEFAULT_SEED);
                 StringBuilder sb = new StringBuilder(r.name() + ": " + result.verdict() + "\n" + result.why() + "\n");
                 for (ShortcutProbe.Cell c : result.table()) {
-                    sb.append(String.format(java.util.Locale.ROOT, "%n%-10s %-22s L=%-6d %5.1f %%", c.layout(), c.why(),
-                            c.length(), 100 * c.point().accuracy()));
+                    sb.append(String.format(java.util.Locale.ROOT, "%n%-10s %-22s L=%-6d %5.1f %% of %d", c.layout(),
+                            c.why(), c.length(), 100 * c.point().accuracy(), c.point().sequences()));
                 }
                 String text = sb.toString();
                 ctx.executor().ui(() -> {
+                    probeResult.set(result);
                     probeText.set(text);
                     say("Probed " + r.name() + ": " + result.verdict(), false);
                 });
