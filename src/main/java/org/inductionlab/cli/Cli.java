@@ -21,7 +21,7 @@ import java.io.PrintWriter;
         description = {"Train a small Transformer on the induction-heads task, sweep its accuracy over lengths, and"
                 + " read its attention. Without a command, opens the lab window."},
         subcommands = {TrainCommand.class, EvalCommand.class, ProbeCommand.class, ScoresCommand.class,
-                PredictCommand.class, AttentionCommand.class, ExportCommand.class, ImportCommand.class, StudyCommand.class,
+                PredictCommand.class, MemoryCommand.class, AttentionCommand.class, ExportCommand.class, ImportCommand.class, StudyCommand.class,
                 BenchCommand.class, PresetsCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
 

@@ -268,17 +268,48 @@ public final class MambaModel implements SequenceModel {
         }
     }
 
-    /** The mixer of block {@code index} on (batch, n, d); {@code carry} null means the sequence starts here. */
-    private NDArray mixer(Layer w, int index, NDArray h, Carry carry, ForwardPass pass) {
+    /** What the selection mechanism makes of one block's input: u and z (batch, n, E), Δ (batch, n, E), B and C (batch, n, N). */
+    private record Selection(NDArray u, NDArray z, NDArray delta, NDArray b, NDArray c) {}
+
+    /** [u, z] = h W_in, u through the convolution, then Δ, B and C from u: the token-dependent part of the mixer. */
+    private Selection select(Layer w, NDArray h, Carry carry) {
         NDManager m = h.getManager();
         NDList uz = Linear.linear(h, w.inProj()).singletonOrThrow().split(2, 2);
         NDArray u = silu(causalConv(w, uz.get(0), carry));
-        NDArray z = uz.get(1);
         NDArray dbc = Linear.linear(u, w.xProj()).singletonOrThrow(); // (batch, n, R + 2N)
         NDArray dt = dbc.get(m, new NDIndex(":, :, 0:" + rank));
         NDArray b = dbc.get(m, new NDIndex(":, :, " + rank + ":" + (rank + state)));
         NDArray c = dbc.get(m, new NDIndex(":, :, " + (rank + state) + ":"));
         NDArray delta = softplus(Linear.linear(dt, w.dtWeight(), w.dtBias()).singletonOrThrow());
+        return new Selection(u, uz.get(1), delta, b, c);
+    }
+
+    /**
+     * Every layer's step sizes Δ on {@code tokens}, (batch, n, E) each, and its decay rates A, (E, N): a
+     * channel e keeps a fraction exp(Σ_t Δ_t[e] A[e, n]) of what it wrote — what the memory probe reads.
+     * Whole-sequence pass: for probe lengths, not 2^20.
+     */
+    public List<NDArray[]> timescales(NDArray tokens) {
+        List<NDArray[]> out = new ArrayList<>();
+        NDArray x = embed(tokens);
+        ForwardPass pass = ForwardPass.evaluation(Long.MAX_VALUE);
+        for (int l = 0; l < layers.size(); l++) {
+            Layer w = layers.get(l);
+            out.add(new NDArray[] {select(w, rmsNorm(x, w.norm()), null).delta(), w.aLog().exp().neg()});
+            x = x.add(mixer(w, l, rmsNorm(x, w.norm()), null, pass));
+        }
+        return out;
+    }
+
+    /** The mixer of block {@code index} on (batch, n, d); {@code carry} null means the sequence starts here. */
+    private NDArray mixer(Layer w, int index, NDArray h, Carry carry, ForwardPass pass) {
+        NDManager m = h.getManager();
+        Selection sel = select(w, h, carry);
+        NDArray u = sel.u();
+        NDArray z = sel.z();
+        NDArray b = sel.b();
+        NDArray c = sel.c();
+        NDArray delta = sel.delta();
         NDArray a = w.aLog().exp().neg();
         NDArray y;
         if (carry == null && pass.training()) {

@@ -63,10 +63,11 @@ public final class ModelCost {
      * three tiles of scores.
      */
     public static long evaluationBytes(Hyperparameters hp, int batch, int n, long tileElements) {
-        if (hp.architecture() == Architecture.MAMBA) { // one block of tokens through one layer, and the scan's chunk
+        if (hp.architecture() == Architecture.MAMBA) { // one block of tokens through one layer and its scan
             long e = (long) hp.expand() * hp.dModel();
             long tokens = Math.min((long) batch * n, (long) batch * MambaModel.blockLength(batch));
-            return 4L * tokens * (8 * e + 4L * hp.dModel()) + 4L * 12 * batch * MambaModel.CHUNK * e * hp.dState();
+            // the scan holds about a dozen (block tokens, E, N) tensors at once (all chunks of the block)
+            return 4L * tokens * (8 * e + 4L * hp.dModel()) + 4L * 12 * tokens * e * hp.dState();
         }
         long d = hp.dModel();
         long perToken = d * (14 + 2L * hp.ffMult());
