@@ -117,9 +117,9 @@ public final class RunFolder {
         try {
             info = JSON.readValue(config.toFile(), RunInfo.class);
         } catch (IOException e) {
-            throw new RunFolderException(config + " is not valid run JSON: " + firstLine(e.getMessage()), e);
+            throw new RunFolderException(config + " is not valid run JSON: " + jsonProblem(e), e);
         }
-        if (info.hyperparameters() == null) {
+        if (info == null || info.hyperparameters() == null) {
             throw new RunFolderException(config + " has no hyperparameters");
         }
         RunFolder folder = new RunFolder(dir, info);
@@ -427,6 +427,47 @@ public final class RunFolder {
         StringBuilder sb = new StringBuilder(SweepPoint.CSV_HEADER).append('\n');
         all.forEach(p -> sb.append(p.toCsv()).append('\n'));
         AtomicFiles.writeString(dir.resolve(SWEEP), sb.toString());
+    }
+
+    /**
+     * What is wrong with a JSON file, in one line a user can act on (where it breaks, or which field has
+     * the wrong kind of value), rather than the parser's own message with its source dump.
+     */
+    static String jsonProblem(IOException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+            String field = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(java.util.stream.Collectors.joining(".")).replace(".[", "[");
+            if (field.isEmpty()) {
+                return m.getOriginalMessage().startsWith("No content") ? "the file is empty"
+                        : "it is not a JSON object {…}";
+            }
+            return field + " should be " + kind(m.getTargetType());
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+            String where = "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+            boolean early = e instanceof com.fasterxml.jackson.core.io.JsonEOFException
+                    || String.valueOf(j.getOriginalMessage()).contains("end-of-input");
+            return early ? "it ends at " + where + " before every { and [ is closed"
+                    : "it is not JSON at " + where;
+        }
+        return firstLine(e.getMessage());
+    }
+
+    private static String kind(Class<?> type) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == double.class || type == Double.class) {
+            return "a number";
+        }
+        if (type == String.class) {
+            return "text in quotes";
+        }
+        return "an object {…}";
     }
 
     static String firstLine(String s) {

@@ -1,0 +1,40 @@
+package org.inductionlab.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.inductionlab.cli.CliTest.run;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The command line's words (issue 21, "Words (polish)"): each checked with commands that start no engine
+ * and train nothing, so the whole class runs in seconds.
+ */
+class CliWordsTest {
+
+    @TempDir
+    Path tmp;
+
+    /** The one line of stderr, after checking there is exactly one. */
+    private static String oneLine(CliTest.Result r) {
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        return r.err().strip();
+    }
+
+    @Test
+    void aJunkConfigJsonIsOneLineNamingTheFileAndWhereItBreaks() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("junk"));
+        Files.writeString(run.resolve("config.json"), "{\"format\": 1, \"hyperparameters\": {\"heads\": 2");
+        CliTest.Result r = run("eval", "--run", run.toString());
+        assertEquals(1, r.code());
+        assertEquals("induction-lab: error: " + run.resolve("config.json") + " is not valid run JSON: it ends at line 1,"
+                + " column 45 before every { and [ is closed", oneLine(r));
+
+        Files.writeString(run.resolve("config.json"), "{\"format\": 1, \"hyperparameters\": {\"heads\": [2]}}");
+        assertTrue(oneLine(run("predict", "--run", run.toString(), "--input", "x")).endsWith(
+                "config.json is not valid run JSON: hyperparameters.heads should be text in quotes"));
+    }
+}
