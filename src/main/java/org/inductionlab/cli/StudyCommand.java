@@ -58,10 +58,19 @@ final class StudyCommand implements Runnable {
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
             description = {"Check a study spec and write one run folder per run (nothing is trained).",
-                    "SPEC is a .json file or an example: " + "tiny-lr-seeds, positional-seeds, transformer-vs-mamba."})
+                    "SPEC is a .json file or an example's name."})
     static final class Plan implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "SPEC", description = "the study spec (.json) or an example's name")
+        @Parameters(index = "0", paramLabel = "SPEC", completionCandidates = ExampleNames.class,
+                description = "the study spec (.json) or an example: ${COMPLETION-CANDIDATES}")
         String specName;
+
+        /** The example specs, for --help: the list the lab loads them by. */
+        static final class ExampleNames implements Iterable<String> {
+            @Override
+            public java.util.Iterator<String> iterator() {
+                return StudySpec.BUILT_IN.iterator();
+            }
+        }
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "the study folder to create")
         Path out;

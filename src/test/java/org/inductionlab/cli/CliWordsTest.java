@@ -37,4 +37,23 @@ class CliWordsTest {
         assertTrue(oneLine(run("predict", "--run", run.toString(), "--input", "x")).endsWith(
                 "config.json is not valid run JSON: hyperparameters.heads should be text in quotes"));
     }
+
+    /** The presets and example studies --help lists are every one that ships, and only those. */
+    @Test
+    void helpListsEveryPresetAndExampleStudyThatShips() throws Exception {
+        for (String[] c : new String[][] {{"resources/presets", "train"}, {"resources/studies", "study plan"}}) {
+            java.util.List<String> shipped;
+            try (var files = Files.list(Path.of(c[0]))) {
+                shipped = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                        .map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+            }
+            java.util.List<String> known = (c[1].equals("train") ? org.inductionlab.engine.config.Preset.BUILT_IN
+                    : org.inductionlab.engine.study.StudySpec.BUILT_IN).stream().sorted().toList();
+            assertEquals(shipped, known, c[0] + " and the lab's list of them");
+            String help = run((c[1] + " --help").split(" ")).out().replaceAll("\\s+", " ");
+            assertTrue(help.contains(String.join(", ", c[1].equals("train")
+                    ? org.inductionlab.engine.config.Preset.BUILT_IN
+                    : org.inductionlab.engine.study.StudySpec.BUILT_IN)), c[1] + " --help: " + help);
+        }
+    }
 }
