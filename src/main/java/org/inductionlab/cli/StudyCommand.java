@@ -33,8 +33,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "study", mixinStandardHelpOptions = true,
-        description = {"Many runs described once: plan them from a spec, run them here or as a Slurm job array,",
-                "follow them, and gather their sweeps into one table. See the README, \"Studies\"."},
+        description = {"Many runs described once: plan, run (here or on Slurm), follow, and tabulate them.",
+                "Plan them from a spec, run them here or as a Slurm job array, follow them, and gather their sweeps"
+                        + " into one table. See the README, \"Studies\"."},
         subcommands = {StudyCommand.Plan.class, StudyCommand.Run.class, StudyCommand.Status.class,
                 StudyCommand.Table.class, StudyCommand.Task.class})
 final class StudyCommand implements Runnable {
@@ -101,8 +102,9 @@ final class StudyCommand implements Runnable {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Run a study's unfinished runs: --local N here, N at a time (the cores split between them),",
-                    "or --slurm as a job array. Finished runs are skipped; interrupted ones resume from their checkpoints."})
+            description = {"Run a study's unfinished runs, here (--local N) or as a Slurm job array (--slurm).",
+                    "--local N runs N at a time, the cores split between them. Finished runs are skipped; interrupted"
+                            + " ones resume from their checkpoints."})
     static final class Run implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
         Path dir;
@@ -237,8 +239,8 @@ final class StudyCommand implements Runnable {
     }
 
     @Command(name = "table", mixinStandardHelpOptions = true,
-            description = {"Every finished run's sweep as one CSV: a row per run × length × layout, with the",
-                    "settings the study varies as columns."})
+            description = {"Every finished run's sweep as one CSV, a row per run × length × layout.",
+                    "The settings the study varies are columns."})
     static final class Table implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
         Path dir;

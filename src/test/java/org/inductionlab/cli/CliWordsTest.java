@@ -56,4 +56,22 @@ class CliWordsTest {
                     : org.inductionlab.engine.study.StudySpec.BUILT_IN)), c[1] + " --help: " + help);
         }
     }
+
+    /** A command list shows each command's first description line only: it must be a whole sentence. */
+    @Test
+    void everyCommandsFirstDescriptionLineIsAWholeSentence() {
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(Cli.commandLine()));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            String[] d = c.getCommandSpec().usageMessage().description();
+            String name = c.getCommandSpec().qualifiedName();
+            assertTrue(d.length > 0, name + " has a description");
+            assertTrue(d[0].strip().matches("(?s).*[.?)]"), name + ": its first line stops mid-sentence: " + d[0]);
+            assertTrue(d[0].length() <= 160, name + ": its first line is a summary, not a paragraph: " + d[0]);
+            seen++;
+        }
+        assertTrue(seen >= 18, "every command and subcommand was looked at: " + seen);
+    }
 }
