@@ -74,4 +74,28 @@ class CliWordsTest {
         }
         assertTrue(seen >= 18, "every command and subcommand was looked at: " + seen);
     }
+
+    /** attention reads a file's line or generates a sequence; a mix is named as the conflict, before any work. */
+    @Test
+    void attentionNamesAConflictOfItsInputsAndSaysWhy1025() {
+        String[] base = {"attention", "--run", tmp.resolve("no-run").toString(), "--out", tmp.resolve("a.json").toString()};
+        String[][] cases = {
+                {"--length 64 --input F", "--input: cannot be used with --length: read a line of a file (--input FILE"
+                        + " --line N) or generate a sequence (--length L), not both"},
+                {"--input F --length 64 --line 2", "--input: cannot be used with --length"},
+                {"--input F", "--line: missing (which line of F to use, from 1)"},
+                {"--line 2 --length 30", "--line: goes with --input FILE, not with --length"},
+                {"--input F --line 1 --layout anywhere", "--layout: goes with --length, not with --input"},
+                {"", "--input or --length: missing (read a line of a file with --input FILE --line N, or generate"
+                        + " a sequence with --length L)"},
+                {"--length 2000", "--length: 2000 is out of range (allowed: 8..1025, the answer included: the model"
+                        + " reads at most 1024 tokens)"}};
+        for (String[] c : cases) {
+            CliTest.Result r = run(CliTest.concat(base, c[0].isEmpty() ? new String[0] : c[0].split(" ")));
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertTrue(oneLine(r).startsWith("induction-lab: " + c[1]), c[0] + ": " + r.err());
+        }
+        assertTrue(run("attention", "--help").out().contains("(--input=FILE --line=N | --length=L [--layout=X]"
+                + " [--seed=S])"), "the synopsis shows the two ways");
+    }
 }
