@@ -98,4 +98,30 @@ class CliWordsTest {
         assertTrue(run("attention", "--help").out().contains("(--input=FILE --line=N | --length=L [--layout=X]"
                 + " [--seed=S])"), "the synopsis shows the two ways");
     }
+
+    @Test
+    void aSetWithoutEqualsSaysSoOnce() {
+        CliTest.Result r = run("train", "--set", "foo", "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.code());
+        assertEquals("induction-lab: --set: 'foo' is not KEY=VALUE (e.g. --set heads=4) (see 'induction-lab train"
+                + " --help')", oneLine(r));
+        assertEquals("induction-lab: --map: 'a' is not OLD=NEW (see 'induction-lab import --help')",
+                oneLine(run("import", "--from", "m.safetensors", "--map", "a", "--out", tmp.resolve("y").toString())));
+    }
+
+    /** import cannot resume: onto a folder that holds a run it offers --force or another folder. */
+    @Test
+    void importOntoARunSuggestsForceOrAnotherFolderNotResume() throws Exception {
+        Path held = tmp.resolve("held");
+        org.inductionlab.engine.run.Runs.plan(held, org.inductionlab.engine.TestConfigs.tiny(), "tiny");
+        Path file = tmp.resolve("m.safetensors");
+        Path source = tmp.resolve("src");
+        assertEquals(0, run(CliTest.concat(CliTest.TINY, "--set", "max_steps=1", "--out", source.toString(),
+                "--quiet")).code());
+        assertEquals(0, run("export", "--run", source.toString(), "--out", file.toString()).code());
+        CliTest.Result r = run("import", "--from", file.toString(), "--out", held.toString());
+        assertEquals(2, r.code());
+        assertEquals("induction-lab: --out: " + held + " already holds a run; use --force to replace it, or choose"
+                + " another folder (the old run is moved aside, not deleted)", oneLine(r));
+    }
 }
