@@ -124,4 +124,22 @@ class CliWordsTest {
         assertEquals("induction-lab: --out: " + held + " already holds a run; use --force to replace it, or choose"
                 + " another folder (the old run is moved aside, not deleted)", oneLine(r));
     }
+
+    /** --from names what the file is (text, missing, a folder), not what its first bytes say as a length. */
+    @Test
+    void importSaysATextFileIsNotSafetensorsAndAMissingOneDoesNotExist() throws Exception {
+        Path text = tmp.resolve("config.json");
+        Files.writeString(text, "{\n  \"format\" : 1,\n  \"preset\" : \"tiny\"\n}\n");
+        String[][] cases = {
+                {text.toString(), "config.json is not a safetensors file: it is text, and a safetensors file starts"
+                        + " with an 8-byte header length"},
+                {tmp.resolve("missing.safetensors").toString(), "missing.safetensors does not exist"},
+                {tmp.toString(), tmp.getFileName() + " is a folder, not a safetensors file"}};
+        for (String[] c : cases) {
+            CliTest.Result r = run("import", "--from", c[0], "--out", tmp.resolve("out").toString());
+            assertEquals(2, r.code(), r.err());
+            assertEquals("induction-lab: --from: " + c[1], oneLine(r));
+        }
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
 }
