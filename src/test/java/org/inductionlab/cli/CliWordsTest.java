@@ -142,4 +142,22 @@ class CliWordsTest {
         }
         assertFalse(Files.exists(tmp.resolve("out")));
     }
+
+    /** bench's last line says what it measured on in words, not a Map's toString. */
+    @Test
+    void benchEndsWithALineNotAMap() {
+        java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("device", "CPU (2 threads)");
+        r.put("threads", 2);
+        r.put("libtorch", "2.7.1");
+        r.put("flavor", "cpu");
+        r.put("djl", "0.36.0");
+        r.put("allocator", "tuned allocator");
+        r.put("matmul_gflops", 40.1);
+        r.put("peak_rss_mib", 812L);
+        String line = BenchCommand.summary(r);
+        assertEquals("measured on CPU (2 threads) with libtorch 2.7.1 (cpu), DJL 0.36.0 and the tuned allocator;"
+                + " peak memory 812 MiB (--json gives every figure as one object)", line);
+        assertFalse(line.contains("{") || line.contains("="), line);
+    }
 }
