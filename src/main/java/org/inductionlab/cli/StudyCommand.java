@@ -84,6 +84,7 @@ final class StudyCommand implements Runnable {
         public Integer call() throws Exception {
             PrintStream o = System.out;
             StudySpec spec = StudySpec.load(specName).withShared(overrides);
+            Study.checkNewFolder(out); // refused before a word of the plan is printed
             List<StudySpec.Point> points = spec.points();
             StudySpec.Evaluation ev = spec.evaluation();
             o.printf(Locale.ROOT, "%d runs: study %s, preset %s%s, then evaluated at 2^%d..%s on %s%n", points.size(),

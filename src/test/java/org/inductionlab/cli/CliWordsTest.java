@@ -160,4 +160,15 @@ class CliWordsTest {
                 + " peak memory 812 MiB (--json gives every figure as one object)", line);
         assertFalse(line.contains("{") || line.contains("="), line);
     }
+
+    /** study plan onto a folder in use refuses before it prints the plan, so nothing reads as planned. */
+    @Test
+    void studyPlanOntoAnExistingFolderRefusesBeforePrintingThePlan() throws Exception {
+        Path taken = Files.createDirectories(tmp.resolve("taken"));
+        Files.writeString(taken.resolve("notes.txt"), "mine");
+        CliTest.Result r = run("study", "plan", "tiny-lr-seeds", "--out", taken.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("", r.out(), "no plan printed");
+        assertEquals("induction-lab: --out: " + taken + " already exists; choose a new folder for the study", oneLine(r));
+    }
 }
