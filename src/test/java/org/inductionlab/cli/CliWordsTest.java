@@ -171,4 +171,26 @@ class CliWordsTest {
         assertEquals("", r.out(), "no plan printed");
         assertEquals("induction-lab: --out: " + taken + " already exists; choose a new folder for the study", oneLine(r));
     }
+
+    /** presets and presets --keys: every column starts where the one above it does, mamba-fast included. */
+    @Test
+    void presetsColumnsAlign() {
+        java.util.List<String> presets = java.util.Arrays.asList(run("presets").out().split("\\R"));
+        int column = presets.get(0).indexOf("Grows");
+        assertTrue(column > "mamba-fast".length(), presets.get(0));
+        for (String line : presets) {
+            // a preset's name, or nothing, then its text from the column on
+            assertTrue(line.length() > column && line.charAt(column) != ' ' && line.charAt(column - 1) == ' ',
+                    "off the column: " + line);
+            assertTrue(line.length() <= PresetsCommand.WIDTH, "wrapped: " + line);
+        }
+        assertTrue(presets.stream().anyMatch(l -> l.startsWith("mamba-fast ")), presets.toString());
+
+        java.util.List<String> rows = run("presets", "--keys").out().lines().filter(l -> l.startsWith("  ")).toList();
+        assertEquals(org.inductionlab.engine.config.HyperparameterSchema.FIELDS.size(), rows.size());
+        for (String word : new String[] {" default ", " allowed "}) {
+            assertEquals(1, rows.stream().mapToInt(l -> l.indexOf(word)).distinct().count(),
+                    "'" + word.strip() + "' is one column: " + rows);
+        }
+    }
 }
