@@ -193,4 +193,22 @@ class CliWordsTest {
                     "'" + word.strip() + "' is one column: " + rows);
         }
     }
+
+    /** Issue 21 item 12 as the command line says it: a config.json edited away from its weights, one line. */
+    @Test
+    void aConfigEditedAwayFromItsWeightsIsRefusedInOneLineNamingTheSetting() throws Exception {
+        Path dir = tmp.resolve("run");
+        assertEquals(0, run(CliTest.concat(CliTest.TINY, "--set", "max_steps=1", "--out", dir.toString(), "--quiet"))
+                .code());
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"heads\" : \"2\"", "\"heads\" : \"4\""));
+        assertTrue(Files.readString(config).contains("\"heads\" : \"4\""), "edited");
+        for (String[] args : new String[][] {{"attention", "--run", dir.toString(), "--length", "24", "--out",
+                tmp.resolve("a.json").toString()}, {"train", "--out", dir.toString(), "--resume"}}) {
+            CliTest.Result r = run(args);
+            assertEquals(1, r.code(), r.err());
+            assertEquals("induction-lab: error: " + config + ": heads is 4 but the checkpoint was trained with 2 (set it"
+                    + " back: the weights belong to the settings they were trained with)", oneLine(r));
+        }
+    }
 }
