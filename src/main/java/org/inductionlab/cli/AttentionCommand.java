@@ -8,7 +8,6 @@ import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.task.InductionTask;
 import org.inductionlab.engine.task.TokenFile;
 import org.inductionlab.engine.task.TriggerLayout;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,6 +20,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "attention", mixinStandardHelpOptions = true,
+        customSynopsis = {"induction-lab attention [-hV] --run=DIR --out=FILE.json",
+                "    (--input=FILE --line=N | --length=L [--layout=X] [--seed=S])"},
         description = {"Every head's attention weights for one sequence, written as JSON.",
                 "The JSON holds the tokens, the weights per layer and head, the induction cells, the task's target"
                         + " cell, and each head's induction and previous-token score."})
@@ -29,69 +30,86 @@ final class AttentionCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder whose model to read")
     Path run;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    // One sequence, read or generated: --input with --line, or --length with --layout and --seed. Checked
+    // in call() rather than by a picocli group, so a mix is named as the conflict it is.
+    @Option(names = "--input", paramLabel = "FILE", description = "a token file (with --line)")
+    Path input;
 
-    static final class Source {
-        @ArgGroup(exclusive = false)
-        FromFile file;
-        @ArgGroup(exclusive = false)
-        Generated generated;
-    }
+    @Option(names = "--line", paramLabel = "N", description = "the line of --input to use, from 1")
+    Integer line;
 
-    static final class FromFile {
-        @Option(names = "--input", required = true, paramLabel = "FILE", description = "a token file")
-        Path input;
-        @Option(names = "--line", required = true, paramLabel = "N", description = "its line to use, from 1")
-        int line;
-    }
+    @Option(names = "--length", paramLabel = "L", description = "generate a sequence of L tokens, the answer included"
+            + " (8..1025: the model reads up to 1024 of them)")
+    Integer length;
 
-    static final class Generated {
-        @Option(names = "--length", required = true, paramLabel = "L", description = "generate a sequence of L tokens")
-        int length;
-        @Option(names = "--layout", paramLabel = "X", description = "fixed:P, prefix:K or anywhere (default: the run's)")
-        String layout;
-        @Option(names = "--seed", paramLabel = "S", description = "which sequence (default 1)")
-        long seed = 1;
-    }
+    @Option(names = "--layout", paramLabel = "X", description = "with --length: fixed:P, prefix:K or anywhere"
+            + " (default: the run's)")
+    String layout;
+
+    @Option(names = "--seed", paramLabel = "S", description = "with --length: which sequence (default 1)")
+    Long seed;
 
     @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "where to write the JSON")
     Path out;
 
+    /** The sequence options that go together; a mix is bad input naming the conflict. Checked before any work. */
+    void checkSource() {
+        if (input != null && length != null) {
+            throw new InvalidConfigException("--input", "cannot be used with --length: read a line of a file"
+                    + " (--input FILE --line N) or generate a sequence (--length L), not both");
+        }
+        if (input == null && length == null) {
+            throw new InvalidConfigException("--input or --length", "missing (read a line of a file with --input FILE"
+                    + " --line N, or generate a sequence with --length L)");
+        }
+        if (input != null) {
+            if (line == null) {
+                throw new InvalidConfigException("--line", "missing (which line of " + input + " to use, from 1)");
+            }
+            if (layout != null || seed != null) {
+                throw new InvalidConfigException(layout != null ? "--layout" : "--seed", "goes with --length,"
+                        + " not with --input (a file's line is used as it is)");
+            }
+        } else if (line != null) {
+            throw new InvalidConfigException("--line", "goes with --input FILE, not with --length");
+        } else if (length < 8 || length > AttentionMap.MAX_LENGTH + 1) {
+            throw new InvalidConfigException("--length", length + " is out of range (allowed: 8.."
+                    + (AttentionMap.MAX_LENGTH + 1) + ", the answer included: the model reads at most "
+                    + AttentionMap.MAX_LENGTH + " tokens)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        checkSource();
+        if (input != null && !Files.isRegularFile(input)) {
+            throw new TokenFile.TokenFileException(input + " does not exist");
+        }
         try (LoadedRun r = LoadedRun.open(run, null)) {
             var hp = r.model().hyperparameters();
-            int[] input;
-            if (source.file != null) {
-                if (!Files.isRegularFile(source.file.input)) {
-                    throw new TokenFile.TokenFileException(source.file.input + " does not exist");
+            int[] tokens;
+            if (input != null) {
+                List<int[]> lines = TokenFile.read(input, hp.vocab());
+                if (line < 1 || line > lines.size()) {
+                    throw new InvalidConfigException("--line", line + " is out of range (allowed: 1.." + lines.size() + ")");
                 }
-                List<int[]> lines = TokenFile.read(source.file.input, hp.vocab());
-                if (source.file.line < 1 || source.file.line > lines.size()) {
-                    throw new InvalidConfigException("line", source.file.line + " is out of range (allowed: 1.." + lines.size() + ")");
-                }
-                input = lines.get(source.file.line - 1);
+                tokens = lines.get(line - 1);
             } else {
-                Generated g = source.generated;
-                TriggerLayout layout;
+                TriggerLayout chosen;
                 try {
-                    layout = g.layout == null ? hp.layout() : TriggerLayout.parse(g.layout);
+                    chosen = layout == null ? hp.layout() : TriggerLayout.parse(layout);
                 } catch (IllegalArgumentException e) {
-                    throw new InvalidConfigException("layout", e.getMessage());
+                    throw new InvalidConfigException("--layout", e.getMessage());
                 }
-                if (g.length < 8 || g.length > AttentionMap.MAX_LENGTH + 1) {
-                    throw new InvalidConfigException("length", g.length + " is out of range (allowed: 8.."
-                            + (AttentionMap.MAX_LENGTH + 1) + ")");
-                }
-                String problem = layout.problemAt(g.length);
+                String problem = chosen.problemAt(length);
                 if (problem != null) {
-                    throw new InvalidConfigException("layout", problem);
+                    throw new InvalidConfigException("--layout", problem);
                 }
-                int[] full = InductionTask.evaluation(hp.vocab(), layout, g.seed).sequence(0, g.length).tokens();
-                input = java.util.Arrays.copyOf(full, full.length - 1); // the model reads all but the answer
+                int[] full = InductionTask.evaluation(hp.vocab(), chosen, seed == null ? 1 : seed)
+                        .sequence(0, length).tokens();
+                tokens = java.util.Arrays.copyOf(full, full.length - 1); // the model reads all but the answer
             }
-            AttentionMap map = AttentionMap.compute(r.model(), input);
+            AttentionMap map = AttentionMap.compute(r.model(), tokens);
             Map<String, Object> json = toJson(map, r.folder().name());
             AtomicFiles.write(out, o -> new ObjectMapper().writeValue(o, json));
             System.out.printf("wrote %s: %d tokens, %d layers x %d heads; model predicts %d (p=%.3f)%n", out, map.length(),

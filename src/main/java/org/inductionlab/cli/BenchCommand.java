@@ -47,8 +47,18 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(r));
         } else {
-            System.out.println(r);
+            System.out.println(summary(r));
         }
         return Cli.OK;
+    }
+
+    /**
+     * The closing line: what the figures above were measured on, which the lines do not say, and where
+     * every figure is as data. The lines printed as the benchmark ran hold the measurements.
+     */
+    static String summary(Map<String, Object> r) {
+        return "measured on " + r.get("device") + " with libtorch " + r.get("libtorch") + " (" + r.get("flavor")
+                + "), DJL " + r.get("djl") + " and the " + r.get("allocator") + "; peak memory " + r.get("peak_rss_mib")
+                + " MiB (--json gives every figure as one object)";
     }
 }

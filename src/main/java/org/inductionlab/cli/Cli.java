@@ -46,7 +46,7 @@ public final class Cli implements Runnable {
         versionEverywhere(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("induction-lab: " + firstLine(ex.getMessage()) + " (see '"
+            err.println("induction-lab: " + parameterMessage(firstLine(ex.getMessage())) + " (see '"
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             err.flush();
             return BAD_INPUT;
@@ -91,8 +91,10 @@ public final class Cli implements Runnable {
             return "length: " + e.getMessage();
         }
         if (ex instanceof RunFolderException e && e.holdsRun()) {
-            return inFlags("run_folder: " + e.getMessage().replace("; resume it, or replace it",
-                    "; use --resume to continue it or --force to replace it"), command);
+            boolean resumable = command != null && command.getCommandSpec().findOption("--resume") != null;
+            return inFlags("run_folder: " + e.getMessage().replace("; resume it, or replace it", resumable
+                    ? "; use --resume to continue it or --force to replace it"
+                    : "; use --force to replace it, or choose another folder"), command);
         }
         if (ex instanceof RunFolderException e && e.badInputKey() != null) {
             return inFlags(e.badInputKey() + ": " + e.getMessage(), command);
@@ -115,6 +117,19 @@ public final class Cli implements Runnable {
         String folderFlag = command != null && command.getCommandSpec().findOption("--run") == null
                 && command.getCommandSpec().findOption("--out") != null ? "--out" : "--run";
         return out.replaceAll("\\brun_folder\\b", folderFlag);
+    }
+
+    private static final java.util.regex.Pattern NOT_KEY_VALUE = java.util.regex.Pattern.compile(
+            "Value for option option '([^']+)' \\(([^)]+)\\) should be in KEY=VALUE format but was (.*)");
+
+    /** picocli's words for bad parameters, where they read oddly, in the lab's: "--set: 'foo' is not KEY=VALUE". */
+    static String parameterMessage(String message) {
+        java.util.regex.Matcher m = NOT_KEY_VALUE.matcher(message);
+        if (m.matches()) {
+            return m.group(1) + ": '" + m.group(3) + "' is not " + m.group(2)
+                    + (m.group(2).equals("KEY=VALUE") ? " (e.g. " + m.group(1) + " heads=4)" : "");
+        }
+        return message.replace("option option", "option");
     }
 
     static String describe(Throwable ex) {

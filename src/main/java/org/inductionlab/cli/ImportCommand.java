@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Make a run folder from a safetensors model: one the lab exported, or a PyTorch"
-                + " nn.TransformerEncoder model (embedding input_emb/encoder, output decoder, as in PyTorch's"
-                + " word-language-model example; sinusoidal positions, embedding scaled by sqrt(d)).",
+        description = {"Make a run folder from a safetensors model: one the lab exported, or a PyTorch model.",
+                "A PyTorch model is an nn.TransformerEncoder (embedding input_emb/encoder, output decoder, as in"
+                        + " PyTorch's word-language-model example; sinusoidal positions, embedding scaled by sqrt(d)).",
                 "Hyperparameters come from the file's metadata, else from its shapes plus --set (heads is required"
                         + " then). Nothing is written unless every tensor is present, used and of the right shape."})
 final class ImportCommand implements Callable<Integer> {

@@ -33,8 +33,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "study", mixinStandardHelpOptions = true,
-        description = {"Many runs described once: plan them from a spec, run them here or as a Slurm job array,",
-                "follow them, and gather their sweeps into one table. See the README, \"Studies\"."},
+        description = {"Many runs described once: plan, run (here or on Slurm), follow, and tabulate them.",
+                "Plan them from a spec, run them here or as a Slurm job array, follow them, and gather their sweeps"
+                        + " into one table. See the README, \"Studies\"."},
         subcommands = {StudyCommand.Plan.class, StudyCommand.Run.class, StudyCommand.Status.class,
                 StudyCommand.Table.class, StudyCommand.Task.class})
 final class StudyCommand implements Runnable {
@@ -58,10 +59,19 @@ final class StudyCommand implements Runnable {
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
             description = {"Check a study spec and write one run folder per run (nothing is trained).",
-                    "SPEC is a .json file or an example: " + "tiny-lr-seeds, positional-seeds, transformer-vs-mamba."})
+                    "SPEC is a .json file or an example's name."})
     static final class Plan implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "SPEC", description = "the study spec (.json) or an example's name")
+        @Parameters(index = "0", paramLabel = "SPEC", completionCandidates = ExampleNames.class,
+                description = "the study spec (.json) or an example: ${COMPLETION-CANDIDATES}")
         String specName;
+
+        /** The example specs, for --help: the list the lab loads them by. */
+        static final class ExampleNames implements Iterable<String> {
+            @Override
+            public java.util.Iterator<String> iterator() {
+                return StudySpec.BUILT_IN.iterator();
+            }
+        }
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "the study folder to create")
         Path out;
@@ -74,6 +84,7 @@ final class StudyCommand implements Runnable {
         public Integer call() throws Exception {
             PrintStream o = System.out;
             StudySpec spec = StudySpec.load(specName).withShared(overrides);
+            Study.checkNewFolder(out); // refused before a word of the plan is printed
             List<StudySpec.Point> points = spec.points();
             StudySpec.Evaluation ev = spec.evaluation();
             o.printf(Locale.ROOT, "%d runs: study %s, preset %s%s, then evaluated at 2^%d..%s on %s%n", points.size(),
@@ -92,8 +103,9 @@ final class StudyCommand implements Runnable {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Run a study's unfinished runs: --local N here, N at a time (the cores split between them),",
-                    "or --slurm as a job array. Finished runs are skipped; interrupted ones resume from their checkpoints."})
+            description = {"Run a study's unfinished runs, here (--local N) or as a Slurm job array (--slurm).",
+                    "--local N runs N at a time, the cores split between them. Finished runs are skipped; interrupted"
+                            + " ones resume from their checkpoints."})
     static final class Run implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
         Path dir;
@@ -228,8 +240,8 @@ final class StudyCommand implements Runnable {
     }
 
     @Command(name = "table", mixinStandardHelpOptions = true,
-            description = {"Every finished run's sweep as one CSV: a row per run × length × layout, with the",
-                    "settings the study varies as columns."})
+            description = {"Every finished run's sweep as one CSV, a row per run × length × layout.",
+                    "The settings the study varies are columns."})
     static final class Table implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
         Path dir;

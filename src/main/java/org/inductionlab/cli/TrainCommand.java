@@ -25,8 +25,17 @@ import java.util.concurrent.Callable;
                 "Keys for --set: see 'induction-lab presets --keys'."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "course, fast, tiny, or a .json file (default: course)")
+    @Option(names = "--preset", paramLabel = "NAME", completionCandidates = PresetNames.class,
+            description = "${COMPLETION-CANDIDATES}, or a preset file (JSON; default: course; see 'induction-lab presets')")
     String preset;
+
+    /** The built-in presets, for --help: the list the lab loads them by, never a copy of it. */
+    static final class PresetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Preset.BUILT_IN.iterator();
+        }
+    }
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one hyperparameter (repeatable)")
     Map<String, String> overrides = new LinkedHashMap<>();

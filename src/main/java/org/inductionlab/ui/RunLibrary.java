@@ -27,6 +27,7 @@ public final class RunLibrary {
     private final LabSettings settings;
     private final TaskExecutor executor;
     private final ObservableList<RunEntry> runs = FXCollections.observableArrayList();
+    private final ObservableList<Runs.Unreadable> unreadable = FXCollections.observableArrayList();
     private final ObjectProperty<Path> training = new SimpleObjectProperty<>();
 
     public RunLibrary(LabSettings settings, TaskExecutor executor) {
@@ -36,6 +37,14 @@ public final class RunLibrary {
 
     public ObservableList<RunEntry> runs() {
         return runs;
+    }
+
+    /**
+     * Folders that hold a config.json but cannot be read as runs, with the reason: not among {@link #runs()}
+     * (no page can open them), but shown by the Runs page so a damaged run does not vanish unexplained.
+     */
+    public ObservableList<Runs.Unreadable> unreadable() {
+        return unreadable;
     }
 
     public Path directory() {
@@ -54,19 +63,26 @@ public final class RunLibrary {
     /** Rescans in the background and publishes the list on the UI thread. */
     public void refresh() {
         executor.background(() -> {
-            List<RunEntry> found = scan();
-            executor.ui(() -> runs.setAll(found));
+            List<Runs.Unreadable> bad = new ArrayList<>();
+            List<RunEntry> found = scan(bad);
+            executor.ui(() -> {
+                runs.setAll(found);
+                unreadable.setAll(bad);
+            });
         });
     }
 
-    List<RunEntry> scan() {
+    /** The readable runs; the folders that look like runs but cannot be read are added to {@code bad}. */
+    List<RunEntry> scan(List<Runs.Unreadable> bad) {
         List<RunEntry> found = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();
         try {
-            for (RunFolder f : Runs.list(directory())) {
+            Runs.Listing listing = Runs.scan(directory());
+            for (RunFolder f : listing.runs()) {
                 seen.add(f.path().toAbsolutePath().normalize());
                 found.add(RunEntry.of(f));
             }
+            bad.addAll(listing.unreadable());
         } catch (IOException | RuntimeException e) {
             // an unreadable directory shows as no runs
         }
@@ -76,7 +92,7 @@ public final class RunLibrary {
                 try {
                     found.add(RunEntry.of(RunFolder.open(p)));
                 } catch (RunFolderException e) {
-                    // damaged since it was added: leave it out
+                    bad.add(new Runs.Unreadable(p, e.getMessage())); // damaged since it was added
                 }
             }
         }

@@ -1,5 +1,6 @@
 package org.inductionlab.engine;
 
+import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.run.RunFolder;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -82,6 +84,71 @@ class RunFolderTest {
             assertTrue(e.getMessage().contains("checkpoint.zip"), e.getMessage());
         }
         assertEquals(bytes.length / 2, Files.size(cp), "reading never writes");
+    }
+
+    /** Issue 21 item 12: config.json is tied to the weights; what may change on resume stays free. */
+    @Test
+    void aHandEditedConfigThatStillFitsTheWeightsIsRefusedNamingTheField() throws Exception {
+        Hyperparameters hp = TestConfigs.tiny("max_steps=2");
+        RunFolder folder = Runs.create(tmp.resolve("edited"), hp, "test", false);
+        new Trainer(hp, folder, null, null).run(false);
+        Map<String, String> trained = RunFolder.open(folder.path()).trainedWith();
+        assertEquals("2", trained.get("heads"), "the checkpoint records the model's settings: " + trained);
+        assertFalse(trained.containsKey("lr"), "but not those that may change on resume");
+
+        Map<String, String> original = RunFolder.open(folder.path()).info().hyperparameters();
+        edit(folder, original, "heads", "4"); // d_model 16 still divides: the shapes fit
+        var heads = assertThrows(RunFolderException.class, () -> RunFolder.open(folder.path()));
+        assertTrue(heads.getMessage().startsWith(folder.path().resolve(RunFolder.CONFIG)
+                + ": heads is 4 but the checkpoint was trained with 2"), heads.getMessage());
+        assertEquals(1, heads.getMessage().lines().count());
+        assertThrows(RunFolderException.class, () -> org.inductionlab.engine.lab.TrainingJob.resume(folder.path(),
+                Map.of()), "nor resumed");
+
+        edit(folder, original, "layout", "anywhere");
+        assertTrue(assertThrows(RunFolderException.class, () -> RunFolder.open(folder.path())).getMessage()
+                .contains("layout is anywhere but the checkpoint was trained with fixed:5"));
+
+        for (HyperparameterSchema.Field f : HyperparameterSchema.FIELDS) {
+            assertEquals(!org.inductionlab.engine.lab.TrainingJob.changeableOnResume(f.key()), f.fixedByWeights(),
+                    f.key() + ": what is tied to the weights is what a resume may not change");
+        }
+        edit(folder, original, "lr", "0.01", "max_steps", "50", "target", "0.5", "threads", "1", "dropout", "0.0");
+        assertEquals(0.01, RunFolder.open(folder.path()).hyperparameters().lr(), 1e-12,
+                "optimisation, stopping and run settings may change; 0.0 is the 0 it was trained with");
+
+        // a checkpoint from before the record (the shipped demo runs) still opens
+        Path old = tmp.resolve("old");
+        Files.createDirectories(old);
+        Files.copy(folder.path().resolve(RunFolder.CONFIG), old.resolve(RunFolder.CONFIG));
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(folder.path().resolve(RunFolder.CHECKPOINT)));
+             var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(old.resolve(RunFolder.CHECKPOINT)))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (!e.getName().equals("trained_with.json")) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        RunFolder unrecorded = RunFolder.open(old);
+        unrecorded.writeInfo(unrecorded.info().withHyperparameters(withValues(original, "heads", "4")));
+        assertNull(RunFolder.open(old).trainedWith());
+        for (String demo : List.of("demo-induction", "demo-position", "demo-induction-256", "demo-mamba")) {
+            assertNotNull(RunFolder.open(Path.of("resources", "demo-runs", demo)).hyperparameters(), demo);
+        }
+    }
+
+    private static void edit(RunFolder folder, Map<String, String> original, String... keyValues) throws IOException {
+        folder.writeInfo(folder.info().withHyperparameters(withValues(original, keyValues)));
+    }
+
+    private static Map<String, String> withValues(Map<String, String> original, String... keyValues) {
+        Map<String, String> h = new java.util.LinkedHashMap<>(original);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            h.put(keyValues[i], keyValues[i + 1]);
+        }
+        return h;
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -21,6 +22,34 @@ class RunsViewModelTest {
 
     @TempDir
     Path home;
+
+    /** Issue 21 item 11: a run whose config.json is corrupt is named, red, with its reason, not dropped silently. */
+    @Test
+    void aRunWhoseConfigIsCorruptIsShownWithItsReasonInsteadOfVanishing() throws Exception {
+        System.setProperty("inductionlab.home", home.toString());
+        LabContext ctx = new LabContext(LabSettings.load(), TaskExecutor.inline());
+        RunsViewModel runs = new RunsViewModel(ctx);
+        Path good = ctx.runs().directory().resolve("good");
+        Path broken = ctx.runs().directory().resolve("broken");
+        org.inductionlab.engine.run.Runs.plan(good, TestConfigs.tiny(), "tiny");
+        org.inductionlab.engine.run.Runs.plan(broken, TestConfigs.tiny(), "tiny");
+        runs.refresh();
+        assertEquals(2, runs.runs().size());
+        assertEquals("", runs.unreadable().get(), "nothing to report while every folder reads");
+
+        Files.writeString(broken.resolve("config.json"), "{\"format\": 1, \"hyperparameters\": {");
+        runs.refresh();
+        assertEquals(List.of("good"), runs.runs().stream().map(RunEntry::name).toList(),
+                "no page can open it, so it is not among the runs");
+        assertEquals("1 run folder cannot be read (fix its config.json, or delete the folder):\nbroken: "
+                + broken.resolve("config.json") + " is not valid run JSON: it ends at line 1, column 35 before every"
+                + " { and [ is closed", runs.unreadable().get());
+
+        Files.writeString(broken.resolve("config.json"), Files.readString(good.resolve("config.json")));
+        runs.refresh();
+        assertEquals(2, runs.runs().size());
+        assertEquals("", runs.unreadable().get(), "mended, it is listed again and the red line goes");
+    }
 
     @Test
     void openCompareRenameAndDeleteReachThePagesThatCare() throws Exception {

@@ -57,6 +57,15 @@ public final class HyperparameterSchema {
             return getter.apply(hp);
         }
 
+        /**
+         * Whether the setting shapes the model or its data (the task and model groups), so that a run's
+         * weights hold only with the value they were trained with: fixed on resume, and checked against
+         * the checkpoint when a run is opened. The other groups (optimisation, stopping, run) may change.
+         */
+        public boolean fixedByWeights() {
+            return group == Group.TASK || group == Group.MODEL;
+        }
+
         /** The allowed values in words, e.g. "1..12" or "pre | post". */
         public String allowed() {
             return switch (kind) {

@@ -88,6 +88,9 @@ public final class Safetensors {
 
     /** Reads and checks the header of {@code file}; {@link ModelFileException} says what is wrong. */
     public static Header readHeader(Path file) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw bad(file, "is a folder, not a safetensors file");
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -97,6 +100,10 @@ public final class Safetensors {
             readFully(ch, len, 0);
             long n = len.flip().getLong();
             if (n < 0 || n > size - 8) { // negative: a length past 2^63 read as unsigned
+                if (looksLikeText(ch)) { // a config.json or token file given by mistake: its letters are no length
+                    throw bad(file, "is not a safetensors file: it is text, and a safetensors file starts with an"
+                            + " 8-byte header length");
+                }
                 throw bad(file, "its header length " + Long.toUnsignedString(n) + " is beyond the file's "
                         + (size - 8) + " bytes after the length");
             }
@@ -118,9 +125,30 @@ public final class Safetensors {
                 throw bad(file, "its header is not a JSON object");
             }
             return check(file, (ObjectNode) root, 8 + n, size);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw bad(file, "does not exist");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw bad(file, "cannot be read: permission denied");
         } catch (IOException e) {
             throw bad(file, "cannot be read (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Whether the file starts as text: its first 8 bytes (where the length would be) printable ASCII, and
+     * no control character in its first 512 (bytes from 0x80 up pass, for UTF-8).
+     */
+    private static boolean looksLikeText(FileChannel ch) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate((int) Math.min(ch.size(), 512));
+        readFully(ch, head, 0);
+        byte[] b = head.array();
+        for (int i = 0; i < b.length; i++) {
+            boolean control = b[i] >= 0 && b[i] < 0x20 && b[i] != '\n' && b[i] != '\r' && b[i] != '\t' || b[i] == 0x7f;
+            if (control || i < 8 && b[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Header check(Path file, ObjectNode root, long dataStart, long size) {

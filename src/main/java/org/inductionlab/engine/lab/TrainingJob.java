@@ -52,8 +52,7 @@ public final class TrainingJob {
 
     /** Whether a setting may change when a run is resumed: the task and the model are fixed. */
     public static boolean changeableOnResume(String key) {
-        HyperparameterSchema.Group g = HyperparameterSchema.field(key).group();
-        return g != HyperparameterSchema.Group.TASK && g != HyperparameterSchema.Group.MODEL;
+        return !HyperparameterSchema.field(key).fixedByWeights();
     }
 
     /**

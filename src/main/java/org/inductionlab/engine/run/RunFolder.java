@@ -2,6 +2,7 @@ package org.inductionlab.engine.run;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
@@ -31,12 +33,14 @@ import java.util.zip.ZipOutputStream;
  * A run on disk:
  * <pre>
  *   config.json      every hyperparameter, versions, device, progress (RunInfo)
- *   checkpoint.zip   state.json + parameters.ndlist + optimizer.ndlist (DJL's NDList encoding)
+ *   checkpoint.zip   trained_with.json (the task and model settings the weights belong to), state.json,
+ *                    parameters.ndlist + optimizer.ndlist (DJL's NDList encoding)
  *   metrics.csv      the training curve
  *   sweep.csv        accuracy per length and layout
  * </pre>
  * config.json, the checkpoint and sweep.csv are replaced atomically; metrics.csv is appended and cut
- * back to the checkpoint's step on resume.
+ * back to the checkpoint's step on resume. A run whose config.json no longer agrees with the settings its
+ * checkpoint was trained with is refused on opening, naming the setting.
  */
 public final class RunFolder {
 
@@ -45,6 +49,8 @@ public final class RunFolder {
     public static final String METRICS = "metrics.csv";
     public static final String SWEEP = "sweep.csv";
     public static final String HEADS = "heads.csv";
+    /** The checkpoint's entry recording the settings its weights were trained with. */
+    static final String TRAINED_WITH = "trained_with.json";
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -111,9 +117,9 @@ public final class RunFolder {
         try {
             info = JSON.readValue(config.toFile(), RunInfo.class);
         } catch (IOException e) {
-            throw new RunFolderException(config + " is not valid run JSON: " + firstLine(e.getMessage()), e);
+            throw new RunFolderException(config + " is not valid run JSON: " + jsonProblem(e), e);
         }
-        if (info.hyperparameters() == null) {
+        if (info == null || info.hyperparameters() == null) {
             throw new RunFolderException(config + " has no hyperparameters");
         }
         RunFolder folder = new RunFolder(dir, info);
@@ -121,6 +127,7 @@ public final class RunFolder {
         if (!parsed.ok()) {
             throw new RunFolderException(config + ": " + parsed.problems().get(0));
         }
+        folder.checkTrainedWith(parsed.value());
         return folder;
     }
 
@@ -170,11 +177,19 @@ public final class RunFolder {
         return Files.exists(dir.resolve(CHECKPOINT));
     }
 
-    /** Replaces the checkpoint atomically. {@code optimizer} may be null (model only, e.g. the demo run). */
+    /**
+     * Replaces the checkpoint atomically. {@code optimizer} may be null (model only, e.g. the demo run).
+     * The task and model settings of config.json go with it, so a later edit of config.json that the
+     * weights do not belong to is caught (see {@link #trainedWith()}).
+     */
     public void writeCheckpoint(TrainingState state, NDList parameters, NDList optimizer) throws IOException {
         byte[] stateJson = JSON.writeValueAsBytes(state);
+        byte[] trainedWith = JSON.writeValueAsBytes(new TrainedWith(fixedSettings(hyperparameters())));
         AtomicFiles.write(dir.resolve(CHECKPOINT), out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                zip.putNextEntry(new ZipEntry(TRAINED_WITH));
+                zip.write(trainedWith);
+                zip.closeEntry();
                 zip.putNextEntry(new ZipEntry("state.json"));
                 zip.write(stateJson);
                 zip.closeEntry();
@@ -188,6 +203,74 @@ public final class RunFolder {
                 }
             }
         });
+    }
+
+    /** What {@link #TRAINED_WITH} holds: each task and model setting as config.json writes it. */
+    private record TrainedWith(@JsonProperty("settings") Map<String, String> settings) {}
+
+    /** The settings of {@code hp} that its weights belong to, as text, in the schema's order. */
+    static Map<String, String> fixedSettings(Hyperparameters hp) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (HyperparameterSchema.Field f : HyperparameterSchema.FIELDS) {
+            if (f.fixedByWeights()) {
+                out.put(f.key(), f.format(f.get(hp)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The task and model settings the checkpoint's weights were trained with, or null when there is no
+     * checkpoint, it predates this record (the shipped demo runs, say), or it cannot be read (reading the
+     * weights says what is wrong). Reads that one small entry, not the weights.
+     */
+    public Map<String, String> trainedWith() {
+        Path file = dir.resolve(CHECKPOINT);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry e = zip.getEntry(TRAINED_WITH);
+            if (e == null) {
+                return null;
+            }
+            try (InputStream in = zip.getInputStream(e)) {
+                return JSON.readValue(in, TrainedWith.class).settings();
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Refuses a config.json whose task or model settings differ from those the checkpoint was trained
+     * with: a hand edit that still fits the weights' shapes (heads 4 to 8, another layout) would otherwise
+     * change the model silently. Settings that may change on resume are not recorded, so not checked;
+     * a setting the record does not name (added to the lab later) takes its default and is not checked.
+     */
+    private void checkTrainedWith(Hyperparameters hp) {
+        Map<String, String> trained = trainedWith();
+        if (trained == null) {
+            return;
+        }
+        for (HyperparameterSchema.Field f : HyperparameterSchema.FIELDS) {
+            String was = trained.get(f.key());
+            if (was == null || !f.fixedByWeights()) {
+                continue;
+            }
+            Object now = f.get(hp);
+            Object before;
+            try {
+                before = f.parse(was);
+            } catch (RuntimeException e) {
+                before = was; // no longer a valid value: compared as text
+            }
+            if (!before.equals(now) && !f.format(now).equals(was.trim())) {
+                throw new RunFolderException(dir.resolve(CONFIG) + ": " + f.key() + " is " + f.format(now)
+                        + " but the checkpoint was trained with " + was.trim()
+                        + " (set it back: the weights belong to the settings they were trained with)");
+            }
+        }
     }
 
     /** Reads the checkpoint; arrays are created on {@code manager}. */
@@ -344,6 +427,47 @@ public final class RunFolder {
         StringBuilder sb = new StringBuilder(SweepPoint.CSV_HEADER).append('\n');
         all.forEach(p -> sb.append(p.toCsv()).append('\n'));
         AtomicFiles.writeString(dir.resolve(SWEEP), sb.toString());
+    }
+
+    /**
+     * What is wrong with a JSON file, in one line a user can act on (where it breaks, or which field has
+     * the wrong kind of value), rather than the parser's own message with its source dump.
+     */
+    static String jsonProblem(IOException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+            String field = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(java.util.stream.Collectors.joining(".")).replace(".[", "[");
+            if (field.isEmpty()) {
+                return m.getOriginalMessage().startsWith("No content") ? "the file is empty"
+                        : "it is not a JSON object {…}";
+            }
+            return field + " should be " + kind(m.getTargetType());
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+            String where = "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+            boolean early = e instanceof com.fasterxml.jackson.core.io.JsonEOFException
+                    || String.valueOf(j.getOriginalMessage()).contains("end-of-input");
+            return early ? "it ends at " + where + " before every { and [ is closed"
+                    : "it is not JSON at " + where;
+        }
+        return firstLine(e.getMessage());
+    }
+
+    private static String kind(Class<?> type) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == double.class || type == Double.class) {
+            return "a number";
+        }
+        if (type == String.class) {
+            return "text in quotes";
+        }
+        return "an object {…}";
     }
 
     static String firstLine(String s) {

@@ -67,11 +67,10 @@ public final class Study {
     }
 
     /**
-     * Writes the study folder {@code dir}: study.json and one planned run folder per point. {@code dir}
-     * must not exist or be empty. The folder is built beside it and renamed into place, so a failure
-     * leaves nothing half-written.
+     * Refuses a folder a study cannot be planned in: one that exists and is not empty. {@link #plan} checks
+     * it too; a front end calls it first so that it says nothing about the plan before refusing.
      */
-    public static Study plan(StudySpec spec, Path dir) throws IOException {
+    public static void checkNewFolder(Path dir) throws IOException {
         if (Files.exists(dir)) {
             boolean empty;
             try (Stream<Path> s = Files.isDirectory(dir) ? Files.list(dir) : Stream.of(dir)) {
@@ -81,6 +80,15 @@ public final class Study {
                 throw new RunFolderException(dir + " already exists; choose a new folder for the study", "run_folder");
             }
         }
+    }
+
+    /**
+     * Writes the study folder {@code dir}: study.json and one planned run folder per point. {@code dir}
+     * must not exist or be empty. The folder is built beside it and renamed into place, so a failure
+     * leaves nothing half-written.
+     */
+    public static Study plan(StudySpec spec, Path dir) throws IOException {
+        checkNewFolder(dir);
         List<StudySpec.Point> points = spec.points();
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);

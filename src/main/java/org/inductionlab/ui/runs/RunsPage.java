@@ -110,7 +110,8 @@ public final class RunsPage extends BorderPane {
         Label title = new Label("Runs");
         title.getStyleClass().add("section-title");
         Label probeResult = Fx.shownWhenSet("probe-result", "probe-result", vm.probeText());
-        VBox box = new VBox(8, title, where, table, actions, more, message, probeResult);
+        Label unreadable = Fx.shownWhenSet("runs-unreadable", "problem", vm.unreadable());
+        VBox box = new VBox(8, title, where, table, unreadable, actions, more, message, probeResult);
         box.setPadding(new Insets(0));
         javafx.scene.layout.VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
         setCenter(box);

@@ -36,9 +36,33 @@ public final class RunsViewModel {
     private final BooleanProperty error = new SimpleBooleanProperty(false);
     private final StringProperty probeText = new SimpleStringProperty("");
     private final ReadOnlyObjectWrapper<ShortcutProbe.Result> probeResult = new ReadOnlyObjectWrapper<>();
+    private final StringProperty unreadable = new SimpleStringProperty("");
 
     public RunsViewModel(LabContext ctx) {
         this.ctx = ctx;
+        ctx.runs().unreadable().addListener((javafx.collections.ListChangeListener<Runs.Unreadable>) c -> showUnreadable());
+        showUnreadable();
+    }
+
+    /**
+     * The run folders that cannot be read, one line each with the reason (shown red), or "" when every
+     * folder reads: a corrupt config.json is named here rather than leaving its run silently unlisted.
+     */
+    public StringProperty unreadable() {
+        return unreadable;
+    }
+
+    private void showUnreadable() {
+        List<Runs.Unreadable> bad = List.copyOf(ctx.runs().unreadable());
+        StringBuilder sb = new StringBuilder();
+        if (!bad.isEmpty()) {
+            sb.append(bad.size() == 1 ? "1 run folder cannot be read" : bad.size() + " run folders cannot be read")
+                    .append(" (fix its config.json, or delete the folder):");
+            for (Runs.Unreadable u : bad) {
+                sb.append("\n").append(u.path().getFileName()).append(": ").append(u.reason());
+            }
+        }
+        unreadable.set(sb.toString());
     }
 
     public ObservableList<RunEntry> runs() {

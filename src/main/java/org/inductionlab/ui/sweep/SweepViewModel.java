@@ -473,7 +473,8 @@ public final class SweepViewModel {
             ReferenceResults.table11().forEach((name, acc) -> {
                 for (int i = 0; i < acc.length; i++) {
                     sb.append(name).append(',').append(1 << (ReferenceResults.FIRST_EXPONENT + i)).append(",paper,,,")
-                            .append(acc[i] / 100).append(",,,\n");
+                            .append(String.format(java.util.Locale.ROOT, "%.6f", acc[i] / 100))
+                            .append(",,,,\n"); // no interval, time or precision, but all 10 columns
                 }
             });
         }
