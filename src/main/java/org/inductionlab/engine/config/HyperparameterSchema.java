@@ -269,6 +269,11 @@ public final class HyperparameterSchema {
                     "0 = off. Once at train_length, this share of the steps re-trains the shorter stages' lengths"
                             + " in turn, so the model keeps them; those steps do not count toward the early stop.",
                     Kind.DOUBLE, 0, 0.5, Hyperparameters::curriculumReview),
+            f("state_noise", Group.OPTIMISATION, "Mamba state noise",
+                    "0 = off. Otherwise each training sequence's scan starts from a state drawn from N(0, state_noise²)"
+                            + " instead of zeros (Buitrago, Gu et al. 2025): the model meets states like those long"
+                            + " inputs reach. Ignored by the Transformer.",
+                    Kind.DOUBLE, 0, 100, Hyperparameters::stateNoise),
 
             f("window", Group.STOPPING, "Accuracy window", "Steps averaged for the running accuracy.",
                     Kind.INT, 1, 100_000, Hyperparameters::window),
@@ -300,7 +305,8 @@ public final class HyperparameterSchema {
             Map.entry("d_state", Architecture.MAMBA), Map.entry("d_conv", Architecture.MAMBA),
             Map.entry("expand", Architecture.MAMBA), Map.entry("dt_rank", Architecture.MAMBA),
             Map.entry("dt_min", Architecture.MAMBA), Map.entry("dt_max", Architecture.MAMBA),
-            Map.entry("a_min", Architecture.MAMBA), Map.entry("a_max", Architecture.MAMBA));
+            Map.entry("a_min", Architecture.MAMBA), Map.entry("a_max", Architecture.MAMBA),
+            Map.entry("state_noise", Architecture.MAMBA));
 
     /** Whether {@code architecture} reads the setting {@code key}. */
     public static boolean applies(String key, Architecture architecture) {
@@ -349,7 +355,7 @@ public final class HyperparameterSchema {
                 (Integer) v.get("warmup_steps"), (Schedule) v.get("schedule"), (Integer) v.get("batch_size"),
                 (Long) v.get("max_steps"), (Integer) v.get("steps_per_epoch"),
                 (Integer) v.get("curriculum_start"), (Double) v.get("curriculum_advance"),
-                (Double) v.get("curriculum_review"),
+                (Double) v.get("curriculum_review"), (Double) v.get("state_noise"),
                 (Integer) v.get("window"), (Double) v.get("target"),
                 (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"), (Integer) v.get("scores_every"),
                 (DeviceChoice) v.get("device"), (Integer) v.get("threads"));

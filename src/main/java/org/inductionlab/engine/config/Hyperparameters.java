@@ -47,6 +47,7 @@ public record Hyperparameters(
         int curriculumStart,
         double curriculumAdvance,
         double curriculumReview,
+        double stateNoise,
         // stopping
         int window,
         double target,
@@ -63,7 +64,7 @@ public record Hyperparameters(
                 16, 256, new TriggerLayout.Fixed(5), 0,
                 Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0, 16, 4, 2, 0,
                 0.001, 0.1, 1, 0,
-                OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0,
+                OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0, 0,
                 200, 0.99,
                 1000, 10, 100, DeviceChoice.AUTO, 0);
     }

@@ -59,7 +59,7 @@ public final class TrainingJob {
      * Continues the run in {@code dir} from its checkpoint, with {@code changes} (key to value as text)
      * applied. A change to a task or model setting is bad input naming the setting; a value equal to the
      * run's own is no change. Refused, with nothing written, when there is no checkpoint or when the
-     * run would stop at once (it finished and neither max_steps nor target was raised).
+     * run would stop at once (it finished and neither max_steps nor target nor window was raised).
      */
     public static TrainingJob resume(Path dir, Map<String, String> changes) throws IOException {
         RunFolder folder = RunFolder.open(dir);
@@ -85,9 +85,11 @@ public final class TrainingJob {
             throw new InvalidConfigException("max_steps", String.format(Locale.ROOT, "the run already finished at"
                     + " step %d of %d; raise max_steps to train further", t.steps(), hp.maxSteps()));
         }
-        if (t != null && t.runStatus() == RunStatus.FINISHED && t.runningAccuracy() >= hp.target()) {
+        // a larger window starts the early stop's count afresh (its last window no longer fills it)
+        if (t != null && t.runStatus() == RunStatus.FINISHED && t.runningAccuracy() >= hp.target()
+                && hp.window() <= stored.window()) {
             throw new InvalidConfigException("target", String.format(Locale.ROOT, "the run already reached its"
-                    + " early-stop target (running accuracy %.4f >= %s); raise target to train further",
+                    + " early-stop target (running accuracy %.4f >= %s); raise target, or window, to train further",
                     t.runningAccuracy(), HyperparameterSchema.field("target").format(hp.target())));
         }
         if (!changed.isEmpty()) {

@@ -313,7 +313,8 @@ public final class MambaModel implements SequenceModel {
         NDArray a = w.aLog().exp().neg();
         NDArray y;
         if (carry == null && pass.training()) {
-            y = sequentialScan(u, delta, a, b, c); // backward through the plain recurrence: the faster here
+            // backward through the plain recurrence: the faster here; with state noise from a random state
+            y = sequentialScan(u, delta, a, b, c, hp.stateNoise() > 0 ? stateNoise(m, u, hp.stateNoise()) : null);
         } else if (carry == null) {
             y = scan(u, delta, a, b, c, null, true).get(0);
         } else {
@@ -566,6 +567,20 @@ public final class MambaModel implements SequenceModel {
      * from 224-240 to 160-178 ms (docs/benchmarks.md) — DJL's calls are cheap next to memory traffic here.
      */
     static NDArray sequentialScan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c) {
+        return sequentialScan(u, delta, a, b, c, null);
+    }
+
+    /**
+     * State noise (Buitrago, Gu et al. 2025, "Understanding and improving length generalization in recurrent
+     * models"): the state before the first step drawn from N(0, sigma²), (batch, E, N), so that training
+     * meets states other than zeros — as after a long input.
+     */
+    private NDArray stateNoise(NDManager m, NDArray u, double sigma) {
+        return m.randomNormal(0, (float) sigma, new Shape(u.getShape().get(0), inner, state), DataType.FLOAT32);
+    }
+
+    /** {@link #sequentialScan} from the state {@code h0} (batch, E, N); null: zeros. */
+    static NDArray sequentialScan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0) {
         int n = (int) u.getShape().get(1);
         NDArray decay = delta.expandDims(3).mul(a).exp();                          // exp(Δ_t A): (batch, n, E, N)
         NDArray input = delta.mul(u).expandDims(3).mul(b.expandDims(2));           // Δ_t B_t u_t
@@ -574,7 +589,8 @@ public final class MambaModel implements SequenceModel {
         List<NDArray> states = new ArrayList<>();
         NDArray h = null;
         for (int t = 0; t < n; t++) {
-            h = t == 0 ? inputs.get(0) : decays.get(t).mul(h).add(inputs.get(t));
+            h = t == 0 && h0 == null ? inputs.get(0)
+                    : decays.get(t).mul(t == 0 ? h0.expandDims(1) : h).add(inputs.get(t));
             states.add(h);
         }
         NDArray all = states.size() == 1 ? states.get(0) : NDArrays.concat(new NDList(states), 1);

@@ -215,4 +215,23 @@ class MambaModelTest {
             }
         }
     }
+
+    @Test
+    void theRecurrenceFromAGivenStateIsTheChunkedScanFromIt() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = MambaModel.CHUNK + 5;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray u = random(m, r, -1, 1, 2, n, 6);
+            NDArray delta = random(m, r, 0.001, 1.5, 2, n, 6);
+            NDArray a = random(m, r, -4, -0.1, 6, 4);
+            NDArray b = random(m, r, -1, 1, 2, n, 4);
+            NDArray c = random(m, r, -1, 1, 2, n, 4);
+            NDArray h0 = random(m, r, -3, 3, 2, 6, 4); // state noise: what training starts from with state_noise > 0
+            assertClose(MambaModel.scan(u, delta, a, b, c, h0).get(0), MambaModel.sequentialScan(u, delta, a, b, c, h0),
+                    1e-4, "y from h0");
+            NDArray fromZero = MambaModel.sequentialScan(u, delta, a, b, c, null);
+            assertTrue(fromZero.sub(MambaModel.sequentialScan(u, delta, a, b, c, h0)).abs().max().getFloat() > 1e-3,
+                    "the initial state matters");
+        }
+    }
 }
