@@ -86,8 +86,9 @@ public final class TrainingJob {
                     + " step %d of %d; raise max_steps to train further", t.steps(), hp.maxSteps()));
         }
         // a larger window starts the early stop's count afresh (its last window no longer fills it)
-        if (t != null && t.runStatus() == RunStatus.FINISHED && t.runningAccuracy() >= hp.target()
-                && hp.window() <= stored.window()) {
+        boolean stoppedAtTarget = t != null && t.runStatus() == RunStatus.FINISHED
+                && org.inductionlab.engine.train.TrainingOutcome.Reason.TARGET_REACHED.words.equals(t.stopReason());
+        if (stoppedAtTarget && t.runningAccuracy() >= hp.target() && hp.window() <= stored.window()) {
             throw new InvalidConfigException("target", String.format(Locale.ROOT, "the run already reached its"
                     + " early-stop target (running accuracy %.4f >= %s); raise target, or window, to train further",
                     t.runningAccuracy(), HyperparameterSchema.field("target").format(hp.target())));
