@@ -41,6 +41,11 @@ class TrainingTest {
                 + o.runningAccuracy());
         assertTrue(o.runningAccuracy() >= 0.9);
         assertTrue(o.step() < 1500);
+        // min_steps: the same run trains on past the step it would have stopped at, and then stops at once
+        long at = o.step();
+        TrainingOutcome longer = new Trainer(hp.with("min_steps", String.valueOf(at + 40)), null, null, null).run(false);
+        assertTrue(longer.step() >= at + 40, "no early stop before min_steps: " + longer.step());
+        assertTrue(longer.reason() == TrainingOutcome.Reason.MAX_STEPS || longer.step() < 1500);
     }
 
     @Test

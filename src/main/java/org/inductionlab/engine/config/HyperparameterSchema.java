@@ -280,6 +280,10 @@ public final class HyperparameterSchema {
             f("target", Group.STOPPING, "Early-stop target",
                     "Stop once the running accuracy over a full window reaches this (1 never stops early unless perfect).",
                     Kind.DOUBLE, 0.01, 1, Hyperparameters::target),
+            f("min_steps", Group.STOPPING, "No early stop before",
+                    "The early stop is not checked before this step (0 = from the start): train on after the task is"
+                            + " learned, e.g. to buy length generalisation.",
+                    Kind.LONG, 0, 1_000_000_000L, Hyperparameters::minSteps),
 
             f("checkpoint_every", Group.RUN, "Checkpoint every", "Steps between checkpoints (one is always written at stop).",
                     Kind.INT, 1, 10_000_000, Hyperparameters::checkpointEvery),
@@ -356,7 +360,7 @@ public final class HyperparameterSchema {
                 (Long) v.get("max_steps"), (Integer) v.get("steps_per_epoch"),
                 (Integer) v.get("curriculum_start"), (Double) v.get("curriculum_advance"),
                 (Double) v.get("curriculum_review"), (Double) v.get("state_noise"),
-                (Integer) v.get("window"), (Double) v.get("target"),
+                (Integer) v.get("window"), (Double) v.get("target"), (Long) v.get("min_steps"),
                 (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"), (Integer) v.get("scores_every"),
                 (DeviceChoice) v.get("device"), (Integer) v.get("threads"));
     }
@@ -431,6 +435,10 @@ public final class HyperparameterSchema {
         if (hp.aMin() > hp.aMaxOrAuto()) {
             out.add(new Problem("a_min", fmt(hp.aMin()) + " exceeds a_max " + fmt(hp.aMaxOrAuto())
                     + (hp.aMax() > 0 ? "" : " (d_state)") + " (allowed: at most a_max)"));
+        }
+        if (hp.minSteps() > hp.maxSteps()) {
+            out.add(new Problem("min_steps", hp.minSteps() + " exceeds max_steps " + hp.maxSteps()
+                    + " (allowed: 0..max_steps)"));
         }
         if (hp.warmupSteps() > hp.maxSteps()) {
             out.add(new Problem("warmup_steps", hp.warmupSteps() + " exceeds max_steps " + hp.maxSteps()));

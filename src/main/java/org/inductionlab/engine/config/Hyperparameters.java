@@ -51,6 +51,7 @@ public record Hyperparameters(
         // stopping
         int window,
         double target,
+        long minSteps,
         // run
         int checkpointEvery,
         int logEvery,
@@ -65,7 +66,7 @@ public record Hyperparameters(
                 Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0, 16, 4, 2, 0,
                 0.001, 0.1, 1, 0,
                 OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0, 0,
-                200, 0.99,
+                200, 0.99, 0,
                 1000, 10, 100, DeviceChoice.AUTO, 0);
     }
 

@@ -178,8 +178,9 @@ public final class Trainer {
         TrainingOutcome loop() throws IOException {
             int batch = hp.batchSize();
             while (true) {
-                // the early stop counts only at the final length
-                if (length() == hp.trainLength() && running.full() && running.mean() >= hp.target()) {
+                // the early stop counts only at the final length, and not before min_steps
+                if (step >= hp.minSteps() && length() == hp.trainLength() && running.full()
+                        && running.mean() >= hp.target()) {
                     return outcome(TrainingOutcome.Reason.TARGET_REACHED, null);
                 }
                 if (step >= hp.maxSteps()) {
@@ -281,6 +282,9 @@ public final class Trainer {
             eta.add(running.mean());
             long toMax = hp.maxSteps() - step;
             long toTarget = length() == hp.trainLength() ? eta.stepsToTarget() : -1; // early stop: final length only
+            if (toTarget >= 0) {
+                toTarget = Math.max(toTarget, hp.minSteps() - step); // and not before min_steps
+            }
             boolean early = toTarget >= 0 && toTarget < toMax;
             return new TrainingProgress(step, hp.maxSteps(), epoch(step), lastLoss, lastBatchAccuracy, running.mean(),
                     lr, tokensPerSecond, msPerStepAverage, elapsed, (early ? toTarget : toMax) * msPerStepAverage / 1000,
