@@ -67,10 +67,11 @@ public final class MambaModel implements SequenceModel {
     /** Floor of each step's Δ A, so that exp(CHUNK / 2 * FLOOR) stays within float range (e^80 of e^88). */
     static final double FLOOR = 10;
     /**
-     * Tokens (over the whole batch) per block of the evaluation pass: 2^12, so a block's (tokens, E, N)
-     * tensors stay near 32 MiB (a dozen of them live at once in the scan).
+     * Tokens (over the whole batch) per block of the evaluation pass: 2^10, so a block's (tokens, E, N)
+     * tensors (8 MiB) stay near the cache. Measured (docs/benchmarks.md): 8 x 2^16 tokens in 15.5 s at
+     * 2^10, 17.6 s at 2^12..2^14, where the memory grows from 0.6 to 3.7 GB.
      */
-    static final int EVAL_TOKENS = 1 << 12;
+    static final int EVAL_TOKENS = 1 << 10;
     /**
      * Tokens an evaluation pass may hold (over its batch): the blocks bound the activations, so this bounds
      * only the tokens themselves (64 MiB of ids at 2^23).
