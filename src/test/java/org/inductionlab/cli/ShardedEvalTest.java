@@ -244,12 +244,7 @@ class ShardedEvalTest {
      */
     @Test
     void aStudyMeasuresItsSweepInShards() throws Exception {
-        Path spec = tmp.resolve("sharded.json");
-        Files.writeString(spec, "{\"preset\": \"tiny\", \"set\": {\"max_steps\": 40, \"checkpoint_every\": 20,"
-                + " \"layout\": \"anywhere\"}, \"eval\": {\"min_exp\": 10, \"max_exp\": 10, \"sequences\": 64,"
-                + " \"shard_sequences\": 32}}");
-        Path dir = tmp.resolve("study");
-        assertEquals(0, run("study", "plan", spec.toString(), "--out", dir.toString()).code());
+        Path dir = shardedStudy();
         Study study = Study.open(dir);
         assertEquals(32, study.evaluation().shardSequences());
         String script = SlurmJob.script(study, SlurmJob.Options.defaults(), List.of("lab"));
@@ -274,6 +269,45 @@ class ShardedEvalTest {
         assertEquals(1, RunFolder.open(runDir).readSweep().size());
         assertEquals(64, RunFolder.open(runDir).readSweep().get(0).sequences());
         assertTrue(run("study", "status", dir.toString()).out().contains("1 done, 0 running, 0 failed, 0 waiting"));
+    }
+
+    /** Under Slurm a sharded study is a training array and, per run, a shard array that waits for its training. */
+    @Test
+    void aShardedStudyUnderSlurmWaitsForTrainingThenMeasuresItsShards() throws Exception {
+        try (LocalSlurm slurm = LocalSlurm.start()) {
+            Path dir = shardedStudy();
+            Path out = tmp.resolve("submit.log");
+            assertEquals(0, lab(List.of("study", "run", dir.toString(), "--slurm", "--cpus", "1"), slurm.environment(), out)
+                    .waitFor(), Files.readString(out));
+            String submitted = Files.readString(out);
+            assertTrue(submitted.contains("1 runs (array 0)") && submitted.contains("2 sweep shards of 0 (array 0-1)"),
+                    submitted);
+            Study study = Study.open(dir);
+            Path runDir = study.runPath(0);
+            List<ShardJob.Submission> subs = ShardJob.submissions(runDir);
+            assertEquals("afterok:" + study.submissions().get(0).jobId() + "_0", subs.get(0).dependency());
+            waitFor(() -> {
+                try {
+                    return org.inductionlab.engine.study.StudyTask.isDone(study, 0);
+                } catch (IOException | RuntimeException e) {
+                    return false;
+                }
+            }, 300, "the run is trained and its shards measured", slurm.logs().resolve("slurmctld.log"));
+            assertEquals(64, RunFolder.open(runDir).readSweep().get(0).sequences());
+            String trainLog = Files.readString(dir.resolve("logs/slurm-" + study.submissions().get(0).jobId() + "_0.out"));
+            assertTrue(trainLog.contains("its sweep is measured in shards"), trainLog);
+        }
+    }
+
+    /** One tiny run, 40 steps, measured at 2^10 on 64 sequences in shards of 32. */
+    private Path shardedStudy() throws IOException {
+        Path spec = tmp.resolve("sharded.json");
+        Files.writeString(spec, "{\"preset\": \"tiny\", \"set\": {\"max_steps\": 40, \"checkpoint_every\": 20,"
+                + " \"layout\": \"anywhere\"}, \"eval\": {\"min_exp\": 10, \"max_exp\": 10, \"sequences\": 64,"
+                + " \"shard_sequences\": 32}}");
+        Path dir = tmp.resolve("study");
+        assertEquals(0, run("study", "plan", spec.toString(), "--out", dir.toString()).code());
+        return dir;
     }
 
     private static long pidIn(Path lockFile) {
