@@ -53,8 +53,14 @@ final class EvalCommand implements Callable<Integer> {
             + " against fp32 on " + LengthSweep.CHECK_SEQUENCES + " sequences at 2^12 first; fp32 on a CPU)")
     String precision;
 
+    @picocli.CommandLine.Mixin
+    EvalShards shards = new EvalShards();
+
     @Override
     public Integer call() throws Exception {
+        if (shards.requested()) { // --shards, --status: the sweep spread over processes or a cluster
+            return shards.call(this);
+        }
         PrintStream o = System.out;
         DeviceChoice dev = device == null ? null : parseDevice(device);
         Precision asked = precision == null ? null : Precision.parse("--precision", precision);

@@ -145,7 +145,7 @@ final class StudyCommand implements Runnable {
         @Option(names = "--module", paramLabel = "M", description = "'module load M' in the job script (repeatable)")
         List<String> modules = new ArrayList<>();
 
-        @Option(names = "--max-parallel", paramLabel = "K", description = "at most K tasks at once (--array=…%K)")
+        @Option(names = "--max-parallel", paramLabel = "K", description = "at most K tasks at once (--array=…%%K)")
         Integer maxParallel;
 
         @Override
@@ -167,8 +167,15 @@ final class StudyCommand implements Runnable {
                 o.println("nothing to submit: every run of " + study.name() + " is done, queued or running");
                 return Cli.OK;
             }
-            o.printf(Locale.ROOT, "submitted job %s: %d runs (array %s); script %s%n", s.jobId(), s.runs().size(),
-                    SlurmJob.arrayList(s.runs()), s.script());
+            if (s.jobId() != null) {
+                o.printf(Locale.ROOT, "submitted job %s: %d runs (array %s); script %s%n", s.jobId(), s.runs().size(),
+                        SlurmJob.arrayList(s.runs()), s.script());
+            }
+            for (org.inductionlab.engine.study.ShardJob.Submitted sh : s.shards()) { // a sharded sweep's arrays
+                o.printf(Locale.ROOT, "submitted job %s: %d sweep shards of %s (array %s)%n", sh.jobId(),
+                        sh.shards().size(), sh.run().getFileName(),
+                        SlurmJob.arrayList(sh.shards().stream().map(x -> x.index()).toList()));
+            }
             o.println("follow it with: induction-lab study status " + study.path());
             return Cli.OK;
         }
@@ -222,7 +229,7 @@ final class StudyCommand implements Runnable {
             PrintStream o = System.out;
             Study study = Study.open(dir);
             List<StudyProgress.Line> lines = StudyProgress.of(study,
-                    Slurm.available() && !study.submissions().isEmpty() ? new Slurm() : null);
+                    Slurm.available() ? new Slurm() : null); // no submissions: squeue is not asked
             int width = lines.stream().mapToInt(l -> l.run().length()).max().orElse(3);
             o.printf(Locale.ROOT, "  %-" + width + "s  %-8s %15s  %8s  %s%n", "run", "state", "steps", "running", "detail");
             Map<StudyProgress.State, Integer> counts = new EnumMap<>(StudyProgress.State.class);
@@ -275,6 +282,9 @@ final class StudyCommand implements Runnable {
         @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: the run's own)")
         int threads;
 
+        @Option(names = "--train-only", description = "train only: the sweep's shards are tasks of their own")
+        boolean trainOnly;
+
         @Override
         public Integer call() throws Exception {
             PrintStream o = System.out;
@@ -289,16 +299,16 @@ final class StudyCommand implements Runnable {
                         o.printf(Locale.ROOT, "  2^%-3d %-10s %5d seqs  %s%n", Integer.numberOfTrailingZeros(p.length()),
                                 p.layout(), p.sequences(), Format.percent(p.accuracy()));
                     }
-                });
+                }, !trainOnly);
                 if (r.outcome() != null) {
                     o.printf(Locale.ROOT, "%s: %s at step %d, running accuracy %.4f%n", r.training(),
                             r.outcome().reason().words, r.outcome().step(), r.outcome().runningAccuracy());
                 } else {
                     o.println(r.training());
                 }
-                boolean complete = StudyTask.isDone(study, index);
+                boolean complete = trainOnly ? StudyTask.isTrained(study, index) : StudyTask.isDone(study, index);
                 o.printf(Locale.ROOT, "%d sweep points measured; run %s%n", r.measured().size(),
-                        complete ? "done" : "not done (stopped); study run resumes it");
+                        complete ? (trainOnly ? "trained" : "done") : "not done (stopped); study run resumes it");
                 return complete ? Cli.OK : Cli.FAILED;
             }
         }

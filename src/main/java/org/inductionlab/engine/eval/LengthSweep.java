@@ -230,7 +230,7 @@ public final class LengthSweep {
         return best;
     }
 
-    private static int maxLength(Hyperparameters hp) {
+    static int maxLength(Hyperparameters hp) {
         return hp.positional() == org.inductionlab.engine.config.PositionalKind.LEARNED
                 ? hp.positionTableSize() : Integer.MAX_VALUE;
     }
@@ -282,6 +282,58 @@ public final class LengthSweep {
     }
 
     /**
+     * One shard of {@code plan} at {@code length}: the evaluation stream's sequences {@code first .. first +
+     * count - 1} of that length, in the forward passes the whole sweep would give them (so the same sequences
+     * meet in a pass and the counts add up to the unsharded sweep's exactly), after the same half precision
+     * check. The point holds the block's count; a length the layout, the model or free memory refuses throws
+     * {@link IllegalArgumentException} naming why. Throws {@link CancellationException} when {@code cancelled}
+     * turns true.
+     */
+    public SweepPoint measureBlock(SequenceModel model, Plan plan, int length, long first, int count,
+                                   Listener listener, BooleanSupplier cancelled) {
+        Hyperparameters hp = model.hyperparameters();
+        int total = plan.sequencesAt(length);
+        if (first < 0 || count < 1 || first + count > total) {
+            throw new IllegalArgumentException("sequences " + first + ".." + (first + count - 1) + " are outside 0.."
+                    + (total - 1) + " at length " + length);
+        }
+        String problem = plan.layout().problemAt(length) != null ? plan.layout().problemAt(length)
+                : length - 1 > model.maxLength() ? "the model cannot embed " + (length - 1) + " tokens" : null;
+        Estimate est = estimate(hp, length, count, model.device());
+        if (problem == null && !est.fits()) {
+            problem = "needs about " + MachineMemory.mib(est.bytes()) + ", only " + MachineMemory.mib(est.availableBytes())
+                    + " free";
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException("length " + length + ": " + problem);
+        }
+        InductionTask task = InductionTask.evaluation(hp.vocab(), plan.layout(), plan.seed());
+        Precision asked = precision;
+        try (Autograd.Scope noGrad = Autograd.noGrad(); NDManager root = NDManager.newBaseManager(model.device())) {
+            if (asked != Precision.FP32) {
+                PrecisionCheck check = checkPrecision(model, plan, root, cancelled);
+                listener.onPrecision(check);
+                precision = check.used();
+            }
+            listener.onLengthStart(length, 0, 1, est);
+            long t0 = System.nanoTime();
+            ForwardPass forward = pass(hp, length);
+            int[] correct = new int[1];
+            inPasses(model, task, length, first, count, sequencesPerPass(hp, length, total), root, cancelled,
+                    "at length " + length,
+                    (batch, tokens) -> correct[0] += Logits.countCorrect(model.forward(tokens, forward), batch.answers()),
+                    done -> listener.onSequences(length, done, count));
+            Precision used = model.computesIn(precision) ? precision : Precision.FP32;
+            SweepPoint p = SweepPoint.of(length, plan.layout().toString(), count, correct[0],
+                    (System.nanoTime() - t0) / 1e9, used.label());
+            listener.onPoint(p);
+            return p;
+        } finally {
+            precision = asked;
+        }
+    }
+
+    /**
      * Whether {@code model} answers the same in this sweep's half precision as in fp32: at the plan's
      * longest length up to {@link #CHECK_LENGTH}, on {@link #CHECK_SEQUENCES} sequences of the plan's layout
      * (a different seed from the sweep's). A model that computes in fp32 only, or a length the layout or
@@ -329,13 +381,20 @@ public final class LengthSweep {
     private static void inPasses(SequenceModel model, InductionTask task, int length, int total, NDManager root,
                                  BooleanSupplier cancelled, String when, PassBody body,
                                  java.util.function.IntConsumer afterPass) {
-        int perPass = sequencesPerPass(model.hyperparameters(), length, total);
+        inPasses(model, task, length, 0, total, sequencesPerPass(model.hyperparameters(), length, total), root,
+                cancelled, when, body, afterPass);
+    }
+
+    /** {@link #inPasses} over the stream's sequences {@code first .. first + total - 1}, {@code perPass} at a time. */
+    private static void inPasses(SequenceModel model, InductionTask task, int length, long first, int total,
+                                 int perPass, NDManager root, BooleanSupplier cancelled, String when, PassBody body,
+                                 java.util.function.IntConsumer afterPass) {
         for (int done = 0; done < total; ) {
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException("sweep cancelled " + when);
             }
             int n = Math.min(perPass, total - done);
-            InductionTask.Batch batch = task.batch(done, n, length);
+            InductionTask.Batch batch = task.batch(first + done, n, length);
             try (NDManager pass = root.newSubManager()) {
                 body.accept(batch, pass.create(batch.inputs(), new Shape(n, length - 1)));
             }

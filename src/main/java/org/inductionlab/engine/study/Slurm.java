@@ -91,6 +91,16 @@ public final class Slurm {
         Set<String> ours = new HashSet<>();
         study.submissions().forEach(s -> ours.add(s.jobId()));
         Map<Integer, String> out = new LinkedHashMap<>();
+        activeTasks(ours).forEach((job, tasks) -> out.putAll(tasks));
+        return out;
+    }
+
+    /**
+     * Queued or running tasks of these jobs: job id → (array index → Slurm state). Empty when squeue is
+     * missing or does not answer.
+     */
+    public Map<String, Map<Integer, String>> activeTasks(Set<String> ours) {
+        Map<String, Map<Integer, String>> out = new LinkedHashMap<>();
         if (ours.isEmpty()) {
             return out;
         }
@@ -112,8 +122,9 @@ public final class Slurm {
             if (us < 0 || !ours.contains(f[0].substring(0, us))) {
                 continue;
             }
+            Map<Integer, String> tasks = out.computeIfAbsent(f[0].substring(0, us), k -> new LinkedHashMap<>());
             for (int i : SlurmJob.parseArrayList(f[0].substring(us + 1))) {
-                out.put(i, f[1].trim());
+                tasks.put(i, f[1].trim());
             }
         }
         return out;

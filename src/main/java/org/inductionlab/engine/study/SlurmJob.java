@@ -77,8 +77,26 @@ public final class SlurmJob {
                 .append("# Submit from the study folder, e.g.   sbatch --array=0-").append(study.runs().size() - 1)
                 .append(" slurm/job.sh\n")
                 .append("# Adapt the #SBATCH lines and the module lines to your cluster.\n");
-        s.append("#SBATCH --job-name=il-").append(study.name()).append('\n');
-        s.append("#SBATCH --output=logs/slurm-%A_%a.out\n");
+        directives(s, o, "il-" + study.name(), "logs/slurm-%A_%a.out");
+        setup(s, o, study.path(), "the task stops after its step and keeps a checkpoint");
+        s.append("exec");
+        for (String w : lab) {
+            s.append(' ').append(quote(w));
+        }
+        List<String> args = new ArrayList<>(LocalStudyRunner.taskArguments(".", "\"$SLURM_ARRAY_TASK_ID\"", "\"$THREADS\""));
+        if (study.evaluation().sharded()) {
+            args.add("--train-only"); // the run's shards are an array of their own, waiting for this task
+        }
+        for (String a : args) {
+            s.append(' ').append(a.startsWith("\"$") ? a : quote(a));
+        }
+        return s.append('\n').toString();
+    }
+
+    /** The #SBATCH lines of a lab job: its name, output, CPUs and what {@code o} asks of the cluster. */
+    static void directives(StringBuilder s, Options o, String jobName, String output) {
+        s.append("#SBATCH --job-name=").append(jobName).append('\n');
+        s.append("#SBATCH --output=").append(output).append('\n');
         s.append("#SBATCH --cpus-per-task=").append(o.cpus()).append('\n');
         s.append("#SBATCH --ntasks=1\n");
         if (o.partition() != null) {
@@ -99,27 +117,22 @@ public final class SlurmJob {
         if (o.qos() != null) {
             s.append("#SBATCH --qos=").append(o.qos()).append('\n');
         }
-        s.append("# scancel sends SIGTERM first: the task stops after its step and keeps a checkpoint\n");
+    }
+
+    /** What a lab task does before the lab starts: modules, the folder, threads = the task's CPUs. */
+    static void setup(StringBuilder s, Options o, Path folder, String onTerm) {
+        s.append("# scancel sends SIGTERM first: ").append(onTerm).append('\n');
         s.append("#SBATCH --signal=B:TERM@60\n");
         s.append("set -eu\n");
         for (String m : o.modules()) {
             s.append("module load ").append(quote(m)).append('\n');
         }
-        s.append("cd ").append(quote(study.path().toAbsolutePath().toString())).append('\n');
+        s.append("cd ").append(quote(folder.toAbsolutePath().toString())).append('\n');
         s.append("THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"\n");
         for (Map.Entry<String, String> e : NativeTuning.ENVIRONMENT.entrySet()) {
             s.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
         }
         s.append("export OMP_NUM_THREADS=\"$THREADS\" MKL_NUM_THREADS=\"$THREADS\"\n");
-        s.append("exec");
-        for (String w : lab) {
-            s.append(' ').append(quote(w));
-        }
-        List<String> args = LocalStudyRunner.taskArguments(".", "\"$SLURM_ARRAY_TASK_ID\"", "\"$THREADS\"");
-        for (String a : args) {
-            s.append(' ').append(a.startsWith("\"$") ? a : quote(a));
-        }
-        return s.append('\n').toString();
     }
 
     /** {@code word} in single quotes for bash: every character stays data. */
@@ -174,8 +187,11 @@ public final class SlurmJob {
         return out;
     }
 
-    /** What a submission did: the job id and the runs in it, or why nothing was submitted. */
-    public record Submitted(String jobId, List<Integer> runs, Path script) {}
+    /**
+     * What a submission did: the job id and the runs it trains (null and empty when none needed training),
+     * and the shard arrays of sharded sweeps (each waiting for its run's training where it is in this job).
+     */
+    public record Submitted(String jobId, List<Integer> runs, Path script, List<ShardJob.Submitted> shards) {}
 
     /**
      * Writes the job script and submits every run that is not finished and not already queued or running
@@ -183,15 +199,48 @@ public final class SlurmJob {
      */
     public static Submitted submit(Study study, Options o, List<String> lab, Slurm slurm) throws IOException {
         Map<Integer, String> active = slurm.activeTasks(study);
+        boolean sharded = study.evaluation().sharded();
         List<Integer> todo = new ArrayList<>();
+        List<Integer> sweepOnly = new ArrayList<>(); // trained runs of a sharded study: their shards only
         for (int i = 0; i < study.runs().size(); i++) {
             if (!StudyTask.isDone(study, i) && !active.containsKey(i) && !StudyTask.isRunning(study.runPath(i))) {
-                todo.add(i);
+                (sharded && StudyTask.isTrained(study, i) ? sweepOnly : todo).add(i);
             }
         }
-        if (todo.isEmpty()) {
-            return null;
+        String jobId = null;
+        Path script = null;
+        if (!todo.isEmpty()) {
+            script = submitTraining(study, o, lab, slurm, todo);
+            jobId = study.submissions().get(study.submissions().size() - 1).jobId();
         }
+        List<ShardJob.Submitted> shards = new ArrayList<>();
+        if (sharded) {
+            for (int i : todo) {
+                submitShards(study, i, o, lab, slurm, "afterok:" + jobId + "_" + i, shards);
+            }
+            for (int i : sweepOnly) {
+                submitShards(study, i, o, lab, slurm, null, shards);
+            }
+        }
+        return jobId == null && shards.isEmpty() ? null : new Submitted(jobId, todo, script, List.copyOf(shards));
+    }
+
+    private static void submitShards(Study study, int i, Options o, List<String> lab, Slurm slurm, String dependency,
+                                     List<ShardJob.Submitted> out) throws IOException {
+        Path run = study.runPath(i);
+        var folder = org.inductionlab.engine.run.RunFolder.open(run);
+        var sweep = org.inductionlab.engine.lab.ShardedSweep.plan(run, study.evaluation().shardSettings(folder.hyperparameters()));
+        sweep.merge(); // a length whose last task died between its result and the merge
+        ShardJob.Submitted s = ShardJob.submit(sweep, o, lab, slurm, dependency,
+                StudyTask.missingShards(study.evaluation(), org.inductionlab.engine.run.RunFolder.open(run)));
+        if (s != null) {
+            out.add(s);
+        }
+    }
+
+    /** Writes the study's job script and submits the runs {@code todo} as one array; returns the script. */
+    private static Path submitTraining(Study study, Options o, List<String> lab, Slurm slurm, List<Integer> todo)
+            throws IOException {
         Path script = study.path().resolve(Study.SLURM).resolve("job.sh");
         Files.createDirectories(script.getParent());
         Files.createDirectories(study.logs());
@@ -201,6 +250,6 @@ public final class SlurmJob {
         String array = arrayList(todo) + (o.maxParallel() > 0 ? "%" + o.maxParallel() : "");
         String jobId = slurm.sbatch(study.path(), List.of("--array=" + array, Study.SLURM + "/job.sh"));
         study.recordSubmission(new Study.Submission(jobId, todo, Study.SLURM + "/job.sh", Instant.now().toString()));
-        return new Submitted(jobId, todo, script);
+        return script;
     }
 }

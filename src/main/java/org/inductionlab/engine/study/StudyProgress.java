@@ -1,5 +1,7 @@
 package org.inductionlab.engine.study;
 
+import org.inductionlab.engine.eval.SweepShards;
+import org.inductionlab.engine.lab.ShardedSweep;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunFolderException;
 import org.inductionlab.engine.run.RunInfo;
@@ -37,12 +39,47 @@ public final class StudyProgress {
         Map<Integer, String> ended = slurm == null || study.submissions().isEmpty() ? Map.of() : slurm.endedTasks(study);
         List<Line> out = new ArrayList<>();
         for (int i = 0; i < study.runs().size(); i++) {
-            out.add(line(study, i, queued.get(i), ended.get(i)));
+            out.add(line(study, i, queued.get(i), ended.get(i), slurm));
         }
         return out;
     }
 
-    private static Line line(Study study, int i, String slurmActive, String slurmEnded) {
+    /** A sharded sweep's points in words, and whether a shard of it is being measured now. */
+    record Shards(String detail, boolean running) {}
+
+    /**
+     * "sweep: 3 points measured; running 2^10 anywhere (1 of 2 shards measured); queued 2^11 anywhere; waiting
+     * 2^12 anywhere": the points sweep.csv has, then each missing point by its shards' states.
+     */
+    static Shards shards(Study study, RunFolder f, Slurm slurm) {
+        try {
+            ShardedSweep sweep = ShardedSweep.of(f.path(), study.evaluation().shardSettings(f.hyperparameters()));
+            java.util.function.Predicate<SweepShards.Shard> missing = StudyTask.missingShards(study.evaluation(), f);
+            java.util.Set<String> missingPoints = new java.util.HashSet<>();
+            sweep.shards().stream().filter(missing).forEach(s -> missingPoints.add(s.layout() + "@" + s.length()));
+            Map<String, List<String>> byState = new java.util.LinkedHashMap<>();
+            int measured = 0;
+            boolean anyRunning = false;
+            for (ShardedSweep.Point p : sweep.points(ShardJob.queued(f.path(), slurm))) {
+                String where = "2^" + Integer.numberOfTrailingZeros(p.length()) + " " + p.layout();
+                if (!missingPoints.contains(p.layout() + "@" + p.length())) {
+                    measured++;
+                    continue;
+                }
+                String state = p.running() > 0 ? "running" : p.queued() > 0 ? "queued" : "waiting";
+                anyRunning |= p.running() > 0;
+                byState.computeIfAbsent(state, k -> new ArrayList<>()).add(where
+                        + (p.shards() > 1 ? " (" + p.measured() + " of " + p.shards() + " shards measured)" : ""));
+            }
+            StringBuilder sb = new StringBuilder("sweep: " + measured + " point" + (measured == 1 ? "" : "s") + " measured");
+            byState.forEach((state, points) -> sb.append("; ").append(state).append(' ').append(String.join(", ", points)));
+            return new Shards(sb.toString(), anyRunning);
+        } catch (IOException | RuntimeException e) {
+            return new Shards("sweep shards unreadable: " + e.getMessage(), false);
+        }
+    }
+
+    private static Line line(Study study, int i, String slurmActive, String slurmEnded, Slurm slurm) {
         String name = study.runs().get(i).name();
         RunFolder f;
         try {
@@ -64,6 +101,11 @@ public final class StudyProgress {
         }
         if (done) {
             return new Line(i, name, State.DONE, steps, max, acc, t.stopReason() == null ? "" : t.stopReason());
+        }
+        if (status == RunStatus.FINISHED && study.evaluation().sharded()) {
+            Shards sh = shards(study, f, slurm);
+            State state = running || sh.running() ? State.RUNNING : State.WAITING;
+            return new Line(i, name, state, steps, max, acc, "trained; " + sh.detail());
         }
         if (running || "RUNNING".equals(slurmActive) || "COMPLETING".equals(slurmActive)) {
             String what = status == RunStatus.FINISHED ? "evaluating" : "training";

@@ -53,7 +53,8 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
 
     private static final List<String> TOP_KEYS = List.of("name", "description", "preset", "set", "grid", "runs",
             "seeds", "eval");
-    private static final List<String> EVAL_KEYS = List.of("min_exp", "max_exp", "layouts", "sequences", "seed");
+    private static final List<String> EVAL_KEYS = List.of("min_exp", "max_exp", "layouts", "sequences", "seed",
+            "shard_sequences");
 
     /** At most this many runs in one study (a typo in a grid should not plan a million folders). */
     public static final int MAX_RUNS = 10_000;
@@ -64,16 +65,31 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
      * What to measure after training: lengths 2^minExp..2^maxExp (left out of a spec: 2^12, or 2^minExp if
      * that is longer — a fixed range, so every machine of a study measures the same lengths and a status
      * can tell a finished sweep without starting the engine),
-     * on each layout (empty: the run's own), with {@code sequences} per length (0: the default rule).
+     * on each layout (empty: the run's own), with {@code sequences} per length (0: the default rule);
+     * {@code shardSequences} > 0 measures each length in shards of that many sequences (rounded up to whole
+     * forward passes), each its own task ({@link org.inductionlab.engine.lab.ShardedSweep}); 0: in the run's task.
      */
     public record Evaluation(@JsonProperty("min_exp") int minExp, @JsonProperty("max_exp") Integer maxExp,
                              @JsonProperty("layouts") List<String> layouts, @JsonProperty("sequences") int sequences,
-                             @JsonProperty("seed") long seed) {
-        public static final Evaluation DEFAULT = new Evaluation(6, DEFAULT_MAX_EXP, List.of(), 0, 1);
+                             @JsonProperty("seed") long seed, @JsonProperty("shard_sequences") int shardSequences) {
+        public static final Evaluation DEFAULT = new Evaluation(6, DEFAULT_MAX_EXP, List.of(), 0, 1, 0);
 
         /** The layouts to measure for a run trained on {@code own}. */
         public List<TriggerLayout> layoutsFor(Hyperparameters hp) {
             return layouts.isEmpty() ? List.of(hp.layout()) : layouts.stream().map(TriggerLayout::parse).toList();
+        }
+
+        /** Whether the sweep is measured in shards. */
+        public boolean sharded() {
+            return shardSequences > 0;
+        }
+
+        /** The sharded sweep of a run with {@code hp}: every length and layout this evaluation asks for. */
+        public org.inductionlab.engine.lab.ShardedSweep.Settings shardSettings(Hyperparameters hp) {
+            int max = maxExp != null ? maxExp : Math.max(minExp, DEFAULT_MAX_EXP);
+            return new org.inductionlab.engine.lab.ShardedSweep.Settings(minExp, max,
+                    layoutsFor(hp).stream().map(TriggerLayout::toString).toList(), sequences, seed, shardSequences,
+                    null, null);
         }
     }
 
@@ -341,6 +357,7 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
         Integer max = e.has("max_exp") ? wholeNumber(e, "max_exp", 0, min, 24) : Math.max(min, DEFAULT_MAX_EXP);
         int seqs = wholeNumber(e, "sequences", 0, 0, 1_000_000);
         long seed = wholeNumber(e, "seed", 1, 0, Integer.MAX_VALUE);
+        int shard = wholeNumber(e, "shard_sequences", 0, 0, 1_000_000);
         List<String> layouts = new ArrayList<>();
         JsonNode l = e.get("layouts");
         if (l != null) {
@@ -360,7 +377,7 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
             }
         }
         new LengthSweep.Plan(min, max, null, seqs, seed); // the sweep's own checks
-        return new Evaluation(min, max, List.copyOf(layouts), seqs, seed);
+        return new Evaluation(min, max, List.copyOf(layouts), seqs, seed, shard);
     }
 
     /** Bad input naming the first key of {@code node} that is not {@code allowed}, and the allowed ones. */
@@ -466,6 +483,9 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
         }
         ev.put("sequences", evaluation.sequences());
         ev.put("seed", evaluation.seed());
+        if (evaluation.sharded()) {
+            ev.put("shard_sequences", evaluation.shardSequences());
+        }
         return o;
     }
 }

@@ -1,6 +1,8 @@
 package org.inductionlab.engine.study;
 
 import org.inductionlab.engine.eval.LengthSweep;
+import org.inductionlab.engine.eval.SweepShards;
+import org.inductionlab.engine.lab.ShardedSweep;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.lab.TrainingJob;
@@ -105,6 +107,12 @@ public final class StudyTask implements AutoCloseable {
         }
     }
 
+    /** Whether the run's training has finished (its sweep may still lack points). */
+    public static boolean isTrained(Study study, int index) {
+        RunInfo.Training t = RunFolder.open(study.runPath(index)).info().training();
+        return t != null && t.runStatus() == RunStatus.FINISHED;
+    }
+
     /** Whether the run needs no more work: trained, and every point the study asks for measured. */
     public static boolean isDone(Study study, int index) throws IOException {
         RunFolder f = RunFolder.open(study.runPath(index));
@@ -120,6 +128,15 @@ public final class StudyTask implements AutoCloseable {
      * training after its step with a checkpoint, or the sweep after its length.
      */
     public Result run(TrainingListener trainingListener, LengthSweep.Listener sweepListener) throws IOException {
+        return run(trainingListener, sweepListener, true);
+    }
+
+    /**
+     * {@link #run(TrainingListener, LengthSweep.Listener)}; {@code sweep} false leaves a sharded sweep to its
+     * own tasks (a Slurm array that waits for this training), so only the training is done here.
+     */
+    public Result run(TrainingListener trainingListener, LengthSweep.Listener sweepListener, boolean sweep)
+            throws IOException {
         BooleanSupplier stop = () -> stopRequested;
         Path dir = study.runPath(index);
         RunFolder folder = RunFolder.open(dir);
@@ -150,6 +167,13 @@ public final class StudyTask implements AutoCloseable {
             }
         }
         List<SweepPoint> measured = new ArrayList<>();
+        if (study.evaluation().sharded()) {
+            if (!sweep) {
+                return new Result(folder.name(), what + "; its sweep is measured in shards", outcome, measured);
+            }
+            measured.addAll(measureShards(dir, sweepListener, stop));
+            return new Result(folder.name(), what, outcome, measured);
+        }
         try (LoadedRun r = LoadedRun.open(dir, null)) {
             for (Map.Entry<TriggerLayout, List<Integer>> e : missingPoints(study.evaluation(), r.folder()).entrySet()) {
                 for (int exp : e.getValue()) {
@@ -160,6 +184,32 @@ public final class StudyTask implements AutoCloseable {
             }
         }
         return new Result(folder.name(), what, outcome, measured);
+    }
+
+    /**
+     * The missing points in shards, one after the other in this process: a shard with a result is skipped,
+     * one another task measures is left to it. Returns the points merged into sweep.csv.
+     */
+    private List<SweepPoint> measureShards(Path dir, LengthSweep.Listener listener, BooleanSupplier stop)
+            throws IOException {
+        RunFolder folder = RunFolder.open(dir);
+        ShardedSweep sweep = ShardedSweep.plan(dir, study.evaluation().shardSettings(folder.hyperparameters()));
+        java.util.function.Predicate<SweepShards.Shard> wanted = missingShards(study.evaluation(), folder);
+        List<SweepPoint> merged = new ArrayList<>();
+        for (SweepShards.Shard s : sweep.shards()) {
+            if (wanted.test(s) && sweep.result(s) == null) {
+                merged.addAll(sweep.measure(s.index(), threads, listener, stop).merged());
+            }
+        }
+        return merged;
+    }
+
+    /** The shards of the points the study asks for and sweep.csv lacks. */
+    static java.util.function.Predicate<SweepShards.Shard> missingShards(StudySpec.Evaluation ev, RunFolder folder)
+            throws IOException {
+        Set<String> missing = new java.util.HashSet<>();
+        missingPoints(ev, folder).forEach((l, exps) -> exps.forEach(e -> missing.add(l + "@" + (1 << e))));
+        return s -> missing.contains(s.layout() + "@" + s.length());
     }
 
     /** Layout → exponents the study asks for and sweep.csv lacks. */
