@@ -126,8 +126,15 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
                 rows.add(new ArrayList<>());
             }
             rows.get(row).add(new double[] {x, x + w});
+            t.setTextOrigin(javafx.geometry.VPos.TOP);
             t.setX(x);
-            t.setY(top + h * (row + 1));
+            t.setY(top + 2 + h * row);
+            // a light backing, so the label reads where a curve runs under it (100 % runs along the top)
+            javafx.scene.shape.Rectangle back = new javafx.scene.shape.Rectangle(x - 2, top + 2 + h * row, w + 4, h);
+            back.getStyleClass().add("chart-annotation-backing");
+            back.setMouseTransparent(true);
+            add(back);
+            t.toFront();
         }
     }
 
