@@ -113,18 +113,16 @@ public final class SnapshotCommand implements Callable<Integer> {
                 }
                 capture(lab, "sweep-study.png");
             }
-            on(() -> {
-                lab.window().show(Page.RUNS);
-                return null;
-            });
-            capture(lab, "runs.png");
+            shootTrainedRun(lab);
+            shootRuns(lab);
             on(() -> {
                 lab.window().show(Page.ABOUT);
                 return null;
             });
             capture(lab, "about.png");
-            System.out.println("wrote train.png, sweep.png, attention.png, attention-steps.png, attention-mamba.png, runs.png,"
-                    + " about.png" + (study != null ? ", sweep-study.png" : "") + " to " + out.toAbsolutePath());
+            System.out.println("wrote train.png, train-run.png, sweep.png, attention.png, attention-steps.png,"
+                    + " attention-mamba.png, runs.png, about.png" + (study != null ? ", sweep-study.png" : "") + " to "
+                    + out.toAbsolutePath());
             return 0;
         } finally {
             lab.train().stopAndWait(60_000);
@@ -154,6 +152,47 @@ public final class SnapshotCommand implements Callable<Integer> {
             return null;
         });
         lab.train().stopAndWait(60_000);
+    }
+
+    /** The Train page showing demo-induction-256's whole training: curriculum stages, phase change, heads. */
+    private void shootTrainedRun(LabApp.Lab lab) throws Exception {
+        RunEntry demo = on(() -> lab.context().runs().find("demo-induction-256").orElse(null));
+        if (demo == null) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (on(() -> lab.train().state().get() != org.inductionlab.ui.train.TrainViewModel.State.IDLE)
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200); // the stopped session hands over to the FX thread first; a run opens only when idle
+        }
+        on(() -> {
+            lab.window().show(Page.TRAIN);
+            lab.context().events().publish(new org.inductionlab.ui.event.RunEvents.ShowInTrain(demo));
+            return null;
+        });
+        while (on(() -> lab.train().curves().heads().isEmpty()) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        capture(lab, "train-run.png");
+    }
+
+    /** The Runs page with demo-position selected and probed: induction or position? */
+    private void shootRuns(LabApp.Lab lab) throws Exception {
+        RunEntry demo = on(() -> lab.context().runs().find("demo-position").orElse(null));
+        on(() -> {
+            lab.window().show(Page.RUNS);
+            if (demo != null) {
+                var page = (org.inductionlab.ui.runs.RunsPage) lab.window().lookup("#runs-page");
+                page.table().getSelectionModel().select(demo);
+                lab.runs().probe(demo);
+            }
+            return null;
+        });
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (demo != null && on(() -> lab.runs().probeResult().get() == null) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        capture(lab, "runs.png");
     }
 
     private void shootSweep(LabApp.Lab lab) throws Exception {

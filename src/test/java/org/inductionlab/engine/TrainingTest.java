@@ -158,14 +158,16 @@ class TrainingTest {
         TrainingControl control = new TrainingControl();
         List<Boolean> pauses = new ArrayList<>();
         List<Long> checkpoints = new ArrayList<>();
+        double[] elapsed = new double[13];
         TrainingOutcome o = new Trainer(hp, folder, new TrainingListener() {
             @Override
             public void onProgress(TrainingProgress p) {
+                elapsed[(int) p.step()] = p.elapsedSeconds();
                 if (p.step() == 5) {
                     control.pause();
                     new Thread(() -> {
                         try {
-                            Thread.sleep(200);
+                            Thread.sleep(1500);
                         } catch (InterruptedException ignored) {
                             // test thread
                         }
@@ -187,5 +189,9 @@ class TrainingTest {
         assertEquals(12, o.step());
         assertEquals(List.of(true, false), pauses);
         assertEquals(List.of(5L, 12L), checkpoints, "a checkpoint on pause and one at the end");
+        // a tiny step takes milliseconds; the 1.5 s pause is not training time (issue 21: elapsed counted it)
+        assertTrue(elapsed[6] - elapsed[5] < 1.0, "the pause is not in the elapsed time: " + elapsed[5] + " s, then "
+                + elapsed[6] + " s");
+        assertTrue(o.wallSeconds() < elapsed[12] + 0.5, "nor in the outcome's: " + o.wallSeconds());
     }
 }

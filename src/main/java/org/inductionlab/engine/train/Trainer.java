@@ -132,6 +132,7 @@ public final class Trainer {
         int stage; // curriculum stage: the training length is hp.lengthAtStage(stage)
         final double elapsedBefore;
         final long startNanos = System.nanoTime();
+        long pausedNanos; // time spent paused: not training, so not in the elapsed time or the step rate
         final long firstStep;
         long step;
         double lastLoss;
@@ -189,12 +190,14 @@ public final class Trainer {
                 if (control.paused()) {
                     checkpoint();
                     listener.onPaused(true);
+                    long pausedAt = System.nanoTime();
                     try {
                         control.awaitResume();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         control.requestStop();
                     }
+                    pausedNanos += System.nanoTime() - pausedAt;
                     listener.onPaused(false);
                 }
                 if (control.stopRequested()) {
@@ -292,7 +295,7 @@ public final class Trainer {
         }
 
         double elapsed() {
-            return elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
+            return elapsedBefore + (System.nanoTime() - startNanos - pausedNanos) / 1e9;
         }
 
         void checkpoint() throws IOException {
@@ -309,7 +312,7 @@ public final class Trainer {
         }
 
         TrainingOutcome outcome(TrainingOutcome.Reason reason, String message) {
-            double session = (System.nanoTime() - startNanos) / 1e9;
+            double session = (System.nanoTime() - startNanos - pausedNanos) / 1e9;
             double ms = step > firstStep ? session * 1000 / (step - firstStep) : Double.NaN;
             return new TrainingOutcome(reason, step, running.mean(), lastLoss, elapsed(), ms, message);
         }

@@ -37,6 +37,7 @@ public final class AttentionPage extends BorderPane {
     private final HeatmapView large = new HeatmapView(true);
     private final Label headTitle = new Label();
     private final Label cellInfo = new Label(" ");
+    private ScrollPane gridScroll;
 
     public AttentionPage(LabContext ctx, AttentionViewModel vm) {
         this.vm = vm;
@@ -47,23 +48,23 @@ public final class AttentionPage extends BorderPane {
         runs.setId("attention-run");
         runs.valueProperty().bindBidirectional(vm.run());
         runs.setPromptText("choose a run");
-        runs.setPrefWidth(220);
+        runs.getStyleClass().add("attention-run"); // width in em (lab.css)
 
         // sources
         Spinner<Integer> length = new Spinner<>(8, AttentionMap.MAX_LENGTH + 1, vm.length().get());
         length.setId("attention-length");
         length.setEditable(true);
-        length.setPrefWidth(90);
+        length.getStyleClass().add("attention-number");
         vm.length().addListener((o, a, b) -> length.getValueFactory().setValue(b.intValue()));
         length.valueProperty().addListener((o, a, b) -> vm.length().set(b));
         ComboBox<String> layout = new ComboBox<>(FXCollections.observableArrayList("fixed:5", "prefix:16", "anywhere"));
         layout.setId("attention-layout");
         layout.setEditable(true);
         layout.valueProperty().bindBidirectional(vm.layout());
-        layout.setPrefWidth(120);
+        layout.getStyleClass().add("attention-layout");
         Spinner<Integer> seed = new Spinner<>(0, Integer.MAX_VALUE, (int) vm.seed().get());
         seed.setEditable(true);
-        seed.setPrefWidth(90);
+        seed.getStyleClass().add("attention-number");
         seed.valueProperty().addListener((o, a, b) -> vm.seed().set(b));
         vm.seed().addListener((o, a, b) -> seed.getValueFactory().setValue((int) b.longValue()));
         HBox generated = new HBox(6, new Label("Length"), length, new Label("Layout"), layout, new Label("Seed"), seed);
@@ -80,7 +81,7 @@ public final class AttentionPage extends BorderPane {
         Label fileName = new Label("no file");
         Spinner<Integer> line = new Spinner<>(1, 1_000_000, 1);
         line.setEditable(true);
-        line.setPrefWidth(90);
+        line.getStyleClass().add("attention-number");
         line.valueProperty().addListener((o, a, b) -> vm.line().set(b));
         choose.setOnAction(e -> {
             FileChooser fc = new FileChooser();
@@ -108,18 +109,23 @@ public final class AttentionPage extends BorderPane {
         compute.setId("compute-attention");
         compute.getStyleClass().add("accent");
         compute.setOnAction(e -> vm.compute());
-        compute.disableProperty().bind(vm.run().isNull());
+        compute.disableProperty().bind(vm.run().isNull().or(vm.busy())); // one request at a time
+        compute.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // "Show attention" whole at any zoom
         Button cancel = new Button("Cancel");
         cancel.disableProperty().bind(vm.busy().not());
+        cancel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         cancel.setOnAction(e -> vm.cancel());
         ProgressIndicator spinner = new ProgressIndicator();
-        spinner.setPrefSize(22, 22);
+        spinner.getStyleClass().add("attention-busy");
+        spinner.managedProperty().bind(spinner.visibleProperty());
         spinner.visibleProperty().bind(vm.busy());
         Label message = new Label();
         message.setId("attention-message");
         message.textProperty().bind(vm.message());
         message.setWrapText(true);
-        message.setMaxWidth(420);
+        message.setMaxWidth(Double.MAX_VALUE);
+        message.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox.setHgrow(message, Priority.ALWAYS);
         vm.error().addListener((o, was, isError) -> {
             message.getStyleClass().remove("problem");
             if (isError) {
@@ -130,12 +136,16 @@ public final class AttentionPage extends BorderPane {
         answer.setId("attention-answer");
         answer.textProperty().bind(vm.answer());
         answer.getStyleClass().add("section-title");
+        answer.setWrapText(true);
+        answer.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
 
         Label runLabel = new Label("Run");
         runLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // whole, however wide the sources get
-        HBox top = new HBox(10, runLabel, runs, sources, new VBox(6, new HBox(6, compute, cancel, spinner), message));
-        top.setAlignment(Pos.CENTER_LEFT);
-        HBox.setHgrow(sources, Priority.ALWAYS);
+        // the run and the button on one row, the input's sources under them at full width: nothing is cut
+        // when the text is zoomed for a projector
+        HBox actions = new HBox(10, runLabel, runs, compute, cancel, spinner, message);
+        actions.setAlignment(Pos.CENTER_LEFT);
+        VBox top = new VBox(6, actions, sources);
 
         // left: thumbnails; right: the selected head
         thumbnails.setHgap(6);
@@ -143,14 +153,24 @@ public final class AttentionPage extends BorderPane {
         thumbnails.setId("head-grid");
         ScrollPane grid = new ScrollPane(thumbnails);
         grid.setFitToWidth(true);
+        gridScroll = grid;
+        // as many thumbnails side by side as fit whole (four at most): their scores are never cut
+        grid.viewportBoundsProperty().addListener((o, a, b) -> placeThumbnails());
         Label gridTitle = new Label("Heads (click one)");
         gridTitle.getStyleClass().add("section-title");
-        VBox left = new VBox(6, gridTitle, Fx.hint("Each head's standard scores (Olsson et al. 2022; TransformerLens):"
+        // one line of key; the definitions in its tooltip, so the heads, not the prose, get the height
+        Label key = Fx.hint("prev, ind, dup, tgt: each head's standard scores; 1 = a perfect head (hover for more).");
+        Fx.tip(key, "");
+        key.getTooltip().setText("Each head's standard scores (Olsson et al. 2022; TransformerLens):"
                 + " prev = mean A[i, i-1]; ind = mean A[i, i-n+1] and dup = mean A[i, i-n] on n random tokens"
                 + " repeated twice; tgt = the final S on the token after the first S. 1 = a perfect head."
                 + " A Mamba run shows its hidden attention (Ali et al. 2024): for each group of channels, the"
                 + " share of position i's output that comes from position j, |α[i, j]| averaged and each row"
-                + " scaled to 1."), grid);
+                + " scaled to 1.");
+        key.getTooltip().setWrapText(true);
+        key.getTooltip().setMaxWidth(600);
+        key.setId("heads-key");
+        VBox left = new VBox(6, gridTitle, key, grid);
         VBox.setVgrow(grid, Priority.ALWAYS);
 
         CheckBox induction = new CheckBox("induction cells");
@@ -171,12 +191,16 @@ public final class AttentionPage extends BorderPane {
         shortcut.visibleProperty().bind(large.shortcutKeyProperty().greaterThanOrEqualTo(0));
         shortcut.managedProperty().bind(shortcut.visibleProperty());
         Button png = new Button("Export PNG…");
+        png.setId("attention-export-png");
         png.setOnAction(e -> exportPng());
+        png.disableProperty().bind(vm.map().isNull()); // nothing shown, nothing to export
         headTitle.getStyleClass().add("section-title");
         headTitle.setWrapText(true); // the run, the head and its three scores stay whole at 1280 px
         headTitle.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         cellInfo.getStyleClass().add("cell-info");
         cellInfo.setId("cell-info");
+        cellInfo.setWrapText(true);
+        cellInfo.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         large.setId("large-heatmap");
         VBox.setVgrow(large, Priority.ALWAYS);
         javafx.scene.layout.FlowPane overlays = new javafx.scene.layout.FlowPane(12, 4, induction, previous, target,
@@ -265,7 +289,18 @@ public final class AttentionPage extends BorderPane {
         });
         h.count().addListener((o, a, b) -> stopPlaying(play));
         Label hint = Fx.hint("Recorded while training, every scores_every steps.");
-        HBox box = new HBox(8, play, slider, hint);
+        // the step shown, large: the class follows the playback by it
+        Label step = new Label();
+        step.setId("history-step");
+        step.getStyleClass().add("history-step");
+        step.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        Runnable showStep = () -> step.setText(h.count().get() == 0 ? "" : String.format(Locale.ROOT, "step %,d",
+                h.step()));
+        h.index().addListener(o -> showStep.run());
+        h.count().addListener(o -> showStep.run());
+        HBox.setHgrow(hint, Priority.SOMETIMES);
+        hint.setMinWidth(0);
+        HBox box = new HBox(8, play, step, slider, hint);
         box.setAlignment(Pos.CENTER_LEFT);
         return box;
     }
@@ -273,6 +308,22 @@ public final class AttentionPage extends BorderPane {
     private static void stopPlaying(Button play) {
         ((javafx.animation.Timeline) play.getUserData()).stop();
         play.setText("▶ Play");
+    }
+
+    /** Puts the thumbnails in as many columns (up to four) as the grid's width takes whole. */
+    private void placeThumbnails() {
+        AttentionMap m = vm.map().get();
+        if (m == null || thumbnails.getChildren().isEmpty() || gridScroll == null) {
+            return;
+        }
+        double room = gridScroll.getViewportBounds().getWidth();
+        double each = thumbnails.getChildren().get(0).prefWidth(-1) + thumbnails.getHgap();
+        int cols = Math.max(1, Math.min(Math.min(4, m.heads()), (int) ((room + thumbnails.getHgap()) / each)));
+        int rowsPerLayer = (m.heads() + cols - 1) / cols;
+        for (javafx.scene.Node n : thumbnails.getChildren()) {
+            int[] lh = (int[]) n.getUserData();
+            GridPane.setConstraints(n, lh[1] % cols, lh[0] * rowsPerLayer + lh[1] / cols);
+        }
     }
 
     private void rebuildGrid() {
@@ -287,25 +338,27 @@ public final class AttentionPage extends BorderPane {
         }
         for (int l = 0; l < m.layers(); l++) {
             for (int h = 0; h < m.heads(); h++) {
-                int rowsPerLayer = (m.heads() + 3) / 4;
-                thumbnails.add(thumbnail(m, l, h), h % 4, l * rowsPerLayer + h / 4);
+                thumbnails.getChildren().add(thumbnail(m, l, h));
             }
         }
+        placeThumbnails();
         showSelected();
     }
 
     private VBox thumbnail(AttentionMap m, int l, int h) {
         HeatmapView view = new HeatmapView(false);
         view.show(m, l, h);
-        view.setPrefSize(104, 104);
-        view.setMinSize(60, 60);
+        view.getStyleClass().add("head-thumbnail-map"); // size in em (lab.css)
         Label title = new Label("L" + l + " " + (mamba() == null ? "H" + h : "ch " + mamba()[h]));
         title.getStyleClass().add("head-title");
         org.inductionlab.engine.eval.HeadScores s = vm.scores().get();
         Label scores = new Label(s == null ? "" : String.format(Locale.ROOT, "prev %.2f · ind %.2f%ndup %.2f · tgt %.2f",
                 s.previousToken()[l][h], s.induction()[l][h], s.duplicateToken()[l][h], s.target()[l][h]));
         scores.getStyleClass().add("head-scores");
+        scores.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // whole: the grid takes fewer columns instead
         VBox box = new VBox(2, title, view, scores);
+        box.setUserData(new int[] {l, h});
+        box.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         box.getStyleClass().add("head-thumbnail");
         box.setId("thumb-" + l + "-" + h);
         box.setOnMouseClicked(e -> {
@@ -313,6 +366,21 @@ public final class AttentionPage extends BorderPane {
             vm.head().set(h);
         });
         return box;
+    }
+
+    /** Scrolls the head grid so the chosen head is in view (it opens on the best head, often in the last layer). */
+    private void scrollTo(javafx.scene.Node thumb) {
+        double view = gridScroll.getViewportBounds().getHeight();
+        double content = thumbnails.getHeight();
+        if (content <= view || thumb.getParent() != thumbnails) {
+            return;
+        }
+        double top = gridScroll.getVvalue() * (content - view);
+        double y = thumb.getBoundsInParent().getMinY();
+        double h = thumb.getBoundsInParent().getHeight();
+        if (y < top || y + h > top + view) {
+            gridScroll.setVvalue(Math.max(0, Math.min(1, (y - Math.max(0, view - h) / 2) / (content - view))));
+        }
     }
 
     private void showSelected() {
@@ -325,7 +393,10 @@ public final class AttentionPage extends BorderPane {
         large.show(m, l, h);
         thumbnails.getChildren().forEach(n -> n.getStyleClass().remove("selected"));
         thumbnails.getChildren().stream().filter(n -> ("thumb-" + l + "-" + h).equals(n.getId())).findFirst()
-                .ifPresent(n -> n.getStyleClass().add("selected"));
+                .ifPresent(n -> {
+                    n.getStyleClass().add("selected");
+                    javafx.application.Platform.runLater(() -> scrollTo(n)); // after the grid's layout
+                });
         double target = m.targetWeight(l, h);
         String run = vm.run().get() == null ? "" : vm.run().get().name() + " · ";
         String which = mamba() == null ? "head " + h : "channels " + mamba()[h] + " (hidden attention)";

@@ -4,13 +4,23 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.scene.Node;
 import javafx.scene.chart.LineChart;
-import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.ValueAxis;
+import javafx.scene.paint.Color;
+import javafx.scene.paint.Paint;
 import javafx.scene.shape.Line;
+import javafx.scene.shape.Shape;
 import javafx.scene.text.Text;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * A line chart that can also draw vertical markers (the phase change, the training length), horizontal
- * reference lines (chance) and error bars (a point's extra value {@code double[]{low, high}}).
+ * reference lines (chance) and error bars (a point's extra value {@code double[]{low, high}}) in the
+ * colour of their series. Marker labels that would overprint each other go on rows below one another,
+ * and a label that would run past the right edge is drawn to the left of its line.
  */
 public class AnnotatedLineChart extends LineChart<Number, Number> {
 
@@ -24,7 +34,7 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
     private final ObservableList<Level> levels = FXCollections.observableArrayList();
     private static final String ANNOTATION = "annotation";
 
-    public AnnotatedLineChart(NumberAxis x, NumberAxis y) {
+    public AnnotatedLineChart(ValueAxis<Number> x, ValueAxis<Number> y) {
         super(x, y);
         setAnimated(false);
         setCreateSymbols(false);
@@ -40,27 +50,44 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
         return levels;
     }
 
+    /** Where each marker's label went in the last layout (plot coordinates), for tests: label to {x, y, width}. */
+    public List<double[]> markerLabelBoxes() {
+        List<double[]> boxes = new ArrayList<>();
+        for (Node n : getPlotChildren()) {
+            if (ANNOTATION.equals(n.getUserData()) && n instanceof Text t && t.getStyleClass().contains("marker-label")) {
+                var b = t.getBoundsInParent();
+                boxes.add(new double[] {b.getMinX(), b.getMinY(), b.getWidth(), b.getHeight()});
+            }
+        }
+        return boxes;
+    }
+
     @Override
+    @SuppressWarnings("unchecked")
     protected void layoutPlotChildren() {
         super.layoutPlotChildren();
         getPlotChildren().removeIf(n -> ANNOTATION.equals(n.getUserData()));
-        NumberAxis xAxis = (NumberAxis) getXAxis();
-        NumberAxis yAxis = (NumberAxis) getYAxis();
+        ValueAxis<Number> xAxis = (ValueAxis<Number>) getXAxis();
+        ValueAxis<Number> yAxis = (ValueAxis<Number>) getYAxis();
         double top = yAxis.getDisplayPosition(yAxis.getUpperBound());
         double bottom = yAxis.getDisplayPosition(yAxis.getLowerBound());
         double left = xAxis.getDisplayPosition(xAxis.getLowerBound());
         double right = xAxis.getDisplayPosition(xAxis.getUpperBound());
 
         for (Series<Number, Number> s : getData()) {
+            String colour = s.getNode() == null ? null : strokeOf(s.getNode());
             for (Data<Number, Number> d : s.getData()) {
                 if (d.getExtraValue() instanceof double[] ci && ci.length == 2) {
                     double px = xAxis.getDisplayPosition(d.getXValue());
                     double hi = yAxis.getDisplayPosition(ci[1]);
                     double lo = yAxis.getDisplayPosition(ci[0]);
-                    String style = s.getNode() == null ? "" : "error-bar";
-                    add(line(px, hi, px, lo, style));
-                    add(line(px - 4, hi, px + 4, hi, style));
-                    add(line(px - 4, lo, px + 4, lo, style));
+                    for (Line l : List.of(line(px, hi, px, lo, "error-bar"), line(px - 4, hi, px + 4, hi, "error-bar"),
+                            line(px - 4, lo, px + 4, lo, "error-bar"))) {
+                        if (colour != null) { // the series' own colour, so overlapping bars stay apart
+                            l.setStyle("-fx-stroke: " + colour + ";");
+                        }
+                        add(l);
+                    }
                 }
             }
         }
@@ -70,16 +97,66 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
             }
             double py = yAxis.getDisplayPosition(l.y());
             add(line(left, py, right, py, l.styleClass()));
-            add(text(right - 4, py - 4, l.label(), l.styleClass(), true));
+            Text t = text(l.label(), l.styleClass());
+            add(t);
+            t.applyCss(); // measured in the font it is drawn in (it grows with the zoom)
+            t.setX(right - 4 - t.getLayoutBounds().getWidth());
+            t.setY(py - 4);
         }
-        for (Marker m : markers) {
-            if (m.x() < xAxis.getLowerBound() || m.x() > xAxis.getUpperBound()) {
-                continue;
-            }
+        List<Marker> shown = markers.stream()
+                .filter(m -> m.x() >= xAxis.getLowerBound() && m.x() <= xAxis.getUpperBound())
+                .sorted(Comparator.comparingDouble(Marker::x)).toList();
+        List<List<double[]>> rows = new ArrayList<>(); // per row, the x extents of the labels placed on it
+        for (Marker m : shown) {
             double px = xAxis.getDisplayPosition(m.x());
             add(line(px, top, px, bottom, m.styleClass()));
-            add(text(px + 4, top + 14, m.label(), m.styleClass(), false));
+            Text t = text(m.label(), m.styleClass());
+            t.getStyleClass().add("marker-label");
+            add(t);
+            t.applyCss();
+            double w = t.getLayoutBounds().getWidth();
+            double h = t.getLayoutBounds().getHeight();
+            double x = px + 4 + w > right ? px - 4 - w : px + 4; // at the right edge, to the left of its line
+            x = Math.max(left + 2, x);
+            int row = 0;
+            while (row < rows.size() && overlaps(rows.get(row), x, x + w)) {
+                row++;
+            }
+            if (row == rows.size()) {
+                rows.add(new ArrayList<>());
+            }
+            rows.get(row).add(new double[] {x, x + w});
+            t.setTextOrigin(javafx.geometry.VPos.TOP);
+            t.setX(x);
+            t.setY(top + 2 + h * row);
+            // a light backing, so the label reads where a curve runs under it (100 % runs along the top)
+            javafx.scene.shape.Rectangle back = new javafx.scene.shape.Rectangle(x - 2, top + 2 + h * row, w + 4, h);
+            back.getStyleClass().add("chart-annotation-backing");
+            back.setMouseTransparent(true);
+            add(back);
+            t.toFront();
         }
+    }
+
+    private static boolean overlaps(List<double[]> placed, double from, double to) {
+        for (double[] p : placed) {
+            if (from < p[1] + 6 && to > p[0] - 6) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The web colour a series' line is stroked with, or null when it is not a plain colour. */
+    private static String strokeOf(Node seriesNode) {
+        if (seriesNode instanceof Shape shape) {
+            Paint p = shape.getStroke();
+            if (p instanceof Color c) {
+                return String.format(Locale.ROOT, "rgba(%d,%d,%d,%.2f)", Math.round(c.getRed() * 255),
+                        Math.round(c.getGreen() * 255), Math.round(c.getBlue() * 255), Math.max(0.6, c.getOpacity()));
+            }
+        }
+        return null;
     }
 
     private void add(Node n) {
@@ -94,11 +171,9 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
         return l;
     }
 
-    private static Text text(double x, double y, String s, String styleClass, boolean alignRight) {
+    private static Text text(String s, String styleClass) {
         Text t = new Text(s);
         t.getStyleClass().addAll("chart-annotation-text", styleClass);
-        t.setX(alignRight ? x - t.getLayoutBounds().getWidth() : x);
-        t.setY(y);
         return t;
     }
 }

@@ -37,7 +37,10 @@ public final class HeatmapView extends Region {
     public record Cell(int query, int key) {}
 
     private final Canvas canvas = new Canvas();
+    /** Never shown: its font is the axis labels' size as CSS sets it, so they grow with the window's zoom. */
+    private final javafx.scene.control.Label fontProbe = new javafx.scene.control.Label();
     private final boolean axes;
+    private String keyAxisTitle = "";
     private final ObjectProperty<AttentionMap> map = new SimpleObjectProperty<>();
     private final ObjectProperty<Cell> hovered = new SimpleObjectProperty<>();
     private final ObjectProperty<Cell> locked = new SimpleObjectProperty<>();
@@ -63,6 +66,11 @@ public final class HeatmapView extends Region {
         this.axes = axes;
         getChildren().add(canvas);
         getStyleClass().add("heatmap");
+        fontProbe.getStyleClass().add("heatmap-axis-probe");
+        fontProbe.setManaged(false);
+        fontProbe.setVisible(false);
+        getChildren().add(fontProbe);
+        fontProbe.fontProperty().addListener((o, a, b) -> draw());
         map.addListener((o, a, b) -> rebuild());
         showInduction.addListener((o, a, b) -> draw());
         showPrevious.addListener((o, a, b) -> draw());
@@ -151,6 +159,20 @@ public final class HeatmapView extends Region {
         return markedTarget;
     }
 
+    /**
+     * What the key axis is titled in the last paint: "key token →" when the cells are large enough to label
+     * each with its token, "key position →" when they are labelled by position (S marked either way).
+     */
+    public String keyAxisTitle() {
+        return keyAxisTitle;
+    }
+
+    /** The axis labels' font size in pixels (10 at the window's 100 %). */
+    public double labelSize() {
+        double size = fontProbe.getFont().getSize();
+        return size > 0 ? size : 10;
+    }
+
     /** Centre of a cell in this view's coordinates (for tests and tooltips). */
     public double[] cellCentre(int query, int key) {
         return new double[] {originX + (key + 0.5) * cell, originY + (query + 0.5) * cell};
@@ -235,10 +257,11 @@ public final class HeatmapView extends Region {
             return;
         }
         int n = m.length();
-        double marginLeft = axes ? 46 : 0;
-        double marginTop = axes ? 30 : 0;
-        double marginRight = axes ? 70 : 0;
-        double marginBottom = axes ? 8 : 0;
+        double fs = labelSize(); // margins grow with the labels
+        double marginLeft = axes ? 4.6 * fs : 0;
+        double marginTop = axes ? 3 * fs : 0;
+        double marginRight = axes ? 7.2 * fs : 0;
+        double marginBottom = axes ? 0.8 * fs : 0;
         double side = Math.min(w - marginLeft - marginRight, h - marginTop - marginBottom);
         if (side <= 0) {
             return;
@@ -307,7 +330,7 @@ public final class HeatmapView extends Region {
         }
         if (axes) {
             drawAxes(g, m, side);
-            drawLegend(g, originX + side + 16, originY, side);
+            drawLegend(g, originX + side + 1.6 * fs, originY, side);
         }
     }
 
@@ -325,17 +348,20 @@ public final class HeatmapView extends Region {
 
     private void drawAxes(GraphicsContext g, AttentionMap m, double side) {
         int n = m.length();
-        g.setFont(Font.font("DejaVu Sans", 10));
+        double fs = labelSize();
+        // large cells carry each position's token; small ones every few positions' index: the titles say which
+        boolean tokens = cell >= 1.1 * fs;
+        keyAxisTitle = tokens ? "key token →" : "key position →";
+        g.setFont(Font.font("DejaVu Sans", fs));
         g.setFill(Color.web("#495057"));
         g.setTextAlign(TextAlignment.CENTER);
-        g.fillText("key position (token) →", originX + side / 2, 10);
+        g.fillText(keyAxisTitle, originX + side / 2, fs);
         g.save();
-        g.translate(10, originY + side / 2);
+        g.translate(fs, originY + side / 2);
         g.rotate(-90);
-        g.fillText("query position →", 0, 0);
+        g.fillText(tokens ? "query token →" : "query position →", 0, 0);
         g.restore();
-        boolean tokens = cell >= 11;
-        int step = tokens ? 1 : Math.max(1, (int) Math.ceil(28 / cell));
+        int step = tokens ? 1 : Math.max(1, (int) Math.ceil(2.8 * fs / cell));
         for (int i = 0; i < n; i++) {
             boolean isS = m.token(i) == m.inductionToken();
             if (!isS && (i % step != 0 || nearS(m, i, step))) {
@@ -344,22 +370,22 @@ public final class HeatmapView extends Region {
             String label = tokens ? (isS ? "S" : Integer.toString(m.token(i))) : Integer.toString(i);
             if (isS) {
                 g.setFill(Color.web("#c92a2a"));
-                g.setFont(Font.font("DejaVu Sans", FontWeight.BOLD, 10));
+                g.setFont(Font.font("DejaVu Sans", FontWeight.BOLD, fs));
                 label = tokens ? "S" : i + "S";
             } else {
                 g.setFill(Color.web("#495057"));
-                g.setFont(Font.font("DejaVu Sans", 10));
+                g.setFont(Font.font("DejaVu Sans", fs));
             }
             double[] p = cellCentre(i, i);
             g.setTextAlign(TextAlignment.CENTER);
-            g.fillText(label, p[0], originY - 4);
+            g.fillText(label, p[0], originY - 0.4 * fs);
             g.setTextAlign(TextAlignment.RIGHT);
-            g.fillText(label, originX - 4, p[1] + 4);
+            g.fillText(label, originX - 0.4 * fs, p[1] + 0.4 * fs);
         }
     }
 
     private void drawLegend(GraphicsContext g, double x, double y, double height) {
-        double barW = 14;
+        double barW = 1.4 * labelSize();
         for (int i = 0; i < (int) height; i++) {
             double t = 1 - i / height; // top = 1
             g.setFill(colour(t * t)); // the scale is on sqrt(weight)
@@ -368,13 +394,14 @@ public final class HeatmapView extends Region {
         g.setStroke(Color.web("#adb5bd"));
         g.setLineWidth(1);
         g.strokeRect(x, y, barW, height);
+        double fs = labelSize();
         g.setFill(Color.web("#495057"));
-        g.setFont(Font.font("DejaVu Sans", 10));
+        g.setFont(Font.font("DejaVu Sans", fs));
         g.setTextAlign(TextAlignment.LEFT);
         for (double wgt : new double[] {1, 0.5, 0.25, 0.05, 0}) {
             double py = y + (1 - Math.sqrt(wgt)) * height;
-            g.fillText(wgt == 0 ? "0" : String.valueOf(wgt), x + barW + 4, py + 4);
+            g.fillText(wgt == 0 ? "0" : String.valueOf(wgt), x + barW + 0.4 * fs, py + 0.4 * fs);
         }
-        g.fillText("weight", x - 2, y - 6);
+        g.fillText("weight", x - 2, y - 0.6 * fs);
     }
 }

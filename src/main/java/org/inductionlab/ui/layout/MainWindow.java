@@ -18,6 +18,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.LabContext.Page;
 
@@ -50,12 +51,21 @@ public final class MainWindow extends BorderPane {
             ToggleButton b = new ToggleButton(p.title);
             b.setId("nav-" + p.name().toLowerCase());
             b.setToggleGroup(group);
+            b.setUserData(p);
             b.setMaxWidth(Double.MAX_VALUE);
             b.setTooltip(new Tooltip(p.title + " (Ctrl+" + i++ + ")"));
-            b.setOnAction(e -> show(p));
             buttons.put(p, b);
             nav.getChildren().add(b);
         }
+        // the highlighted button is the page shown, however it was chosen: a click, the arrow keys (which
+        // move the selection within the group), Ctrl+1..5 or another page; clicking the shown page keeps it
+        group.selectedToggleProperty().addListener((o, was, now) -> {
+            if (now == null) {
+                group.selectToggle(was);
+            } else if (now.getUserData() != current) {
+                show((Page) now.getUserData());
+            }
+        });
         nav.setPadding(new Insets(10));
         nav.setMinWidth(Region.USE_PREF_SIZE); // its width is set in em (lab.css), so it grows with the zoom
         setLeft(nav);
@@ -68,6 +78,14 @@ public final class MainWindow extends BorderPane {
         engine.textProperty().bind(ctx.engineStatus());
         Label runsDir = new Label("runs: " + ctx.runs().directory());
         runsDir.setId("runs-dir");
+        runsDir.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // both ends of a path say most
+        // when the zoomed text is too wide, these two give way; the zoom control stays whole
+        engine.setMinWidth(0);
+        runsDir.setMinWidth(0);
+        Fx.tip(engine, "");
+        engine.getTooltip().textProperty().bind(engine.textProperty());
+        Fx.tip(runsDir, runsDir.getText());
+        zoom.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox status = new HBox(16, engine, new Separator(javafx.geometry.Orientation.VERTICAL), runsDir, spacer, zoom);
@@ -83,6 +101,12 @@ public final class MainWindow extends BorderPane {
         current = page;
         content.getChildren().setAll(pages.get(page));
         buttons.get(page).setSelected(true);
+    }
+
+    /** The side bar's highlighted page (for tests: it is always the page shown). */
+    public Page highlighted() {
+        return buttons.entrySet().stream().filter(e -> e.getValue().isSelected()).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
     }
 
     public Page current() {

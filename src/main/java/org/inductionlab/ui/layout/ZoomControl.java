@@ -6,6 +6,7 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.util.StringConverter;
 import org.inductionlab.ui.LabSettings;
 
@@ -39,7 +40,11 @@ final class ZoomControl extends HBox {
         });
         box.setTooltip(new Tooltip("Text size (Ctrl+plus, Ctrl+minus, Ctrl+0)"));
         box.valueProperty().addListener((o, a, b) -> apply(b));
-        getChildren().addAll(new Label("Zoom"), box);
+        Label label = new Label("Zoom");
+        label.setMinWidth(Region.USE_PREF_SIZE);
+        box.setMinWidth(Region.USE_PREF_SIZE);
+        setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        getChildren().addAll(label, box);
         double saved = settings.getDouble("zoom", 1.0);
         box.setValue(LEVELS.contains(saved) ? saved : 1.0);
         apply(box.getValue());

@@ -29,6 +29,7 @@ public final class RunsPage extends BorderPane {
 
     private final RunsViewModel vm;
     private final TableView<RunEntry> table = new TableView<>();
+    private java.nio.file.Path selectedPath; // kept across the list's refreshes, and across a rename
 
     public RunsPage(LabContext ctx, RunsViewModel vm) {
         this.vm = vm;
@@ -54,6 +55,22 @@ public final class RunsPage extends BorderPane {
                 + r.hyperparameters().trainLength()));
         table.getColumns().add(column("Created", 140, RunEntry::createdShort));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.getStyleClass().add("runs-table"); // minimum height in em (lab.css)
+        // the selection survives a refresh (the list is rebuilt) and follows a renamed run to its new name
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
+            if (r != null) {
+                selectedPath = r.path();
+            }
+            vm.select(r != null ? r : selectedPath == null ? null : vm.runs().stream()
+                    .filter(x -> x.path().equals(selectedPath)).findFirst().orElse(null));
+        });
+        vm.runs().addListener((javafx.collections.ListChangeListener<RunEntry>) c -> reselect());
+        ctx.events().subscribe(org.inductionlab.ui.event.RunEvents.Moved.class, e -> {
+            if (e.path().equals(selectedPath)) {
+                selectedPath = e.newPath();
+                reselect();
+            }
+        });
         table.setPlaceholder(new Label("No runs yet: train one on the Train page, or open a run folder."));
         table.setRowFactory(tv -> {
             var row = new javafx.scene.control.TableRow<RunEntry>();
@@ -93,7 +110,6 @@ public final class RunsPage extends BorderPane {
                 vm::probe);
         probe.setId("probe-run");
         HBox actions = new HBox(8, attention, compare, curve, probe, rename, delete);
-        actions.setAlignment(Pos.CENTER_LEFT);
         HBox more = new HBox(8, open, openStudy, importModel, export, refresh);
         Label message = new Label();
         message.setId("runs-message");
@@ -110,11 +126,38 @@ public final class RunsPage extends BorderPane {
         Label title = new Label("Runs");
         title.getStyleClass().add("section-title");
         Label probeResult = Fx.shownWhenSet("probe-result", "probe-result", vm.probeText());
+        // the probe's table whole, to its last "anywhere" row (those decide the verdict): the run table gives
+        // way down to its minimum, and below that the page scrolls
+        probeResult.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        probeResult.setMaxWidth(Double.MAX_VALUE);
         Label unreadable = Fx.shownWhenSet("runs-unreadable", "problem", vm.unreadable());
-        VBox box = new VBox(8, title, where, table, unreadable, actions, more, message, probeResult);
-        box.setPadding(new Insets(0));
+        unreadable.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        message.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        where.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        javafx.scene.layout.FlowPane actionRow = new javafx.scene.layout.FlowPane(8, 6);
+        actionRow.getChildren().setAll(actions.getChildren());
+        javafx.scene.layout.FlowPane moreRow = new javafx.scene.layout.FlowPane(8, 6);
+        moreRow.getChildren().setAll(more.getChildren());
+        VBox box = new VBox(8, title, where, table, unreadable, actionRow, moreRow, message, probeResult);
+        box.setPadding(new Insets(0, 4, 0, 0));
         javafx.scene.layout.VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
-        setCenter(box);
+        javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(box);
+        scroll.setId("runs-scroll");
+        scroll.setFitToWidth(true);
+        scroll.setFitToHeight(true);
+        scroll.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.getStyleClass().add("page-scroll");
+        setCenter(scroll);
+        // a verdict just asked for is scrolled into view (at a projector's zoom it is below the fold)
+        vm.probeText().addListener((o, a, text) -> {
+            if (!text.isEmpty()) {
+                javafx.application.Platform.runLater(() -> scroll.setVvalue(scroll.getVmax()));
+            }
+        });
+        // the columns' widths follow the zoom; when they no longer fit, the table scrolls sideways
+        // rather than cutting every cell to "finish…"
+        title.fontProperty().addListener(o -> fitColumns(title));
+        table.widthProperty().addListener(o -> fitColumns(title));
     }
 
     /** Asks for a folder and hands it on; nothing happens when the dialog is cancelled. */
@@ -200,13 +243,47 @@ public final class RunsPage extends BorderPane {
         });
     }
 
-    private void delete(RunEntry r) {
+    private void fitColumns(Label sized) {
+        double scale = sized.getFont().getSize() / 1.1 / 13; // the title is 1.1 em; widths below are for 13 px
+        double sum = 0;
+        for (TableColumn<RunEntry, ?> c : table.getColumns()) {
+            double base = (double) c.getProperties().getOrDefault("base-width", c.getPrefWidth());
+            c.getProperties().put("base-width", base);
+            c.setPrefWidth(base * scale);
+            sum += base * scale;
+        }
+        table.setColumnResizePolicy(sum > table.getWidth() - 20 ? TableView.UNCONSTRAINED_RESIZE_POLICY
+                : TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+    }
+
+    /** The run the selection points at, once the list is rebuilt (after a refresh or a rename). */
+    private void reselect() {
+        if (selectedPath == null || table.getSelectionModel().getSelectedItem() != null
+                && table.getSelectionModel().getSelectedItem().path().equals(selectedPath)) {
+            return;
+        }
+        vm.runs().stream().filter(x -> x.path().equals(selectedPath)).findFirst()
+                .ifPresent(x -> table.getSelectionModel().select(x));
+    }
+
+    /** The button that deletes, in {@link #deleteQuestion}. */
+    public static final ButtonType DELETE = new ButtonType("Delete", javafx.scene.control.ButtonBar.ButtonData.OTHER);
+
+    /** Asks before deleting; Enter keeps the run (the default button is Cancel, not Delete). */
+    public static Alert deleteQuestion(RunEntry r) {
         Alert ask = new Alert(Alert.AlertType.CONFIRMATION, "Delete " + r.path() + " and everything in it? This cannot"
-                + " be undone.", ButtonType.YES, ButtonType.NO);
+                + " be undone.", DELETE, ButtonType.CANCEL);
         ask.setHeaderText("Delete run " + r.name() + "?");
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(DELETE)).setDefaultButton(false);
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        return ask;
+    }
+
+    private void delete(RunEntry r) {
+        Alert ask = deleteQuestion(r);
         ask.initOwner(getScene().getWindow());
         Optional<ButtonType> answer = ask.showAndWait();
-        if (answer.isPresent() && answer.get() == ButtonType.YES) {
+        if (answer.isPresent() && answer.get() == DELETE) {
             vm.delete(r);
         }
     }

@@ -37,6 +37,8 @@ public final class RunsViewModel {
     private final StringProperty probeText = new SimpleStringProperty("");
     private final ReadOnlyObjectWrapper<ShortcutProbe.Result> probeResult = new ReadOnlyObjectWrapper<>();
     private final StringProperty unreadable = new SimpleStringProperty("");
+    private Path probed; // the run the probe result shown is for
+    private Path selected; // the run the page has selected, when it says
 
     public RunsViewModel(LabContext ctx) {
         this.ctx = ctx;
@@ -122,6 +124,7 @@ public final class RunsViewModel {
         say("Probing " + r.name() + "…", false);
         probeText.set("");
         probeResult.set(null);
+        probed = r.path();
         ctx.executor().background(() -> {
             try (LoadedRun run = LoadedRun.open(r.path(), null)) {
                 ShortcutProbe.Result result = ShortcutProbe.probe(run.model(), ShortcutProbe.DEFAULT_SEQUENCES, null,
@@ -133,14 +136,29 @@ public final class RunsViewModel {
                 }
                 String text = sb.toString();
                 ctx.executor().ui(() -> {
-                    probeResult.set(result);
-                    probeText.set(text);
                     say("Probed " + r.name() + ": " + result.verdict(), false);
+                    if (r.path().equals(probed) && (selected == null || selected.equals(r.path()))) {
+                        probeResult.set(result); // shown only under the run it is for
+                        probeText.set(text);
+                    }
                 });
             } catch (RuntimeException e) {
                 ctx.executor().ui(() -> say("Probe failed: " + Fx.message(e), true));
             }
         });
+    }
+
+    /**
+     * The page's selection changed: a probe result belongs to its run, so it goes when another run (or none)
+     * is selected, rather than staying under a run it does not describe.
+     */
+    public void select(RunEntry r) {
+        selected = r == null ? null : r.path();
+        if (probed != null && !probed.equals(selected)) {
+            probed = null;
+            probeText.set("");
+            probeResult.set(null);
+        }
     }
 
     /** Adds the run to the Sweep plot, beside any already there. */

@@ -1,14 +1,15 @@
 package org.inductionlab.ui.sweep;
 
-import javafx.scene.chart.NumberAxis;
 import javafx.util.StringConverter;
 import org.inductionlab.ui.control.AnnotatedLineChart;
+import org.inductionlab.ui.control.StepAxis;
 
 /**
  * Accuracy (0-100 %) against length on a log2 axis, with Wilson error bars. The length axis spans one
- * power of two more than the data on each side and labels every tick, so no point, error bar or
- * "trained at" line sits on the border; the accuracy axis runs from -5 to 105 so 100 % curves stay
- * visible above the frame's edge.
+ * power of two more than the data on each side, so no point, error bar or "trained at" line sits on the
+ * border, and labels every power of two while there is room (every second or fourth when zoomed); the
+ * accuracy axis runs from -5 to 105 so 100 % curves stay visible above the frame's edge, with 0 and 100
+ * always labelled.
  */
 public final class AccuracyPlot extends AnnotatedLineChart {
 
@@ -23,14 +24,13 @@ public final class AccuracyPlot extends AnnotatedLineChart {
 
     /** Shows exponents {@code from..to} (lengths 2^from..2^to) with a power of two to spare on each side. */
     public void showExponents(int from, int to) {
-        NumberAxis x = (NumberAxis) getXAxis();
+        StepAxis x = (StepAxis) getXAxis();
         x.setLowerBound(from - 1);
         x.setUpperBound(Math.max(to, from) + 1);
     }
 
-    private static NumberAxis lengthAxis() {
-        NumberAxis x = new NumberAxis("sequence length (log scale)", 5, 21, 1);
-        x.setMinorTickVisible(false);
+    private static StepAxis lengthAxis() {
+        StepAxis x = new StepAxis("sequence length (log scale)", 5, 21, 1, 2, 4, 8);
         x.setTickLabelFormatter(new StringConverter<>() {
             @Override
             public String toString(Number n) {
@@ -46,14 +46,13 @@ public final class AccuracyPlot extends AnnotatedLineChart {
         return x;
     }
 
-    private static NumberAxis accuracyAxis() {
-        NumberAxis y = new NumberAxis("accuracy (%)", -5, 105, 5);
-        y.setMinorTickVisible(false);
+    private static StepAxis accuracyAxis() {
+        StepAxis y = new StepAxis("accuracy (%)", -5, 105, 10, 20, 50);
         y.setTickLabelFormatter(new StringConverter<>() {
             @Override
             public String toString(Number n) {
                 long v = Math.round(n.doubleValue());
-                return v >= 0 && v <= 100 && v % 10 == 0 ? Long.toString(v) : ""; // labels at 0, 10, …, 100
+                return v >= 0 && v <= 100 ? Long.toString(v) : "";
             }
 
             @Override

@@ -8,12 +8,12 @@ import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
@@ -39,15 +39,20 @@ public final class SweepPage extends BorderPane {
     private final AccuracyPlot plot = new AccuracyPlot();
     private final CheckListView<RunEntry> runList;
     private boolean syncing;
+    private final javafx.beans.binding.BooleanBinding nothingPlotted;
+    private final SeriesColours colours = new SeriesColours();
+    private Map<String, String> runColours = Map.of();
 
     public SweepPage(LabContext ctx, SweepViewModel vm) {
         this.vm = vm;
+        nothingPlotted = javafx.beans.binding.Bindings.createBooleanBinding(() -> vm.points().isEmpty()
+                && !vm.showReference().get(), vm.plotVersion(), vm.showReference());
         getStyleClass().add("page");
         setId("sweep-page");
 
         runList = new CheckListView<>(ctx.runs().runs());
         runList.setId("sweep-runs");
-        runList.setPrefHeight(170);
+        runList.getStyleClass().add("sweep-runs"); // height in em (lab.css): fixed, so nothing above the spinners moves
         runList.getCheckModel().getCheckedItems().addListener((javafx.collections.ListChangeListener<RunEntry>) c -> {
             if (!syncing) {
                 syncing = true;
@@ -60,6 +65,8 @@ public final class SweepPage extends BorderPane {
 
         Spinner<Integer> min = exponentSpinner(vm.minExp().get());
         Spinner<Integer> max = exponentSpinner(vm.maxExp().get());
+        Fx.tip(min, "The shortest length: type 2^6, 6 or 64, or use the arrows");
+        Fx.tip(max, "The longest length: type 2^12, 12 or 4096, or use the arrows");
         min.setId("min-exp");
         max.setId("max-exp");
         min.valueProperty().addListener((o, a, b) -> vm.minExp().set(b));
@@ -83,10 +90,20 @@ public final class SweepPage extends BorderPane {
         GridPane form = new GridPane();
         form.setHgap(8);
         form.setVgap(6);
-        form.addRow(0, new Label("Shortest"), min);
-        form.addRow(1, new Label("Longest"), max);
-        form.addRow(2, new Label("Layout"), layout);
-        form.addRow(3, new Label("Sequences"), seqs);
+        javafx.scene.layout.ColumnConstraints labels = new javafx.scene.layout.ColumnConstraints();
+        javafx.scene.layout.ColumnConstraints fields = new javafx.scene.layout.ColumnConstraints();
+        fields.setHgrow(javafx.scene.layout.Priority.ALWAYS);
+        fields.setFillWidth(true);
+        form.getColumnConstraints().addAll(labels, fields);
+        for (javafx.scene.control.Control c : List.of(min, max, layout, seqs)) {
+            c.setMaxWidth(Double.MAX_VALUE);
+        }
+        form.addRow(0, wholeLabel("Shortest"), min);
+        form.addRow(1, wholeLabel("Longest"), max);
+        form.addRow(2, wholeLabel("Layout"), layout);
+        form.addRow(3, wholeLabel("Sequences"), seqs);
+        seqs.getStyleClass().add("exponent-spinner");
+        layout.getStyleClass().add("exponent-spinner");
 
         Button run = new Button("Run sweep");
         run.setId("run-sweep");
@@ -100,13 +117,18 @@ public final class SweepPage extends BorderPane {
         cancel.disableProperty().bind(vm.running().not());
         cancel.setOnAction(e -> vm.cancel());
         ProgressBar bar = new ProgressBar();
+        bar.setId("sweep-bar");
         bar.setMaxWidth(Double.MAX_VALUE);
         bar.progressProperty().bind(vm.progress());
         bar.visibleProperty().bind(vm.running());
+        bar.managedProperty().bind(bar.visibleProperty());
         Label progress = new Label();
         progress.setId("sweep-progress");
         progress.setWrapText(true);
+        progress.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // whole, on as many lines as it needs
         progress.textProperty().bind(vm.progressText());
+        progress.visibleProperty().bind(vm.progressText().isNotEmpty());
+        progress.managedProperty().bind(progress.visibleProperty());
         Label estimate = Fx.hint("");
         estimate.setId("sweep-estimate");
         estimate.textProperty().bind(vm.estimateText());
@@ -120,9 +142,13 @@ public final class SweepPage extends BorderPane {
         reference.setId("show-reference");
         reference.selectedProperty().bindBidirectional(vm.showReference());
         Button png = new Button("Export PNG…");
+        png.setId("sweep-export-png");
         png.setOnAction(e -> export("png"));
         Button csv = new Button("Export CSV…");
+        csv.setId("sweep-export-csv");
         csv.setOnAction(e -> export("csv"));
+        png.disableProperty().bind(nothingPlotted);
+        csv.disableProperty().bind(nothingPlotted);
 
         ComboBox<String> groupBy = new ComboBox<>(vm.groupChoices());
         groupBy.setId("group-by");
@@ -136,7 +162,9 @@ public final class SweepPage extends BorderPane {
                 + " is the mean of its runs; its bars run from the lowest run to the highest.", vm.study()));
         VBox studyRow = new VBox(4, studyName, new HBox(8, new Label("Group by"), groupBy));
         ((HBox) studyRow.getChildren().get(1)).setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        studyRow.visibleProperty().bind(vm.study().isNotNull());
+        studyRow.setId("study-row");
+        studyRow.visibleProperty().bind(vm.studyPlotted()); // only while one of the study's runs is ticked
+        studyName.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         studyRow.managedProperty().bind(studyRow.visibleProperty());
 
         Label runsTitle = new Label("Runs");
@@ -147,11 +175,16 @@ public final class SweepPage extends BorderPane {
                 estimate,
                 reference, footnote, new HBox(8, png, csv));
         left.setPadding(new Insets(0, 8, 0, 0));
-        left.setMinWidth(300);
-        VBox.setVgrow(runList, Priority.SOMETIMES);
+        // at a projector's zoom the controls are taller than the window: they scroll rather than overprint
+        ScrollPane leftScroll = new ScrollPane(left);
+        leftScroll.setId("sweep-controls");
+        leftScroll.setFitToWidth(true);
+        leftScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        leftScroll.getStyleClass().add("page-scroll");
+        leftScroll.getStyleClass().add("sweep-controls"); // min and preferred width in em (lab.css)
 
-        SplitPane split = new SplitPane(left, plot);
-        split.setDividerPositions(0.28);
+        SplitPane split = new SplitPane(leftScroll, plot);
+        split.setDividerPositions(0.3);
         setCenter(split);
 
         vm.plotVersion().addListener((o, a, b) -> redraw());
@@ -162,8 +195,19 @@ public final class SweepPage extends BorderPane {
         redraw();
     }
 
-    private static Spinner<Integer> exponentSpinner(int value) {
+    private static Label wholeLabel(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // "Shortest", not "Sh…", at any zoom
+        return l;
+    }
+
+    /**
+     * A spinner over exponents 3..24 shown as "2^10 = 1,024". It can be typed into: "2^10", "10" or
+     * "1024" all mean 2^10; anything else puts the last value back rather than failing.
+     */
+    static Spinner<Integer> exponentSpinner(int value) {
         Spinner<Integer> s = new Spinner<>(3, 24, value);
+        s.setEditable(true);
         s.getValueFactory().setConverter(new StringConverter<>() {
             @Override
             public String toString(Integer e) {
@@ -171,13 +215,38 @@ public final class SweepPage extends BorderPane {
             }
 
             @Override
-            public Integer fromString(String s) {
-                String t = s.trim();
-                return Integer.parseInt(t.startsWith("2^") ? t.substring(2).split("\\s")[0] : t);
+            public Integer fromString(String text) {
+                Integer e = parseExponent(text);
+                return e != null ? e : s.getValue();
             }
         });
-        s.setPrefWidth(150);
+        s.getStyleClass().add("exponent-spinner"); // width in em (lab.css)
+        s.getEditor().focusedProperty().addListener((o, was, now) -> {
+            if (!now) {
+                s.commitValue();
+            }
+        });
         return s;
+    }
+
+    /** "2^10", "2^10 = 1,024", "10" and "1024" are all 10; null for anything that is not a length. */
+    public static Integer parseExponent(String text) {
+        String t = text == null ? "" : text.trim().replace(",", "").replace(" ", "");
+        try {
+            if (t.startsWith("2^")) {
+                return Integer.parseInt(t.substring(2).split("=")[0]);
+            }
+            long n = Long.parseLong(t.split("=")[0]);
+            if (n >= 3 && n <= 24) {
+                return (int) n;
+            }
+            if (n > 0 && Long.bitCount(n) == 1) {
+                return Long.numberOfTrailingZeros(n);
+            }
+        } catch (NumberFormatException e) {
+            // not a number: the spinner keeps its value
+        }
+        return null;
     }
 
     private void syncChecks() {
@@ -218,6 +287,20 @@ public final class SweepPage extends BorderPane {
         }
         plot.getData().setAll(series);
         plot.getData().addAll(references);
+        // each run keeps its colour however the ticked set changes; its points and error bars share it
+        Map<String, String> colour = colours.assign(series.stream().map(XYChart.Series::getName).toList());
+        for (XYChart.Series<Number, Number> s : series) {
+            String c = colour.get(s.getName());
+            if (s.getNode() != null) {
+                s.getNode().setStyle("-fx-stroke: " + c + ";");
+            }
+            for (XYChart.Data<Number, Number> d : s.getData()) {
+                if (d.getNode() != null) {
+                    d.getNode().setStyle("-fx-background-color: " + c + ", white;");
+                }
+            }
+        }
+        runColours = colour;
         for (XYChart.Series<Number, Number> s : references) {
             if (s.getNode() != null) { // the series node is the line itself
                 s.getNode().getStyleClass().add("reference-series");
@@ -263,8 +346,10 @@ public final class SweepPage extends BorderPane {
         for (javafx.scene.Node n : plot.lookupAll(".chart-legend-item")) {
             if (n instanceof Label item && item.getGraphic() != null) {
                 boolean reference = ReferenceResults.table11().containsKey(item.getText());
+                String run = runColours.get(item.getText());
                 item.getGraphic().setStyle(reference ? "-fx-background-color: " + ReferenceResults.colour(item.getText())
-                        + "; -fx-background-radius: 0; -fx-padding: 2px 9px; -fx-background-insets: 0;" : "");
+                        + "; -fx-background-radius: 0; -fx-padding: 2px 9px; -fx-background-insets: 0;"
+                        : run != null ? "-fx-background-color: " + run + ", white;" : "");
                 item.getStyleClass().remove("reference-legend");
                 if (reference) {
                     item.getStyleClass().add("reference-legend");
@@ -294,5 +379,10 @@ public final class SweepPage extends BorderPane {
 
     public AccuracyPlot plot() {
         return plot;
+    }
+
+    /** The colour each plotted run series is drawn in (line, points, error bars and legend). */
+    public Map<String, String> seriesColours() {
+        return runColours;
     }
 }

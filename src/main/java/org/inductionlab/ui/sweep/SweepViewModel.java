@@ -74,6 +74,8 @@ public final class SweepViewModel {
     private final javafx.beans.property.ObjectProperty<Study> study = new javafx.beans.property.SimpleObjectProperty<>();
     private final ObservableList<String> groupChoices = FXCollections.observableArrayList(EACH_RUN);
     private final StringProperty groupBy = new SimpleStringProperty(EACH_RUN);
+    private final javafx.beans.binding.BooleanBinding studyPlotted = javafx.beans.binding.Bindings.createBooleanBinding(
+            () -> selected.stream().anyMatch(r -> inStudy(r, study.get())), selected, study);
 
     /** The layout choice meaning "each run's own training layout". */
     public static final String OWN_LAYOUT = "training layout";
@@ -185,6 +187,11 @@ public final class SweepViewModel {
     /** The study shown, or null: its runs can be grouped by {@link #groupBy()}. */
     public javafx.beans.property.ReadOnlyObjectProperty<Study> study() {
         return study;
+    }
+
+    /** Whether a study is open and at least one of its runs is ticked (its note and "Group by" apply). */
+    public javafx.beans.binding.BooleanBinding studyPlotted() {
+        return studyPlotted;
     }
 
     /** "each run", then what the study varies ("variant", "lr", "seed"…). */
@@ -336,6 +343,10 @@ public final class SweepViewModel {
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "About %s for %d run%s on this machine's %s"
                 + " (a first guess, refined as lengths finish).", Durations.words(total), selected.size(),
                 selected.size() == 1 ? "" : "s", gpu ? "GPU" : "CPU"));
+        if (!perLength.isEmpty()) { // the lines below are the first ticked run's; the total above is every run's
+            text.append(String.format(Locale.ROOT, "%nFor %s%s:", selected.get(0).name(),
+                    selected.size() == 1 ? "" : " (the first ticked run)"));
+        }
         int shown = 0;
         for (int i = perLength.size() - 1; i >= 0 && shown < 3; i--, shown++) { // the costly end of the range
             LengthSweep.Estimate e = perLength.get(i);
@@ -346,8 +357,9 @@ public final class SweepViewModel {
         if (!gpu && maxExp.get() > 16) {
             text.append("\nOn a laptop CPU stop at 2^15–2^16: each longer length takes hours. Use a GPU for 2^20.");
         }
-        text.append(String.format(Locale.ROOT, "%nDefault longest length here: 2^%d (each length up to it is expected"
-                + " to take under %s).", SweepJob.defaultMaxExponent(selected.get(0).hyperparameters(),
+        text.append(String.format(Locale.ROOT, "%nDefault longest length for %s here: 2^%d (each length up to it is"
+                + " expected to take under %s).", selected.get(0).name(), SweepJob.defaultMaxExponent(
+                        selected.get(0).hyperparameters(),
                 onGpu(selected.get(0))), Durations.words(SweepJob.SECONDS_PER_LENGTH)));
         estimateText.set((text + "\n" + refused).trim());
     }

@@ -31,7 +31,7 @@ public final class HyperparameterSheet {
     public static PropertySheet create(TrainViewModel vm) {
         List<PropertySheet.Item> items = new ArrayList<>();
         for (HyperparameterSchema.Field f : HyperparameterSchema.FIELDS) {
-            items.add(new FieldItem(f, vm.field(f.key()), vm.problems()));
+            items.add(new FieldItem(f, vm.field(f.key()), vm.problems(), vm.editable(f.key())));
         }
         PropertySheet sheet = new PropertySheet(FXCollections.observableArrayList(items));
         sheet.setMode(PropertySheet.Mode.CATEGORY);
@@ -100,11 +100,19 @@ public final class HyperparameterSheet {
         final HyperparameterSchema.Field field;
         final StringProperty text;
         final ObservableMap<String, String> problems;
+        final ObservableValue<Boolean> editable;
 
-        FieldItem(HyperparameterSchema.Field field, StringProperty text, ObservableMap<String, String> problems) {
+        FieldItem(HyperparameterSchema.Field field, StringProperty text, ObservableMap<String, String> problems,
+                  ObservableValue<Boolean> editable) {
             this.field = field;
             this.text = text;
             this.problems = problems;
+            this.editable = editable;
+        }
+
+        @Override
+        public boolean isEditable() {
+            return editable.getValue();
         }
 
         @Override
@@ -178,6 +186,19 @@ public final class HyperparameterSheet {
             }
             control.setId("field-" + f.key());
             control.setMaxWidth(Double.MAX_VALUE);
+            // a small preferred width (it still fills its column): when zoomed, the fields give way, not the labels
+            if (control instanceof TextField t) {
+                t.setPrefColumnCount(4);
+            } else {
+                control.setPrefWidth(60);
+            }
+            // greyed when the architecture does not read it, or a shown run's weights fix it (Resume). Set, not
+            // bound: the sheet sets it from isEditable() when it builds the row. The listener lives as long as
+            // the control (the sheet makes new editors whenever it regroups).
+            control.setDisable(!item.isEditable());
+            javafx.beans.value.ChangeListener<Boolean> follow = (o, was, now) -> control.setDisable(!now);
+            control.getProperties().put("editable-listener", follow);
+            item.editable.addListener(new javafx.beans.value.WeakChangeListener<>(follow));
             item.problems.addListener((MapChangeListener<String, String>) c -> {
                 if (c.getKey().equals(f.key())) {
                     mark();

@@ -28,6 +28,7 @@ import org.inductionlab.ui.Notice;
 import org.inductionlab.ui.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 import org.inductionlab.ui.control.AnnotatedLineChart;
+import org.inductionlab.ui.control.StepAxis;
 import org.inductionlab.ui.control.ThinnedSeries;
 
 import java.util.List;
@@ -84,9 +85,17 @@ public final class TrainPage extends BorderPane {
         Label runLabel = new Label("Run");
         presetLabel.setMinWidth(Region.USE_PREF_SIZE);
         runLabel.setMinWidth(Region.USE_PREF_SIZE);
-        HBox top = new HBox(8, presetLabel, presets, runLabel, name);
-        top.setAlignment(Pos.CENTER_LEFT);
-        HBox.setHgrow(name, Priority.ALWAYS);
+        // preset over run name, each with the whole width: "induction" and the run's name stay whole when zoomed
+        javafx.scene.layout.GridPane top = new javafx.scene.layout.GridPane();
+        top.setHgap(8);
+        top.setVgap(6);
+        top.addRow(0, presetLabel, presets);
+        top.addRow(1, runLabel, name);
+        javafx.scene.layout.ColumnConstraints fieldColumn = new javafx.scene.layout.ColumnConstraints();
+        fieldColumn.setHgrow(Priority.ALWAYS);
+        top.getColumnConstraints().addAll(new javafx.scene.layout.ColumnConstraints(), fieldColumn);
+        presets.setMaxWidth(Double.MAX_VALUE);
+        name.setMaxWidth(Double.MAX_VALUE);
         VBox left = new VBox(8, top, search, sheet, blocker, estimate);
         left.setPadding(new Insets(0, 8, 0, 0));
         left.getStyleClass().add("train-form"); // min and preferred width in em: labels stay whole when zoomed
@@ -121,6 +130,7 @@ public final class TrainPage extends BorderPane {
         status.setId("train-status");
         status.textProperty().bind(vm.status());
         status.setWrapText(true);
+        status.setMinHeight(Region.USE_PREF_SIZE); // whole, on as many lines as it needs, never "…"
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox buttons = new HBox(8, start, pause, resume, stop, spacer);
@@ -135,13 +145,25 @@ public final class TrainPage extends BorderPane {
         lossChart.getData().add(lossData);
         accuracyChart.getData().add(accuracyData);
         headsChart = headsChart();
-        SplitPane charts = new SplitPane(lossChart, accuracyChart, headsChart);
-        charts.setDividerPositions(0.36, 0.72);
+        // loss beside accuracy, the heads under both: two rows of charts, each tall enough to read when zoomed
+        SplitPane curves = new SplitPane(lossChart, accuracyChart);
+        curves.setDividerPositions(0.5);
+        SplitPane charts = new SplitPane(curves, headsChart);
+        charts.setDividerPositions(0.55);
         charts.setOrientation(javafx.geometry.Orientation.VERTICAL);
         VBox.setVgrow(charts, Priority.ALWAYS);
         VBox right = new VBox(8, buttons, status, dashboard, charts);
+        right.setPadding(new Insets(0, 0, 0, 4));
+        // at a projector's zoom on a small screen the dashboard and the charts can need more height than
+        // there is: then the side scrolls, and no chart is squeezed below its minimum (lab.css, in em)
+        javafx.scene.control.ScrollPane rightScroll = new javafx.scene.control.ScrollPane(right);
+        rightScroll.setId("train-right");
+        rightScroll.setFitToWidth(true);
+        rightScroll.setFitToHeight(true);
+        rightScroll.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        rightScroll.getStyleClass().add("page-scroll");
 
-        SplitPane split = new SplitPane(left, right);
+        SplitPane split = new SplitPane(left, rightScroll);
         split.setDividerPositions(0.36); // "Training length L" stays whole at 1280 px
         setCenter(split);
 
@@ -167,13 +189,8 @@ public final class TrainPage extends BorderPane {
                 dashboard.showDevice(d);
             }
         });
-        vm.field("target").addListener((o, a, b) -> {
-            try {
-                dashboard.setTarget(Double.parseDouble(b));
-            } catch (NumberFormatException ignored) {
-                // the field shows its own problem
-            }
-        });
+        vm.field("target").addListener((o, a, b) -> showTarget(b));
+        showTarget(vm.field("target").get()); // the gauge marks this run's target from the start, not 99
         vm.curves().phaseChangeStep().addListener((o, a, b) -> markPhase(b.longValue()));
         vm.curves().heads().addListener((javafx.collections.ListChangeListener<org.inductionlab.engine.run.HeadScoreRow>)
                 c -> showHeads());
@@ -193,18 +210,31 @@ public final class TrainPage extends BorderPane {
         redraw.play();
     }
 
+    private void showTarget(String text) {
+        try {
+            dashboard.setTarget(Double.parseDouble(text));
+        } catch (NumberFormatException | NullPointerException ignored) {
+            // the field shows its own problem
+        }
+    }
+
     /** Watching a head form: the last layer's heads' target scores (heads.csv) against step. */
     private static javafx.scene.chart.LineChart<Number, Number> headsChart() {
         NumberAxis x = new NumberAxis();
         x.setLabel("step");
         x.setForceZeroInRange(true); // from step 0, like the charts above
-        NumberAxis y = new NumberAxis(0, 1, 0.25);
+        StepAxis y = new StepAxis("score", 0, 1, 0.25, 0.5, 1);
         javafx.scene.chart.LineChart<Number, Number> c = new javafx.scene.chart.LineChart<>(x, y);
-        c.setTitle("Last layer's heads: target score (1 = the final S reads the token after the first S)");
+        c.setTitle("Heads forming: the last layer's target scores");
         c.setCreateSymbols(false);
         c.setAnimated(false);
-        c.setMinHeight(120);
+        c.setLegendVisible(true); // which line is which head
+        c.setLegendSide(javafx.geometry.Side.RIGHT);
+        c.getStyleClass().add("train-chart"); // minimum height in em (lab.css)
         c.setId("heads-chart");
+        javafx.scene.control.Tooltip.install(c, new javafx.scene.control.Tooltip("Each line is one head of the last"
+                + " layer: how much the final S attends to the token after the first S (1 = all of it), measured"
+                + " every scores_every steps. An induction head's line climbs to 1 at the phase change."));
         return c;
     }
 
@@ -227,19 +257,18 @@ public final class TrainPage extends BorderPane {
         NumberAxis x = new NumberAxis();
         x.setLabel("step");
         x.setForceZeroInRange(false);
-        NumberAxis y = new NumberAxis();
-        if (percent) {
-            y.setAutoRanging(false);
-            y.setLowerBound(0);
-            y.setUpperBound(100);
-            y.setTickUnit(20);
+        javafx.scene.chart.ValueAxis<Number> y;
+        if (percent) { // 0 and 100 always labelled, the steps between as the height allows
+            y = new StepAxis(null, 0, 100, 20, 25, 50, 100);
         } else {
-            y.setForceZeroInRange(true);
+            NumberAxis auto = new NumberAxis();
+            auto.setForceZeroInRange(true);
+            y = auto;
         }
         AnnotatedLineChart c = new AnnotatedLineChart(x, y);
         c.setTitle(title);
         c.setLegendVisible(false);
-        c.setMinHeight(120);
+        c.getStyleClass().add("train-chart"); // minimum height in em (lab.css)
         return c;
     }
 
@@ -278,7 +307,8 @@ public final class TrainPage extends BorderPane {
 
     private void notify(LabContext ctx, Notice n) {
         // an error stays until it is closed: a failure must not vanish before it is read
-        Notifications note = Notifications.create().title(n.title()).text(n.text())
+        // top right, over the page's empty corner: at the bottom they covered the zoom control
+        Notifications note = Notifications.create().title(n.title()).text(n.text()).position(Pos.TOP_RIGHT)
                 .hideAfter(n.error() ? Duration.INDEFINITE : Duration.seconds(8));
         if (ctx.window() != null && ctx.window().isShowing()) {
             note.owner(ctx.window());
@@ -292,5 +322,10 @@ public final class TrainPage extends BorderPane {
 
     public TrainViewModel viewModel() {
         return vm;
+    }
+
+    /** The dashboard (for tests and the snapshot). */
+    TrainingDashboard dashboard() {
+        return dashboard;
     }
 }

@@ -82,6 +82,25 @@ public final class TrainViewModel {
         return form.problems();
     }
 
+    /**
+     * Whether a field can be edited now: it is one the chosen architecture reads (a Mamba has no dropout, norm
+     * or positional encoding; a Transformer no state size), and, while a stopped run is shown for Resume, one
+     * that resuming may change (the engine's rule: not the task or the model, which its weights are tied to).
+     */
+    public BooleanBinding editable(String key) {
+        return Bindings.createBooleanBinding(() -> {
+            org.inductionlab.engine.config.Architecture arch;
+            try {
+                arch = org.inductionlab.engine.config.Architecture.valueOf(
+                        form.field("architecture").get().trim().toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                arch = null; // not a choice the list offers: every field stays open
+            }
+            boolean read = arch == null || org.inductionlab.engine.config.HyperparameterSchema.applies(key, arch);
+            return read && (!resumable.get() || TrainingJob.changeableOnResume(key));
+        }, form.field("architecture"), resumable);
+    }
+
     public StringProperty preset() {
         return preset;
     }
@@ -207,7 +226,7 @@ public final class TrainViewModel {
                 String text = String.format(Locale.ROOT, "%s: %s at step %,d, running accuracy %.1f %%", folder.name(),
                         o.reason().words, o.step(), 100 * o.runningAccuracy());
                 ended(stopped, text, new Notice(switch (o.reason()) {
-                    case TARGET_REACHED -> "Training stopped early";
+                    case TARGET_REACHED -> "Training finished: target reached"; // a success, not a stop
                     case MAX_STEPS -> "Training finished";
                     case STOPPED -> "Training stopped";
                     case FAILED -> "Training failed";
@@ -269,8 +288,10 @@ public final class TrainViewModel {
         activeRun = entry.path();
         runName.set(entry.resumable() ? entry.name() : freshName(preset.get()));
         form.setAll(entry.hyperparameters().toText());
-        status.set("Showing " + entry.name() + " (" + entry.status() + ", step " + entry.steps() + ")" + (resumable
-                .get() ? " — Resume continues it from its checkpoint" : " — Start trains a new run with its settings"));
+        status.set("Showing " + entry.name() + " (" + entry.status() + ", step " + String.format(Locale.ROOT, "%,d",
+                entry.steps()) + ")" + (resumable
+                .get() ? " — Resume continues it from its checkpoint; its task and model settings are fixed (choose a"
+                + " preset to train a new run)" : " — Start trains a new run with its settings"));
         curves.load(executor, entry.path(), entry.hyperparameters(),
                 () -> entry.path().equals(activeRun) && state().get() == State.IDLE);
     }

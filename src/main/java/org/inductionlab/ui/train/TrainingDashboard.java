@@ -5,105 +5,223 @@ import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
 import javafx.geometry.Pos;
 import javafx.scene.control.Label;
-import javafx.scene.layout.GridPane;
-import javafx.scene.layout.VBox;
-import javafx.scene.layout.Priority;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.scene.text.Text;
 import org.inductionlab.engine.train.TrainingProgress;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
-/** The live numbers of a training session as TilesFX tiles. */
+/**
+ * The live numbers of a training session, six dark tiles: step, loss, accuracy (a TilesFX gauge with the
+ * early-stop target marked), tokens per second, elapsed time and ETA, device. TilesFX sizes a tile's text
+ * from the tile's size (its titles and descriptions came out a few pixels high, and smaller as the zoom
+ * grew), so every word and number here is a label of our own, sized in em: it grows with the window's
+ * zoom, and a value too long for its tile is set smaller to fit rather than cut. The tiles stand on one
+ * row, or on two or three when the page is too narrow for six readable ones (at a projector's zoom).
+ */
 final class TrainingDashboard extends GridPane {
 
-    private final Tile step;
-    private final Tile loss;
-    private final Tile accuracy;
-    private final Tile speed;
-    private final Tile time;
-    private final Tile device;
+    /** A tile is at least this many em wide; fewer columns rather than narrower tiles. */
+    static final double MIN_TILE_EM = 8.5;
+    /** Values are this many em high, unless that is too wide for their tile. */
+    static final double VALUE_EM = 1.9;
+
+    private final Tile gauge;
+    private final List<VBox> frames = new ArrayList<>();
+    private final List<Label> values = new ArrayList<>();
+    private final List<Label> captions = new ArrayList<>();
+    private final Label em = new Label(); // the window's font size, as the zoom sets it
+    private int columns = 0;
 
     TrainingDashboard() {
-        step = TileBuilder.create().skinType(Tile.SkinType.NUMBER).title("Step").decimals(0).animated(false)
-                .description("epoch 0").descriptionAlignment(Pos.BOTTOM_LEFT).build();
-        loss = TileBuilder.create().skinType(Tile.SkinType.NUMBER).title("Loss").decimals(3).animated(false)
-                .description("cross-entropy of the last token").descriptionAlignment(Pos.BOTTOM_LEFT).build();
-        accuracy = TileBuilder.create().skinType(Tile.SkinType.GAUGE).title("Accuracy").unit("%")
-                .minValue(0).maxValue(100).decimals(1).threshold(99).thresholdVisible(true).animated(false).build();
-        speed = TileBuilder.create().skinType(Tile.SkinType.NUMBER).title("Tokens / s").decimals(0).animated(false)
-                .description("").descriptionAlignment(Pos.BOTTOM_LEFT).build();
-        time = TileBuilder.create().skinType(Tile.SkinType.TEXT).title("Time · ETA").description("–")
-                .descriptionAlignment(Pos.CENTER).textVisible(true).text("ETA").build();
-        device = TileBuilder.create().skinType(Tile.SkinType.TEXT).title("Device").description("–")
-                .descriptionAlignment(Pos.CENTER).textVisible(true).text("").build();
-        Tile[] tiles = {step, loss, accuracy, speed, time, device};
-        for (int i = 0; i < tiles.length; i++) {
-            tiles[i].setPrefSize(150, 150);
-            tiles[i].setMinSize(100, 100);
-            tiles[i].setId("tile-" + i);
-            add(frame(tiles[i]), i, 0);
-            ColumnConstraints c = new ColumnConstraints();
-            c.setHgrow(Priority.ALWAYS);
-            c.setPercentWidth(100.0 / tiles.length);
-            getColumnConstraints().add(c);
+        gauge = TileBuilder.create().skinType(Tile.SkinType.GAUGE).minValue(0).maxValue(100).threshold(99)
+                .thresholdVisible(true).valueVisible(false).minValueVisible(false).maxValueVisible(false)
+                .animated(false).build();
+        gauge.setTitle("");
+        gauge.setId("accuracy-gauge");
+        // only the gauge's arc, needle and target mark: its texts are a few pixels high; ours are beside it
+        org.inductionlab.ui.Fx.whenShowing(gauge, () -> gauge.lookupAll("*").forEach(n -> {
+            if (n instanceof Text t) {
+                t.setOpacity(0);
+            }
+        }));
+        String[] titles = {"Step", "Loss", "Accuracy", "Tokens / s", "Elapsed · ETA", "Device"};
+        String[] tips = {"Training steps taken, the epoch, and the training length L", "Cross-entropy of the last"
+                + " token (the one scored)", "Running accuracy on the last token over the last `window` steps; the"
+                + " gauge's mark is the early-stop target", "Tokens read per second, and milliseconds per step",
+                "Time spent training (pauses not counted), and the estimated time left: to max_steps, or to the"
+                + " early stop once the accuracy is past the phase change and rising", "Where the model trains"};
+        for (int i = 0; i < titles.length; i++) {
+            VBox frame = frame(i, titles[i]);
+            Tooltip.install(frame, new Tooltip(tips[i]));
+            frames.add(frame);
         }
+        values.get(0).setText("0");
+        values.get(1).setText("–"); // no loss before a step, not 0.000
+        values.get(2).setText("–");
+        values.get(3).setText("–");
+        values.get(4).setText("–");
+        values.get(5).setText("–");
+        captions.get(1).setText("cross-entropy, last token");
+        captions.get(2).setText("running; target 99 %");
         setHgap(6);
+        setVgap(6);
         getStyleClass().add("dashboard");
+        em.getStyleClass().add("tile-title");
+        em.setManaged(false);
+        em.setVisible(false);
+        getChildren().add(em);
+        em.fontProperty().addListener((o, a, b) -> arrange(getWidth()));
+        widthProperty().addListener((o, a, w) -> arrange(w.doubleValue()));
+        arrange(6 * 150);
     }
 
-    /**
-     * A tile under a title of our own, on a dark frame. TilesFX draws its titles at about 7 px on a tile
-     * this size (unreadable on a projector) and sets its background in code, which the window's zoom (a
-     * font size on the root) made it drop; the frame's title scales with the zoom, its background stays.
-     */
-    private static VBox frame(Tile tile) {
-        Label title = new Label(tile.getTitle());
+    /** Title, value (the accuracy's beside its gauge) and a two-line caption, on a dark frame. */
+    private VBox frame(int i, String titleText) {
+        Label title = new Label(titleText);
         title.getStyleClass().add("tile-title");
         title.setMaxWidth(Double.MAX_VALUE);
-        tile.setTitle("");
-        VBox frame = new VBox(title, tile);
+        title.setMinWidth(0);
+        Label value = new Label();
+        value.getStyleClass().add("tile-value");
+        value.setId("tile-" + i + "-value");
+        value.setMaxWidth(Double.MAX_VALUE);
+        value.setMinWidth(0);
+        value.setAlignment(Pos.CENTER_RIGHT);
+        HBox.setHgrow(value, Priority.ALWAYS);
+        HBox middle = i == 2 ? new HBox(4, gauge, value) : new HBox(value);
+        middle.setId("tile-" + i);
+        middle.getStyleClass().add("tile-middle"); // the same height in every tile (lab.css)
+        middle.setAlignment(Pos.CENTER_RIGHT);
+        value.textProperty().addListener(o -> fit(value));
+        value.widthProperty().addListener(o -> fit(value));
+        Label caption = new Label("");
+        caption.getStyleClass().add("tile-caption"); // two lines high, always: every tile the same size
+        caption.setWrapText(true);
+        caption.setMaxWidth(Double.MAX_VALUE);
+        caption.setId("tile-" + i + "-caption");
+        values.add(value);
+        captions.add(caption);
+        VBox frame = new VBox(title, middle, caption);
+        frame.setMinWidth(0); // the grid decides the width; the value shrinks to fit it
         frame.getStyleClass().add("tile-frame");
-        VBox.setVgrow(tile, Priority.ALWAYS);
+        VBox.setVgrow(middle, Priority.ALWAYS);
         return frame;
     }
 
+    /** The value at {@link #VALUE_EM}, or smaller when that is wider than its tile. */
+    private void fit(Label value) {
+        double base = em.getFont().getSize() / 0.95 * VALUE_EM; // the title is 0.95 em
+        double room = value.getWidth() - value.getInsets().getLeft() - value.getInsets().getRight();
+        Text probe = new Text(value.getText());
+        probe.setFont(javafx.scene.text.Font.font(value.getFont().getFamily(), javafx.scene.text.FontWeight.BOLD, base));
+        double wide = probe.getLayoutBounds().getWidth();
+        double size = room > 0 && wide > room ? Math.max(base * 0.45, base * room / wide * 0.97) : base;
+        value.setStyle(String.format(Locale.ROOT, "-fx-font-size: %.1fpx;", size));
+    }
+
+    /** Six columns when there is room for six readable tiles, else three, else two. */
+    private void arrange(double width) {
+        double size = em.getFont().getSize() / 0.95;
+        gauge.setMinSize(3.2 * size, 3.2 * size);
+        gauge.setPrefSize(3.6 * size, 3.6 * size);
+        gauge.setMaxSize(3.6 * size, 3.6 * size);
+        values.forEach(this::fit);
+        int cols = width >= 6 * MIN_TILE_EM * size ? 6 : width >= 3 * MIN_TILE_EM * size ? 3 : 2;
+        if (cols == columns) {
+            return;
+        }
+        columns = cols;
+        getChildren().removeAll(frames);
+        getColumnConstraints().clear();
+        for (int c = 0; c < cols; c++) {
+            ColumnConstraints cc = new ColumnConstraints();
+            cc.setHgrow(Priority.ALWAYS);
+            cc.setPercentWidth(100.0 / cols);
+            getColumnConstraints().add(cc);
+        }
+        for (int i = 0; i < frames.size(); i++) {
+            add(frames.get(i), i % cols, i / cols);
+        }
+    }
+
+    /** How many tiles stand side by side (6, 3 or 2). */
+    int columns() {
+        return columns;
+    }
+
     void setTarget(double target) {
-        accuracy.setThreshold(100 * target);
+        gauge.setThreshold(100 * target);
+        captions.get(2).setText("running; target " + percent(100 * target) + " %");
+    }
+
+    private static String percent(double v) {
+        return Math.abs(v - Math.rint(v)) < 1e-9 ? Long.toString(Math.round(v)) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** What tile {@code i} shows (0 Step, 1 Loss, 2 Accuracy, 3 Tokens / s, 4 Elapsed · ETA, 5 Device). */
+    String value(int i) {
+        return values.get(i).getText();
+    }
+
+    /** The caption under tile {@code i}. */
+    String caption(int i) {
+        return captions.get(i).getText();
+    }
+
+    /** The gauge's early-stop mark, in %. */
+    double shownTarget() {
+        return gauge.getThreshold();
     }
 
     void show(TrainingProgress p) {
         if (p == null) {
             return;
         }
-        step.setValue(p.step());
-        step.setDescription(p.epochText() + " · L=" + p.trainLength());
-        loss.setValue(p.loss());
-        accuracy.setValue(100 * p.runningAccuracy());
-        speed.setValue(p.tokensPerSecond());
-        speed.setDescription(String.format(Locale.ROOT, "%.0f ms per step", p.msPerStep()));
-        time.setDescription(Durations.clock(p.elapsedSeconds()) + "  ·  " + Durations.clock(p.etaSeconds()));
-        time.setText("ETA " + p.etaMeaning());
+        values.get(0).setText(String.format(Locale.ROOT, "%,d", p.step())); // 11,133, as the Runs page writes it
+        captions.get(0).setText(p.epochText() + " · L=" + p.trainLength());
+        values.get(1).setText(String.format(Locale.ROOT, "%.3f", p.loss()));
+        showAccuracy(p.runningAccuracy());
+        values.get(3).setText(String.format(Locale.ROOT, "%,.0f", p.tokensPerSecond()));
+        captions.get(3).setText(String.format(Locale.ROOT, "%.0f ms per step", p.msPerStep()));
+        values.get(4).setText(Durations.clock(p.elapsedSeconds()) + " · " + Durations.clock(p.etaSeconds()));
+        captions.get(4).setText("elapsed · ETA " + p.etaMeaning());
+    }
+
+    private void showAccuracy(double fraction) {
+        gauge.setValue(Double.isNaN(fraction) ? 0 : 100 * fraction);
+        values.get(2).setText(Double.isNaN(fraction) ? "–" : String.format(Locale.ROOT, "%.1f %%", 100 * fraction));
     }
 
     /** After a session ends: the elapsed time stays, and the ETA says how it ended ("done", "stopped"). */
     void showFinished(TrainingProgress p, String how) {
         if (p != null) {
-            time.setDescription(Durations.clock(p.elapsedSeconds()) + "  ·  " + how);
+            values.get(4).setText(Durations.clock(p.elapsedSeconds()));
+            captions.get(4).setText("elapsed; " + how);
         }
     }
 
     /** Shows a finished run's last numbers (from its config.json) when its curve is opened. */
     void showRun(long steps, double epoch, double loss, double runningAccuracy, double wallSeconds, String how) {
-        step.setValue(steps);
-        step.setDescription(String.format(Locale.ROOT, "epoch %.2f", epoch));
-        this.loss.setValue(Double.isNaN(loss) ? 0 : loss);
-        accuracy.setValue(Double.isNaN(runningAccuracy) ? 0 : 100 * runningAccuracy);
-        speed.setValue(0);
-        speed.setDescription("");
-        time.setDescription(Durations.clock(wallSeconds) + "  ·  " + how);
+        values.get(0).setText(String.format(Locale.ROOT, "%,d", steps));
+        captions.get(0).setText(String.format(Locale.ROOT, "epoch %.2f", epoch));
+        values.get(1).setText(Double.isNaN(loss) ? "–" : String.format(Locale.ROOT, "%.3f", loss));
+        showAccuracy(runningAccuracy);
+        values.get(3).setText("–");
+        captions.get(3).setText("");
+        values.get(4).setText(Durations.clock(wallSeconds));
+        captions.get(4).setText("elapsed; " + how);
     }
 
     void showDevice(String text) {
-        device.setDescription(text == null || text.isEmpty() ? "–" : text);
+        values.get(5).setText(text == null || text.isEmpty() ? "–" : text);
     }
 }
