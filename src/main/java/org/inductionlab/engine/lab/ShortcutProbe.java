@@ -83,8 +83,7 @@ public final class ShortcutProbe {
     /** Refuses a count outside 1..{@value #MAX_SEQUENCES}, naming the allowed range. */
     public static void checkSequences(int sequences) {
         if (sequences < 1 || sequences > MAX_SEQUENCES) {
-            throw new InvalidConfigException("sequences_per_length", sequences + " is out of range (allowed: 1.."
-                    + MAX_SEQUENCES + ")");
+            throw InvalidConfigException.outOfRange("sequences_per_length", sequences, 1, MAX_SEQUENCES, null, null);
         }
     }
 

@@ -15,6 +15,8 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.ObservableMap;
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.config.Problem;
 import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.SweepJob;
@@ -291,16 +293,25 @@ public final class SweepViewModel {
         return problem;
     }
 
-    /** The engine's message for a bad plan, in the page's words: "Longest: 2^7 is out of range (…)". */
-    static String inPageWords(String engineMessage) {
-        String m = engineMessage;
-        for (String key : List.of("min_exponent", "max_exponent")) {
-            if (m.startsWith(key + ":")) { // exponents read as lengths, as the spinners show them
-                m = m.replaceAll("(?<![\\w^])(\\d+)(?![\\w])", "2^$1");
-            }
+    /** The page's names for the engine's sweep settings, and its notation for exponents (2^7, as the spinners show). */
+    static final Problem.Words PAGE_WORDS = new Problem.Words() {
+        private final Map<String, String> names = Map.of("min_exponent", "Shortest", "max_exponent", "Longest",
+                "sequences_per_length", "Sequences", "layout", "Layout");
+
+        @Override
+        public String name(String key) {
+            return names.getOrDefault(key, key);
         }
-        return m.replace("min_exponent", "Shortest").replace("max_exponent", "Longest")
-                .replace("sequences_per_length", "Sequences").replaceFirst("^layout:", "Layout:");
+
+        @Override
+        public String number(String key, long value) {
+            return key.endsWith("_exponent") ? "2^" + value : Long.toString(value);
+        }
+    };
+
+    /** Why a plan is refused, in the page's words: "Longest: 2^7 is out of range (…)". */
+    static String inPageWords(RuntimeException e) {
+        return e instanceof InvalidConfigException bad ? bad.describe(PAGE_WORDS) : Fx.message(e);
     }
 
     void updateEstimate() {
@@ -328,7 +339,7 @@ public final class SweepViewModel {
                 }
             }
         } catch (IllegalArgumentException e) {
-            problem.set(inPageWords(Fx.message(e)));
+            problem.set(inPageWords(e));
             estimateText.set("");
             return;
         }
@@ -358,7 +369,7 @@ public final class SweepViewModel {
         try {
             l = OWN_LAYOUT.equals(layout.get()) ? run.hyperparameters().layout() : TriggerLayout.parse(layout.get());
         } catch (IllegalArgumentException e) {
-            throw new org.inductionlab.engine.config.InvalidConfigException("layout", e.getMessage());
+            throw new InvalidConfigException("layout", e.getMessage());
         }
         return new LengthSweep.Plan(minExp.get(), maxExp.get(), l, Math.max(0, sequences.get()), 1);
     }
@@ -375,7 +386,7 @@ public final class SweepViewModel {
                 plans.add(plan(r));
             }
         } catch (IllegalArgumentException e) {
-            problem.set(inPageWords(Fx.message(e)));
+            problem.set(inPageWords(e));
             return;
         }
         remember();
