@@ -48,6 +48,11 @@ public final class LoadedRun implements AutoCloseable {
         return folder.path();
     }
 
+    /** The run folder's name, as outputs name the run. */
+    public String name() {
+        return folder.name();
+    }
+
     public SequenceModel model() {
         return model;
     }
