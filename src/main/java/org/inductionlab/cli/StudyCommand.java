@@ -90,7 +90,7 @@ final class StudyCommand implements Runnable {
             o.printf(Locale.ROOT, "%d runs: study %s, preset %s%s, then evaluated at 2^%d..%s on %s%n", points.size(),
                     spec.name(), spec.preset().name(), spec.groupKeys().isEmpty() ? ""
                             : ", varying " + String.join(" × ", spec.groupKeys()), ev.minExp(),
-                    "2^" + ev.maxExp(),
+                    "2^" + ev.longestExponent(),
                     ev.layouts().isEmpty() ? "each run's own layout" : String.join(" and ", ev.layouts()));
             for (StudySpec.Point p : points) {
                 o.println("  " + p.name());

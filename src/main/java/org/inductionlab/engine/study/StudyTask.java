@@ -166,7 +166,7 @@ public final class StudyTask implements AutoCloseable {
     static Map<TriggerLayout, List<Integer>> missingPoints(StudySpec.Evaluation ev, RunFolder folder)
             throws IOException {
         var hp = folder.hyperparameters();
-        int max = ev.maxExp() != null ? ev.maxExp() : Math.max(ev.minExp(), StudySpec.DEFAULT_MAX_EXP);
+        int max = ev.longestExponent();
         Set<String> have = new java.util.HashSet<>();
         for (SweepPoint p : folder.readSweep()) {
             have.add(p.layout() + "@" + p.length());

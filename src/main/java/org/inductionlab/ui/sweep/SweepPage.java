@@ -18,6 +18,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
 import org.controlsfx.control.CheckListView;
+import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
@@ -163,7 +164,7 @@ public final class SweepPage extends BorderPane {
     }
 
     private static Spinner<Integer> exponentSpinner(int value) {
-        Spinner<Integer> s = new Spinner<>(3, 24, value);
+        Spinner<Integer> s = new Spinner<>(SweepJob.MIN_EXPONENT, SweepJob.MAX_EXPONENT, value);
         s.getValueFactory().setConverter(new StringConverter<>() {
             @Override
             public String toString(Integer e) {

@@ -50,8 +50,8 @@ public final class SweepViewModel {
 
     private final LabContext ctx;
     private final ObservableList<RunEntry> selected = FXCollections.observableArrayList();
-    private final IntegerProperty minExp = new SimpleIntegerProperty(6);
-    private final IntegerProperty maxExp = new SimpleIntegerProperty(12);
+    private final IntegerProperty minExp = new SimpleIntegerProperty(SweepJob.DEFAULT_MIN_EXPONENT);
+    private final IntegerProperty maxExp = new SimpleIntegerProperty(SweepJob.FIXED_DEFAULT_MAX_EXPONENT);
     private final StringProperty layout = new SimpleStringProperty(OWN_LAYOUT);
     private final IntegerProperty sequences = new SimpleIntegerProperty(0);
     private final BooleanProperty showReference = new SimpleBooleanProperty(true);
@@ -83,7 +83,7 @@ public final class SweepViewModel {
     public SweepViewModel(LabContext ctx) {
         this.ctx = ctx;
         minExp.set((int) ctx.settings().getDouble("sweep_min_exp", SweepJob.DEFAULT_MIN_EXPONENT));
-        maxExp.set((int) ctx.settings().getDouble("sweep_max_exp", 12));
+        maxExp.set((int) ctx.settings().getDouble("sweep_max_exp", SweepJob.FIXED_DEFAULT_MAX_EXPONENT));
         maxExpChosen = ctx.settings().getDouble("sweep_max_exp", -1) > 0;
         layout.set(ctx.settings().get("sweep_layout", OWN_LAYOUT));
         sequences.set((int) ctx.settings().getDouble("sweep_sequences", 0));
@@ -350,12 +350,13 @@ public final class SweepViewModel {
         int shown = 0;
         for (int i = perLength.size() - 1; i >= 0 && shown < 3; i--, shown++) { // the costly end of the range
             LengthSweep.Estimate e = perLength.get(i);
-            double halfWidth = 100 * 1.96 * Math.sqrt(0.25 / e.sequences()); // Wilson, worst case, roughly
             text.append(String.format(Locale.ROOT, "%n2^%d: ~%s, %d sequences (error bars up to ±%.0f points)",
-                    Integer.numberOfTrailingZeros(e.length()), Durations.words(e.seconds()), e.sequences(), halfWidth));
+                    Integer.numberOfTrailingZeros(e.length()), Durations.words(e.seconds()), e.sequences(),
+                    SweepJob.errorBarPoints(e.sequences())));
         }
-        if (!gpu && maxExp.get() > 16) {
-            text.append("\nOn a laptop CPU stop at 2^15–2^16: each longer length takes hours. Use a GPU for 2^20.");
+        String advice = SweepJob.ceilingAdvice(gpu, maxExp.get());
+        if (advice != null) {
+            text.append("\n").append(advice);
         }
         text.append(String.format(Locale.ROOT, "%nDefault longest length here: 2^%d (each length up to it is expected"
                 + " to take under %s).", SweepJob.defaultMaxExponent(selected.get(0).hyperparameters(),
@@ -365,13 +366,8 @@ public final class SweepViewModel {
 
     /** The validated plan for one run, or an exception naming the bad field. */
     LengthSweep.Plan plan(RunEntry run) {
-        TriggerLayout l;
-        try {
-            l = OWN_LAYOUT.equals(layout.get()) ? run.hyperparameters().layout() : TriggerLayout.parse(layout.get());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("layout", e.getMessage());
-        }
-        return new LengthSweep.Plan(minExp.get(), maxExp.get(), l, Math.max(0, sequences.get()), 1);
+        return SweepJob.plan(run.hyperparameters(), onGpu(run), minExp.get(), maxExp.get(),
+                OWN_LAYOUT.equals(layout.get()) ? null : layout.get(), Math.max(0, sequences.get()), 1);
     }
 
     /** Sweeps every selected run in turn on the worker thread. */
