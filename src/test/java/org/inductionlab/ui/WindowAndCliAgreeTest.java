@@ -1,5 +1,6 @@
 package org.inductionlab.ui;
 
+import org.inductionlab.engine.lab.RunEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.inductionlab.cli.Cli;

@@ -80,20 +80,38 @@ public final class TrainingJob {
             changed.put(f.key(), e.getValue());
         }
         Hyperparameters hp = changed.isEmpty() ? stored : stored.with(changed).validated();
-        RunInfo.Training t = folder.info().training();
-        if (t != null && t.steps() >= hp.maxSteps()) {
-            throw new InvalidConfigException("max_steps", String.format(Locale.ROOT, "the run already finished at"
-                    + " step %d of %d; raise max_steps to train further", t.steps(), hp.maxSteps()));
-        }
-        if (t != null && t.runStatus() == RunStatus.FINISHED && t.runningAccuracy() >= hp.target()) {
-            throw new InvalidConfigException("target", String.format(Locale.ROOT, "the run already reached its"
-                    + " early-stop target (running accuracy %.4f >= %s); raise target to train further",
-                    t.runningAccuracy(), HyperparameterSchema.field("target").format(hp.target())));
+        InvalidConfigException finished = finished(folder, hp);
+        if (finished != null) {
+            throw finished;
         }
         if (!changed.isEmpty()) {
             folder.writeInfo(folder.info().withHyperparameters(hp.toText()));
         }
         return new TrainingJob(folder, hp, true, null);
+    }
+
+    /**
+     * Whether {@link #resume} takes the run in {@code folder} as it stands, no setting changed: it has a
+     * checkpoint, and it has not reached max_steps or stopped at its target. The window offers Resume for
+     * exactly these runs.
+     */
+    public static boolean resumable(RunFolder folder) {
+        return folder.hasCheckpoint() && finished(folder, folder.hyperparameters()) == null;
+    }
+
+    /** Why a run with settings {@code hp} would stop at once (at max_steps, or at its target), or null. */
+    private static InvalidConfigException finished(RunFolder folder, Hyperparameters hp) {
+        RunInfo.Training t = folder.info().training();
+        if (t != null && t.steps() >= hp.maxSteps()) {
+            return new InvalidConfigException("max_steps", String.format(Locale.ROOT, "the run already finished at"
+                    + " step %d of %d; raise max_steps to train further", t.steps(), hp.maxSteps()));
+        }
+        if (t != null && t.runStatus() == RunStatus.FINISHED && t.runningAccuracy() >= hp.target()) {
+            return new InvalidConfigException("target", String.format(Locale.ROOT, "the run already reached its"
+                    + " early-stop target (running accuracy %.4f >= %s); raise target to train further",
+                    t.runningAccuracy(), HyperparameterSchema.field("target").format(hp.target())));
+        }
+        return null;
     }
 
     /**

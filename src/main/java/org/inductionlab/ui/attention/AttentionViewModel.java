@@ -21,7 +21,7 @@ import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.ShortcutProbe;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 
 import java.nio.file.Path;

@@ -23,7 +23,7 @@ import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.control.AnnotatedLineChart;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 
 import java.io.File;
 import java.util.ArrayList;

@@ -19,6 +19,7 @@ import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Problem;
 import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.RunCatalogue;
 import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.run.RunFolder;
@@ -28,7 +29,7 @@ import org.inductionlab.engine.study.StudyGroups;
 import org.inductionlab.engine.task.TriggerLayout;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 
 import java.io.IOException;
@@ -210,7 +211,7 @@ public final class SweepViewModel {
                 List<RunEntry> entries = new ArrayList<>();
                 for (int i = 0; i < s.runs().size(); i++) {
                     try {
-                        entries.add(RunEntry.of(RunFolder.open(s.runPath(i))));
+                        entries.add(RunCatalogue.open(s.runPath(i)));
                     } catch (RuntimeException missing) {
                         // a run folder removed by hand: the others still plot
                     }

@@ -14,13 +14,13 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.lab.TrainingJob;
 import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.run.RunNames;
+import org.inductionlab.engine.lab.RunCatalogue;
 import org.inductionlab.engine.train.TrainingOutcome;
 import org.inductionlab.engine.train.TrainingProgress;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.Notice;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.RunLibrary;
 import org.inductionlab.ui.TaskExecutor;
 import org.inductionlab.ui.event.RunEvents;
@@ -115,12 +115,12 @@ public final class TrainViewModel {
 
     /** A name no listed run has; checked against the run list in memory, not the disk. */
     private String freshName(String presetName) {
-        return RunNames.fresh(presetName, n -> runs.find(n).isPresent());
+        return RunCatalogue.freshName(presetName, n -> runs.find(n).isPresent());
     }
 
     /** Re-checks the run name and what blocks Start, after any change to the form or the name. */
     private void recheck() {
-        String nameProblem = RunNames.problem(runName.get());
+        String nameProblem = RunCatalogue.nameProblem(runName.get());
         if (nameProblem == null && !resumable.get() && runs.find(runName.get()).isPresent()) {
             nameProblem = "a run named " + runName.get() + " exists; choose another name";
         }
