@@ -47,7 +47,7 @@ public final class Cli implements Runnable {
         versionEverywhere(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("induction-lab: " + parameterMessage(firstLine(ex.getMessage())) + " (see '"
+            err.println("induction-lab: " + parameterMessage(ex) + " (see '"
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             err.flush();
             return BAD_INPUT;
@@ -139,17 +139,19 @@ public final class Cli implements Runnable {
         };
     }
 
-    private static final java.util.regex.Pattern NOT_KEY_VALUE = java.util.regex.Pattern.compile(
-            "Value for option option '([^']+)' \\(([^)]+)\\) should be in KEY=VALUE format but was (.*)");
-
-    /** picocli's words for bad parameters, where they read oddly, in the lab's: "--set: 'foo' is not KEY=VALUE". */
-    static String parameterMessage(String message) {
-        java.util.regex.Matcher m = NOT_KEY_VALUE.matcher(message);
-        if (m.matches()) {
-            return m.group(1) + ": '" + m.group(3) + "' is not " + m.group(2)
-                    + (m.group(2).equals("KEY=VALUE") ? " (e.g. " + m.group(1) + " heads=4)" : "");
+    /**
+     * picocli's words for bad parameters, where they read oddly, in the lab's: a map option's value without
+     * '=' is "--set: 'foo' is not KEY=VALUE (e.g. --set heads=4)", told from the option and the value
+     * picocli hands over, not from its sentence.
+     */
+    static String parameterMessage(CommandLine.ParameterException ex) {
+        if (ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o && o.typeInfo().isMap()
+                && ex.getValue() != null && !ex.getValue().contains("=")) {
+            String name = o.longestName();
+            return name + ": '" + ex.getValue() + "' is not " + o.paramLabel()
+                    + (o.paramLabel().equals("KEY=VALUE") ? " (e.g. " + name + " heads=4)" : "");
         }
-        return message.replace("option option", "option");
+        return firstLine(ex.getMessage()).replace("option option", "option");
     }
 
     static String describe(Throwable ex) {
