@@ -3,6 +3,7 @@ package org.inductionlab.cli;
 import java.util.Map;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Problem;
+import org.inductionlab.engine.lab.Machine;
 import org.inductionlab.engine.model.PositionLimitException;
 import org.inductionlab.engine.platform.DeviceUnavailableException;
 import org.inductionlab.engine.run.RunFolderException;
@@ -40,6 +41,19 @@ public final class Cli implements Runnable {
 
     public static int run(String... args) {
         return commandLine().execute(args);
+    }
+
+    /**
+     * The command line alone, without the window: what a study's tasks and job scripts start (the lab's
+     * Main opens the window when given no arguments). Relaunches with the tuned allocator like Main.
+     */
+    public static void main(String[] args) {
+        int relaunched = Machine.relaunchTuned(Cli.class, args, Map.of(), line -> {
+            if (System.getenv("INDUCTIONLAB_DEBUG") != null) {
+                System.err.println("induction-lab: " + line);
+            }
+        });
+        System.exit(relaunched >= 0 ? relaunched : run(args));
     }
 
     public static CommandLine commandLine() {

@@ -6,8 +6,7 @@ import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.model.Precision;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.SweepJob;
-import org.inductionlab.engine.platform.MachineMemory;
-import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.lab.Machine;
 import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.task.TriggerLayout;
@@ -63,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
             var hp = r.hyperparameters();
             var plan = SweepJob.plan(hp, r.onGpu(), minExp, maxExp, layout, seqs, seed);
             TriggerLayout l = plan.layout();
-            o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.folder().name(),
+            o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.name(),
                     hp.layout(), hp.trainLength(), l, r.deviceDescription());
             // what each length is expected to cost, before any is measured (the Sweep page shows the same)
             List<LengthSweep.Estimate> estimates = SweepJob.estimate(hp, plan, r.onGpu());
@@ -73,8 +72,7 @@ final class EvalCommand implements Callable<Integer> {
                             Durations.words(e.seconds())))
                     .collect(java.util.stream.Collectors.joining(", ")), Durations.words(total));
             o.println("  length  layout      seqs  correct  accuracy   wilson95          seconds");
-            Precision p = asked != null ? asked : LengthSweep.defaultPrecision(r.model().device());
-            List<SweepPoint> points = SweepJob.run(r, plan, p, new LengthSweep.Listener() {
+            List<SweepPoint> points = SweepJob.run(r, plan, asked, new LengthSweep.Listener() {
                 @Override
                 public void onPrecision(LengthSweep.PrecisionCheck check) {
                     o.println("  " + check.describe());
@@ -94,7 +92,7 @@ final class EvalCommand implements Callable<Integer> {
             }, () -> false);
             o.printf(Locale.ROOT, "%d lengths measured in %.1f s, peak memory %s; results in %s%n", points.size(),
                     points.stream().mapToDouble(SweepPoint::seconds).sum(),
-                    MachineMemory.mib(MachineMemory.peakResidentBytes()), r.folder().path().resolve(RunFolder.SWEEP));
+                    Machine.mib(Machine.peakResidentBytes()), r.sweepFile());
             return Cli.OK;
         }
     }

@@ -1,19 +1,18 @@
 package org.inductionlab.cli;
 
-import org.inductionlab.Main;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.LengthSweep;
-import org.inductionlab.engine.platform.NativeTuning;
+import org.inductionlab.engine.lab.Machine;
 import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.run.SweepPoint;
-import org.inductionlab.engine.study.LocalStudyRunner;
-import org.inductionlab.engine.study.Slurm;
-import org.inductionlab.engine.study.SlurmJob;
-import org.inductionlab.engine.study.Study;
-import org.inductionlab.engine.study.StudyProgress;
-import org.inductionlab.engine.study.StudySpec;
-import org.inductionlab.engine.study.StudyTable;
-import org.inductionlab.engine.study.StudyTask;
+import org.inductionlab.engine.lab.study.LocalStudyRunner;
+import org.inductionlab.engine.lab.study.Slurm;
+import org.inductionlab.engine.lab.study.SlurmJob;
+import org.inductionlab.engine.lab.study.Study;
+import org.inductionlab.engine.lab.study.StudyProgress;
+import org.inductionlab.engine.lab.study.StudySpec;
+import org.inductionlab.engine.lab.study.StudyTable;
+import org.inductionlab.engine.lab.study.StudyTask;
 import org.inductionlab.engine.text.Durations;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -48,9 +47,12 @@ final class StudyCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The command that starts this lab again, for tasks and job scripts. */
+    /**
+     * The command that starts this lab's command line again, for tasks and job scripts: the app launcher,
+     * or java with this JVM's options and class path and the command line's own entry point.
+     */
     static List<String> labCommand() {
-        List<String> cmd = NativeTuning.selfCommand(Main.class);
+        List<String> cmd = Machine.selfCommand(Cli.class);
         if (cmd == null) {
             throw new IllegalStateException("cannot tell how this lab was started, so cannot start its tasks");
         }

@@ -130,6 +130,11 @@ public final class AttentionQuery {
      * the same for any input: what {@code scores} prints and the Attention page's grid shows.
      */
     public static HeadScores scores(LoadedRun run) {
-        return HeadScores.measure(run.model(), DEFAULT_SEED);
+        return scores(run, DEFAULT_SEED);
+    }
+
+    /** {@link #scores(LoadedRun)} on probe inputs drawn with {@code seed}. */
+    public static HeadScores scores(LoadedRun run, long seed) {
+        return HeadScores.measure(run.model(), seed);
     }
 }

@@ -1,6 +1,6 @@
 package org.inductionlab.engine.lab;
 
-import org.inductionlab.engine.study.Study;
+import org.inductionlab.engine.lab.study.Study;
 
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.run.RunFolder;

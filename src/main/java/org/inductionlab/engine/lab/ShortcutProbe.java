@@ -60,6 +60,11 @@ public final class ShortcutProbe {
         return out;
     }
 
+    /** Probes the loaded run's model as it is with {@code sequences} per cell. */
+    public static Result probe(LoadedRun run, int sequences, long seed) {
+        return probe(run.model(), sequences, null, seed);
+    }
+
     /** Probes {@code model} ({@code ablated} heads zeroed, or null) with {@code sequences} per cell. */
     public static Result probe(SequenceModel model, int sequences, boolean[][] ablated, long seed) {
         checkSequences(sequences);

@@ -126,11 +126,15 @@ public final class SweepJob {
     }
 
     /**
-     * {@link #run(LoadedRun, LengthSweep.Plan, LengthSweep.Listener, BooleanSupplier)} in {@code precision}:
-     * half precision is checked against fp32 first and falls back to it (the listener hears the check).
+     * {@link #run(LoadedRun, LengthSweep.Plan, LengthSweep.Listener, BooleanSupplier)} in {@code precision}
+     * (null: the device's default, fp16 on a GPU and fp32 on a CPU): half precision is checked against fp32
+     * first and falls back to it (the listener hears the check).
      */
     public static List<SweepPoint> run(LoadedRun run, LengthSweep.Plan plan, Precision precision,
                                        LengthSweep.Listener listener, BooleanSupplier cancelled) {
+        if (precision == null) {
+            precision = LengthSweep.defaultPrecision(run.model().device());
+        }
         LengthSweep.Listener saving = new LengthSweep.Listener() {
             @Override
             public void onLengthStart(int length, int index, int count, LengthSweep.Estimate estimate) {

@@ -3,6 +3,7 @@ package org.inductionlab.engine.lab;
 import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.model.ModelCost;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunFolderException;
 import org.inductionlab.engine.run.RunInfo;
@@ -169,6 +170,32 @@ public final class TrainingJob {
 
     public RunFolder folder() {
         return folder;
+    }
+
+    public Path path() {
+        return folder.path();
+    }
+
+    /** The run folder's name. */
+    public String name() {
+        return folder.name();
+    }
+
+    /** Whether the run has a checkpoint now (after a failure: whether it can be resumed from one). */
+    public boolean hasCheckpoint() {
+        return folder.hasCheckpoint();
+    }
+
+    /** The run's curves so far, as its folder holds them (a resumed run's, cut back to its checkpoint). */
+    public RunRecords.Curves curves() throws IOException {
+        return RunRecords.curves(folder, hp);
+    }
+
+    /** What one training step of a model with settings {@code hp} takes: parameters, memory, arithmetic. */
+    public record Cost(long parameters, long bytesPerStep, double flopsPerStep) {}
+
+    public static Cost cost(Hyperparameters hp) {
+        return new Cost(ModelCost.parameterCount(hp), ModelCost.trainingBytes(hp), ModelCost.trainingStepFlops(hp));
     }
 
     public Hyperparameters hyperparameters() {

@@ -18,6 +18,7 @@ import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.lab.Ablation;
 import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.RunRecords;
 import org.inductionlab.engine.lab.ShortcutProbe;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
@@ -270,7 +271,7 @@ public final class AttentionViewModel {
         message.set("Reading the recording…");
         ctx.executor().background(() -> {
             try {
-                TrainingHistory.Recording rec = TrainingHistory.Recording.read(r.path(), r.hyperparameters());
+                RunRecords.Attention rec = RunRecords.attention(r.path());
                 ctx.executor().ui(() -> {
                     if (generation.get() != gen) {
                         return;
@@ -341,7 +342,7 @@ public final class AttentionViewModel {
         ablationResult.set(null);
         ctx.executor().background(() -> {
             try {
-                Ablation.Result result = Ablation.measure(model(r.path()).model(), heads,
+                Ablation.Result result = Ablation.measure(model(r.path()), heads,
                         ShortcutProbe.DEFAULT_SEQUENCES, ShortcutProbe.DEFAULT_SEED);
                 StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                         "With %s ablated, at length %d (%d sequences each):", what, result.after().trainLength(),

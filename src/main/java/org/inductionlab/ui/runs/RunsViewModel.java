@@ -1,7 +1,7 @@
 package org.inductionlab.ui.runs;
 
-import org.inductionlab.engine.study.Study;
-import org.inductionlab.engine.study.StudyProgress;
+import org.inductionlab.engine.lab.study.Study;
+import org.inductionlab.engine.lab.study.StudyProgress;
 import java.util.List;
 
 import javafx.beans.property.BooleanProperty;
@@ -21,8 +21,7 @@ import org.inductionlab.ui.event.RunEvents;
 
 import java.nio.file.Path;
 import java.util.Map;
-import org.inductionlab.engine.exchange.ModelExchange;
-import org.inductionlab.engine.exchange.Safetensors;
+import org.inductionlab.engine.lab.ModelExchange;
 
 /**
  * The Runs page: list, open (to Train, Sweep or Attention, by publishing an event the page that can do it
@@ -123,7 +122,7 @@ public final class RunsViewModel {
         probeResult.set(null);
         ctx.executor().background(() -> {
             try (LoadedRun run = LoadedRun.open(r.path(), null)) {
-                ShortcutProbe.Result result = ShortcutProbe.probe(run.model(), ShortcutProbe.DEFAULT_SEQUENCES, null,
+                ShortcutProbe.Result result = ShortcutProbe.probe(run, ShortcutProbe.DEFAULT_SEQUENCES,
                         ShortcutProbe.DEFAULT_SEED);
                 StringBuilder sb = new StringBuilder(r.name() + ": " + result.verdict() + "\n" + result.why() + "\n");
                 for (ShortcutProbe.Cell c : result.table()) {
@@ -199,11 +198,7 @@ public final class RunsViewModel {
      * no hyperparameters, and shapes cannot tell the heads. Reads only the header.
      */
     public static boolean needsHeads(Path file) {
-        try {
-            return !ModelExchange.FORMAT.equals(Safetensors.readHeader(file).metadata().get("format"));
-        } catch (RuntimeException e) {
-            return false; // the import says what is wrong with it
-        }
+        return ModelExchange.needsHeads(file);
     }
 
     /**

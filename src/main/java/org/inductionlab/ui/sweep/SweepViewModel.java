@@ -20,12 +20,12 @@ import org.inductionlab.engine.config.Problem;
 import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.RunCatalogue;
+import org.inductionlab.engine.lab.RunRecords;
 import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.run.AtomicFiles;
-import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.SweepPoint;
-import org.inductionlab.engine.study.Study;
-import org.inductionlab.engine.study.StudyGroups;
+import org.inductionlab.engine.lab.study.Study;
+import org.inductionlab.engine.lab.study.StudyGroups;
 import org.inductionlab.engine.task.TriggerLayout;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
@@ -270,7 +270,7 @@ public final class SweepViewModel {
                 continue;
             }
             try {
-                for (SweepPoint p : RunFolder.open(r.path()).readSweep()) {
+                for (SweepPoint p : RunRecords.sweep(r.path())) {
                     // † marks a run trained with S at a fixed place: position alone can solve its task
                     String mark = r.hyperparameters().layout() instanceof TriggerLayout.Fixed ? " †" : "";
                     fresh.computeIfAbsent(r.name() + mark + " · " + p.layout(), k -> new ArrayList<>()).add(p);

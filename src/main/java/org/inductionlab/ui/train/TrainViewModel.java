@@ -13,7 +13,6 @@ import javafx.collections.ObservableMap;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.lab.TrainingJob;
-import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.lab.RunCatalogue;
 import org.inductionlab.engine.train.TrainingOutcome;
 import org.inductionlab.engine.train.TrainingProgress;
@@ -187,10 +186,10 @@ public final class TrainViewModel {
         session.launch(source, new TrainingSession.Ends() {
             @Override
             public void started(TrainingJob j) {
-                activeRun = j.folder().path();
+                activeRun = j.path();
                 runs.training().set(activeRun);
                 if (state().get() == State.RUNNING) {
-                    status.set((j.resumed() ? "Resuming " : "Training ") + j.folder().name() + "…");
+                    status.set((j.resumed() ? "Resuming " : "Training ") + j.name() + "…");
                 }
             }
 
@@ -202,9 +201,9 @@ public final class TrainViewModel {
             }
 
             @Override
-            public void finished(TrainingOutcome o, RunFolder folder) {
+            public void finished(TrainingOutcome o, String run) {
                 boolean stopped = o.reason() == TrainingOutcome.Reason.STOPPED;
-                String text = String.format(Locale.ROOT, "%s: %s at step %,d, running accuracy %.1f %%", folder.name(),
+                String text = String.format(Locale.ROOT, "%s: %s at step %,d, running accuracy %.1f %%", run,
                         o.reason().words, o.step(), 100 * o.runningAccuracy());
                 ended(stopped, text, new Notice(switch (o.reason()) {
                     case TARGET_REACHED -> "Training stopped early";
@@ -218,8 +217,8 @@ public final class TrainViewModel {
             }
 
             @Override
-            public void failed(Throwable e, RunFolder folder, boolean hasCheckpoint) {
-                String text = folder.name() + ": " + Fx.message(e);
+            public void failed(Throwable e, String run, boolean hasCheckpoint) {
+                String text = run + ": " + Fx.message(e);
                 ended(hasCheckpoint, "Training failed — " + text, new Notice("Training failed", text, true));
             }
         });

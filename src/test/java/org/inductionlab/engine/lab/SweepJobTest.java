@@ -84,12 +84,12 @@ class SweepJobTest {
         assertTrue(SweepJob.ceilingAdvice(false, SweepJob.CPU_CEILING_EXPONENT + 1).contains("2^16"));
 
         // a study spec reads its defaults and bounds from the same policy
-        var spec = org.inductionlab.engine.study.StudySpec.parse(new com.fasterxml.jackson.databind.ObjectMapper()
+        var spec = org.inductionlab.engine.lab.study.StudySpec.parse(new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree("{\"preset\": \"tiny\", \"eval\": {\"min_exp\": 13}}"), "s", null);
         assertEquals(13, spec.evaluation().longestExponent(), "min_exp past the fixed default: min_exp");
-        assertEquals(SweepJob.FIXED_DEFAULT_MAX_EXPONENT, org.inductionlab.engine.study.StudySpec.Evaluation.DEFAULT
+        assertEquals(SweepJob.FIXED_DEFAULT_MAX_EXPONENT, org.inductionlab.engine.lab.study.StudySpec.Evaluation.DEFAULT
                 .longestExponent());
-        assertThrows(InvalidConfigException.class, () -> org.inductionlab.engine.study.StudySpec.parse(
+        assertThrows(InvalidConfigException.class, () -> org.inductionlab.engine.lab.study.StudySpec.parse(
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"preset\": \"tiny\", \"eval\":"
                         + " {\"max_exp\": " + (SweepJob.MAX_EXPONENT + 1) + "}}"), "s", null));
     }
