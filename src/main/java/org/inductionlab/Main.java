@@ -1,7 +1,7 @@
 package org.inductionlab;
 
 import org.inductionlab.cli.Cli;
-import org.inductionlab.engine.platform.NativeTuning;
+import org.inductionlab.engine.lab.Machine;
 
 /**
  * Starts the lab: with no arguments the window, otherwise the command line. Not a JavaFX Application, so
@@ -12,7 +12,7 @@ public final class Main {
 
     public static void main(String[] args) {
         boolean window = args.length == 0 || (args.length == 1 && args[0].equals("gui"));
-        int relaunched = NativeTuning.relaunchIfNeeded(Main.class, args,
+        int relaunched = Machine.relaunchTuned(Main.class, args,
                 window ? java.util.Map.of("OMP_WAIT_POLICY", "PASSIVE") : java.util.Map.of(), line -> {
                     if (System.getenv("INDUCTIONLAB_DEBUG") != null) {
                         System.err.println("induction-lab: " + line);

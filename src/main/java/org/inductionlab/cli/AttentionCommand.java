@@ -1,17 +1,14 @@
 package org.inductionlab.cli;
 
+import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.LoadedRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.run.AtomicFiles;
-import org.inductionlab.engine.task.InductionTask;
-import org.inductionlab.engine.task.TokenFile;
-import org.inductionlab.engine.task.TriggerLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +22,7 @@ import java.util.concurrent.Callable;
         description = {"Every head's attention weights for one sequence, written as JSON.",
                 "The JSON holds the tokens, the weights per layer and head, the induction cells, the task's target"
                         + " cell, and each head's induction and previous-token score."})
-final class AttentionCommand implements Callable<Integer> {
+final class AttentionCommand implements Callable<Integer>, Cli.FlagNames {
 
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder whose model to read")
     Path run;
@@ -52,8 +49,17 @@ final class AttentionCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "where to write the JSON")
     Path out;
 
-    /** The sequence options that go together; a mix is bad input naming the conflict. Checked before any work. */
-    void checkSource() {
+    /** The engine's settings this command's flags set, for its error messages. */
+    @Override
+    public Map<String, String> flagNames() {
+        return Map.of("length", "--length", "layout", "--layout", "line", "--line", "file", "--input", "seed", "--seed");
+    }
+
+    /**
+     * The sequence options that go together, and what of the sequence can be checked before the run is
+     * loaded (the engine's {@link AttentionQuery#check}); a mix is bad input naming the conflict.
+     */
+    AttentionQuery.Source checkSource() {
         if (input != null && length != null) {
             throw new InvalidConfigException("--input", "cannot be used with --length: read a line of a file"
                     + " (--input FILE --line N) or generate a sequence (--length L), not both");
@@ -72,45 +78,20 @@ final class AttentionCommand implements Callable<Integer> {
             }
         } else if (line != null) {
             throw new InvalidConfigException("--line", "goes with --input FILE, not with --length");
-        } else if (length < 8 || length > AttentionMap.MAX_LENGTH + 1) {
-            throw new InvalidConfigException("--length", length + " is out of range (allowed: 8.."
-                    + (AttentionMap.MAX_LENGTH + 1) + ", the answer included: the model reads at most "
-                    + AttentionMap.MAX_LENGTH + " tokens)");
         }
+        AttentionQuery.Source source = input != null ? new AttentionQuery.FileLine(input, line)
+                : new AttentionQuery.Generated(length, layout, seed == null ? AttentionQuery.DEFAULT_SEED : seed);
+        AttentionQuery.check(source);
+        return source;
     }
 
     @Override
     public Integer call() throws Exception {
-        checkSource();
-        if (input != null && !Files.isRegularFile(input)) {
-            throw new TokenFile.TokenFileException(input + " does not exist");
-        }
+        AttentionQuery.Source source = checkSource();
         try (LoadedRun r = LoadedRun.open(run, null)) {
-            var hp = r.model().hyperparameters();
-            int[] tokens;
-            if (input != null) {
-                List<int[]> lines = TokenFile.read(input, hp.vocab());
-                if (line < 1 || line > lines.size()) {
-                    throw new InvalidConfigException("--line", line + " is out of range (allowed: 1.." + lines.size() + ")");
-                }
-                tokens = lines.get(line - 1);
-            } else {
-                TriggerLayout chosen;
-                try {
-                    chosen = layout == null ? hp.layout() : TriggerLayout.parse(layout);
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidConfigException("--layout", e.getMessage());
-                }
-                String problem = chosen.problemAt(length);
-                if (problem != null) {
-                    throw new InvalidConfigException("--layout", problem);
-                }
-                int[] full = InductionTask.evaluation(hp.vocab(), chosen, seed == null ? 1 : seed)
-                        .sequence(0, length).tokens();
-                tokens = java.util.Arrays.copyOf(full, full.length - 1); // the model reads all but the answer
-            }
-            AttentionMap map = AttentionMap.compute(r.model(), tokens);
-            Map<String, Object> json = toJson(map, r.folder().name());
+            AttentionQuery.Answer answer = AttentionQuery.ask(r, source);
+            AttentionMap map = answer.map();
+            Map<String, Object> json = toJson(answer, r.name());
             AtomicFiles.write(out, o -> new ObjectMapper().writeValue(o, json));
             System.out.printf("wrote %s: %d tokens, %d layers x %d heads; model predicts %d (p=%.3f)%n", out, map.length(),
                     map.layers(), map.heads(), map.predictedToken(), map.predictedProbability());
@@ -118,7 +99,8 @@ final class AttentionCommand implements Callable<Integer> {
         }
     }
 
-    static Map<String, Object> toJson(AttentionMap map, String run) {
+    static Map<String, Object> toJson(AttentionQuery.Answer answer, String run) {
+        AttentionMap map = answer.map();
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("run", run);
         j.put("tokens", map.tokens());
@@ -127,6 +109,8 @@ final class AttentionCommand implements Callable<Integer> {
         int[] target = map.taskTarget();
         j.put("task_target", target == null ? null : Map.of("query", target[0], "key", target[1]));
         j.put("prediction", Map.of("token", map.predictedToken(), "probability", map.predictedProbability()));
+        j.put("answer", answer.input().answer()); // null for a file's line: its answer is not known
+        j.put("correct", answer.correct());
         j.put("induction_cells", map.inductionCells());
         List<Map<String, Object>> heads = new ArrayList<>();
         int n = map.length();

@@ -1,7 +1,7 @@
 package org.inductionlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.inductionlab.engine.bench.Benchmark;
+import org.inductionlab.engine.lab.Benchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--python", paramLabel = "PY", description = "a Python with torch for PyTorch's figures beside"
             + " the lab's (default: INDUCTIONLAB_PYTHON, else python3; skipped with a note where torch is missing)")
-    String python = org.inductionlab.engine.bench.TorchPeer.defaultPython();
+    String python = org.inductionlab.engine.lab.TorchPeer.defaultPython();
 
     @Option(names = "--no-torch", description = "do not measure PyTorch beside the lab")
     boolean noTorch;

@@ -2,6 +2,8 @@ package org.inductionlab.cli;
 
 import java.util.Map;
 import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.config.Problem;
+import org.inductionlab.engine.lab.Machine;
 import org.inductionlab.engine.model.PositionLimitException;
 import org.inductionlab.engine.platform.DeviceUnavailableException;
 import org.inductionlab.engine.run.RunFolderException;
@@ -41,12 +43,25 @@ public final class Cli implements Runnable {
         return commandLine().execute(args);
     }
 
+    /**
+     * The command line alone, without the window: what a study's tasks and job scripts start (the lab's
+     * Main opens the window when given no arguments). Relaunches with the tuned allocator like Main.
+     */
+    public static void main(String[] args) {
+        int relaunched = Machine.relaunchTuned(Cli.class, args, Map.of(), line -> {
+            if (System.getenv("INDUCTIONLAB_DEBUG") != null) {
+                System.err.println("induction-lab: " + line);
+            }
+        });
+        System.exit(relaunched >= 0 ? relaunched : run(args));
+    }
+
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Cli());
         versionEverywhere(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("induction-lab: " + parameterMessage(firstLine(ex.getMessage())) + " (see '"
+            err.println("induction-lab: " + parameterMessage(ex) + " (see '"
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             err.flush();
             return BAD_INPUT;
@@ -74,8 +89,9 @@ public final class Cli implements Runnable {
      * names settings; here they become the flags a command-line user typed.
      */
     static String badInput(Throwable ex, CommandLine command) {
+        Problem.Words flags = flags(command);
         if (ex instanceof InvalidConfigException e) {
-            return inFlags(e.getMessage(), command);
+            return e.describe(flags);
         }
         if (ex instanceof org.inductionlab.engine.exchange.ModelFileException e) {
             return (command != null && command.getCommandSpec().findOption("--from") != null ? "--from: " : "model: ")
@@ -92,44 +108,64 @@ public final class Cli implements Runnable {
         }
         if (ex instanceof RunFolderException e && e.holdsRun()) {
             boolean resumable = command != null && command.getCommandSpec().findOption("--resume") != null;
-            return inFlags("run_folder: " + e.getMessage().replace("; resume it, or replace it", resumable
-                    ? "; use --resume to continue it or --force to replace it"
-                    : "; use --force to replace it, or choose another folder"), command);
+            return flags.name(e.badInputKey()) + ": " + e.heldFolder() + " already holds a run; " + (resumable
+                    ? "use --resume to continue it or --force to replace it"
+                    : "use --force to replace it, or choose another folder")
+                    + " (the old run is moved aside, not deleted)";
         }
         if (ex instanceof RunFolderException e && e.badInputKey() != null) {
-            return inFlags(e.badInputKey() + ": " + e.getMessage(), command);
+            return flags.name(e.badInputKey()) + ": " + e.getMessage();
         }
         return null;
     }
 
-    /** Engine setting names that are flags on the command line; --set keys stay as they are. */
+    /** Engine setting names that are flags of every command that takes them; --set keys stay as they are. */
     private static final Map<String, String> FLAGS = Map.of(
             "min_exponent", "--min-exp",
             "max_exponent", "--max-exp",
             "sequences_per_length", "--seqs");
 
-    /** Replaces the engine's setting names in {@code message} by this command's flags. */
-    static String inFlags(String message, CommandLine command) {
-        String out = message;
-        for (Map.Entry<String, String> e : FLAGS.entrySet()) {
-            out = out.replaceAll("\\b" + e.getKey() + "\\b", e.getValue());
-        }
-        String folderFlag = command != null && command.getCommandSpec().findOption("--run") == null
-                && command.getCommandSpec().findOption("--out") != null ? "--out" : "--run";
-        return out.replaceAll("\\brun_folder\\b", folderFlag);
+    /** A command whose flags stand for more engine settings: each setting's key and the flag that sets it. */
+    interface FlagNames {
+        Map<String, String> flagNames();
     }
 
-    private static final java.util.regex.Pattern NOT_KEY_VALUE = java.util.regex.Pattern.compile(
-            "Value for option option '([^']+)' \\(([^)]+)\\) should be in KEY=VALUE format but was (.*)");
+    /**
+     * The engine's settings as {@code command}'s flags ({@code min_exponent} is {@code --min-exp}, the run
+     * folder {@code --run} or {@code --out}, and what the command's {@link FlagNames} say); a key that is
+     * already a flag, or a --set key, stays as it is.
+     */
+    static Problem.Words flags(CommandLine command) {
+        Map<String, String> own = command != null && command.getCommand() instanceof FlagNames f ? f.flagNames()
+                : Map.of();
+        return key -> {
+            if (own.containsKey(key)) {
+                return own.get(key);
+            }
+            if (FLAGS.containsKey(key)) {
+                return FLAGS.get(key);
+            }
+            if ("run_folder".equals(key)) {
+                return command != null && command.getCommandSpec().findOption("--run") == null
+                        && command.getCommandSpec().findOption("--out") != null ? "--out" : "--run";
+            }
+            return key;
+        };
+    }
 
-    /** picocli's words for bad parameters, where they read oddly, in the lab's: "--set: 'foo' is not KEY=VALUE". */
-    static String parameterMessage(String message) {
-        java.util.regex.Matcher m = NOT_KEY_VALUE.matcher(message);
-        if (m.matches()) {
-            return m.group(1) + ": '" + m.group(3) + "' is not " + m.group(2)
-                    + (m.group(2).equals("KEY=VALUE") ? " (e.g. " + m.group(1) + " heads=4)" : "");
+    /**
+     * picocli's words for bad parameters, where they read oddly, in the lab's: a map option's value without
+     * '=' is "--set: 'foo' is not KEY=VALUE (e.g. --set heads=4)", told from the option and the value
+     * picocli hands over, not from its sentence.
+     */
+    static String parameterMessage(CommandLine.ParameterException ex) {
+        if (ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o && o.typeInfo().isMap()
+                && ex.getValue() != null && !ex.getValue().contains("=")) {
+            String name = o.longestName();
+            return name + ": '" + ex.getValue() + "' is not " + o.paramLabel()
+                    + (o.paramLabel().equals("KEY=VALUE") ? " (e.g. " + name + " heads=4)" : "");
         }
-        return message.replace("option option", "option");
+        return firstLine(ex.getMessage()).replace("option option", "option");
     }
 
     static String describe(Throwable ex) {

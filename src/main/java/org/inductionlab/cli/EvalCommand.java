@@ -2,13 +2,11 @@ package org.inductionlab.cli;
 
 import org.inductionlab.engine.config.DeviceChoice;
 import org.inductionlab.engine.config.HyperparameterSchema;
-import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.model.Precision;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.SweepJob;
-import org.inductionlab.engine.platform.MachineMemory;
-import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.lab.Machine;
 import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.task.TriggerLayout;
@@ -30,11 +28,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "the run folder to evaluate")
     Path run;
 
-    @Option(names = "--min-exp", paramLabel = "A", description = "shortest length 2^A (default 6)")
+    @Option(names = "--min-exp", paramLabel = "A", description = "shortest length 2^A (default "
+            + SweepJob.DEFAULT_MIN_EXPONENT + ")")
     int minExp = SweepJob.DEFAULT_MIN_EXPONENT;
 
     @Option(names = "--max-exp", paramLabel = "B", description = "longest length 2^B (default: the last length"
-            + " up to 2^16 on a CPU, 2^20 on a GPU, that the engine expects to fit in memory and in 4 minutes)")
+            + " up to 2^" + SweepJob.CPU_CEILING_EXPONENT + " on a CPU, 2^" + SweepJob.GPU_CEILING_EXPONENT + " on a GPU,"
+            + " that the engine expects to fit in memory and in " + (int) SweepJob.SECONDS_PER_LENGTH / 60 + " minutes)")
     Integer maxExp;
 
     @Option(names = "--seqs", paramLabel = "N", description = "sequences per length (default: the rule above)")
@@ -66,15 +66,9 @@ final class EvalCommand implements Callable<Integer> {
         Precision asked = precision == null ? null : Precision.parse("--precision", precision);
         try (LoadedRun r = LoadedRun.open(run, dev)) {
             var hp = r.hyperparameters();
-            TriggerLayout l;
-            try {
-                l = layout == null ? hp.layout() : TriggerLayout.parse(layout);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidConfigException("layout", e.getMessage());
-            }
-            int max = maxExp != null ? maxExp : SweepJob.defaultMaxExponent(hp, r.onGpu());
-            var plan = new LengthSweep.Plan(minExp, max, l, seqs, seed);
-            o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.folder().name(),
+            var plan = SweepJob.plan(hp, r.onGpu(), minExp, maxExp, layout, seqs, seed);
+            TriggerLayout l = plan.layout();
+            o.printf(Locale.ROOT, "run %s (trained on %s at length %d), evaluating layout %s on %s%n", r.name(),
                     hp.layout(), hp.trainLength(), l, r.deviceDescription());
             // what each length is expected to cost, before any is measured (the Sweep page shows the same)
             List<LengthSweep.Estimate> estimates = SweepJob.estimate(hp, plan, r.onGpu());
@@ -84,8 +78,7 @@ final class EvalCommand implements Callable<Integer> {
                             Durations.words(e.seconds())))
                     .collect(java.util.stream.Collectors.joining(", ")), Durations.words(total));
             o.println("  length  layout      seqs  correct  accuracy   wilson95          seconds");
-            Precision p = asked != null ? asked : LengthSweep.defaultPrecision(r.model().device());
-            List<SweepPoint> points = SweepJob.run(r, plan, p, new LengthSweep.Listener() {
+            List<SweepPoint> points = SweepJob.run(r, plan, asked, new LengthSweep.Listener() {
                 @Override
                 public void onPrecision(LengthSweep.PrecisionCheck check) {
                     o.println("  " + check.describe());
@@ -105,7 +98,7 @@ final class EvalCommand implements Callable<Integer> {
             }, () -> false);
             o.printf(Locale.ROOT, "%d lengths measured in %.1f s, peak memory %s; results in %s%n", points.size(),
                     points.stream().mapToDouble(SweepPoint::seconds).sum(),
-                    MachineMemory.mib(MachineMemory.peakResidentBytes()), r.folder().path().resolve(RunFolder.SWEEP));
+                    Machine.mib(Machine.peakResidentBytes()), r.sweepFile());
             return Cli.OK;
         }
     }

@@ -1,7 +1,7 @@
 package org.inductionlab.cli;
 
 import org.inductionlab.engine.config.InvalidConfigException;
-import org.inductionlab.engine.exchange.ModelExchange;
+import org.inductionlab.engine.lab.ModelExchange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

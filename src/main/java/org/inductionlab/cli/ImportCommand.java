@@ -1,6 +1,6 @@
 package org.inductionlab.cli;
 
-import org.inductionlab.engine.exchange.ModelExchange;
+import org.inductionlab.engine.lab.ModelExchange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

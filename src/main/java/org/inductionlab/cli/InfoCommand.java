@@ -1,8 +1,6 @@
 package org.inductionlab.cli;
 
-import org.inductionlab.engine.config.DeviceChoice;
-import org.inductionlab.engine.platform.EngineRuntime;
-import org.inductionlab.engine.platform.NativeTuning;
+import org.inductionlab.engine.lab.Machine;
 import picocli.CommandLine.Command;
 
 import java.util.concurrent.Callable;
@@ -11,11 +9,11 @@ import java.util.concurrent.Callable;
 final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        EngineRuntime.start(0);
-        System.out.println("DJL " + EngineRuntime.djlVersion() + ", " + EngineRuntime.build());
-        System.out.println("device (auto): " + EngineRuntime.describe(EngineRuntime.device(DeviceChoice.AUTO)));
-        System.out.println("GPUs visible to DJL: " + EngineRuntime.gpuCount());
-        System.out.println("allocator: " + NativeTuning.describe());
+        Machine.Engine e = Machine.start();
+        System.out.println("DJL " + e.djl() + ", " + e.build());
+        System.out.println("device (auto): " + e.device());
+        System.out.println("GPUs visible to DJL: " + e.gpus());
+        System.out.println("allocator: " + e.allocator());
         System.out.println("java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch"));
         return Cli.OK;

@@ -3,7 +3,7 @@ package org.inductionlab.cli;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.MambaMemory;
 import org.inductionlab.engine.lab.LoadedRun;
-import org.inductionlab.engine.model.MambaModel;
+import org.inductionlab.engine.lab.MambaMemoryProbe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,13 +53,9 @@ final class MemoryCommand implements Callable<Integer> {
             throw new InvalidConfigException("--seqs", sequences + " is out of range (allowed: 1..256)");
         }
         try (LoadedRun r = LoadedRun.open(run, null)) {
-            if (!(r.model() instanceof MambaModel mamba)) {
-                throw new InvalidConfigException("--run", run + " is a " + r.hyperparameters().architecture().toString()
-                        .toLowerCase(Locale.ROOT) + " run (allowed: a Mamba run; for attention see 'scores')");
-            }
-            MambaMemory mem = MambaMemory.measure(mamba, length, trigger, sequences, 1);
+            MambaMemory mem = MambaMemoryProbe.measure(r, length, trigger, sequences);
             List<MambaMemory.Channel> carriers = mem.carriers(ratio);
-            o.printf(Locale.ROOT, "run %s: %d sequences of %d tokens, first S at %d, M at %d%n", r.folder().name(),
+            o.printf(Locale.ROOT, "run %s: %d sequences of %d tokens, first S at %d, M at %d%n", r.name(),
                     sequences, length, trigger, trigger + 1);
             o.printf(Locale.ROOT, "%d of %d channels write M (Δ at M >= %.3gx Δ on the noise)%n", carriers.size(),
                     mem.channels().size(), ratio);

@@ -1,13 +1,11 @@
 package org.inductionlab.cli;
 
 import org.inductionlab.engine.lab.LoadedRun;
-import org.inductionlab.engine.eval.Predictor;
-import org.inductionlab.engine.task.TokenFile;
+import org.inductionlab.engine.lab.Predictions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -34,22 +32,16 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (LoadedRun r = LoadedRun.open(run, null)) {
-            if (!Files.isRegularFile(input)) {
-                throw new TokenFile.TokenFileException(input + " does not exist");
+            Predictions result = Predictions.of(r, input);
+            for (int line : result.linesWithoutTrigger()) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "induction-lab: warning: %s line %d has no S"
+                        + " (token %d), so there is nothing to copy; its prediction is printed anyway%n",
+                        input, line, result.trigger());
+                spec.commandLine().getErr().flush();
             }
-            int vocab = r.model().hyperparameters().vocab();
-            List<int[]> lines = TokenFile.read(input, vocab);
-            for (int i = 0; i < lines.size(); i++) {
-                if (java.util.Arrays.stream(lines.get(i)).noneMatch(t -> t == vocab)) {
-                    spec.commandLine().getErr().printf(Locale.ROOT, "induction-lab: warning: %s line %d has no S"
-                            + " (token %d), so there is nothing to copy; its prediction is printed anyway%n",
-                            input, i + 1, vocab);
-                    spec.commandLine().getErr().flush();
-                }
-            }
-            List<Predictor.Prediction> predictions = Predictor.predict(r.model(), lines);
+            List<Predictions.Prediction> predictions = result.predictions();
             StringBuilder sb = new StringBuilder();
-            for (Predictor.Prediction p : predictions) {
+            for (Predictions.Prediction p : predictions) {
                 sb.append(p.token()).append(' ').append(String.format(Locale.ROOT, "%.6f", p.probability())).append('\n');
             }
             if (output == null) {

@@ -48,12 +48,12 @@ final class ProbeCommand implements Callable<Integer> {
         try (LoadedRun r = LoadedRun.open(run, null)) {
             // with --ablate: the probe before and after, the same cells the Attention page's ablation measures
             Ablation.Result ablation = ablate == null ? null
-                    : Ablation.measure(r.model(), ShortcutProbe.parseHeads(ablate, r.hyperparameters()), seqs, seed);
-            ShortcutProbe.Result result = ablation == null ? ShortcutProbe.probe(r.model(), seqs, null, seed)
+                    : Ablation.measure(r, ShortcutProbe.parseHeads(ablate, r.hyperparameters()), seqs, seed);
+            ShortcutProbe.Result result = ablation == null ? ShortcutProbe.probe(r, seqs, seed)
                     : ablation.after();
             if (json) {
                 Map<String, Object> j = new LinkedHashMap<>();
-                j.put("run", r.folder().name());
+                j.put("run", r.name());
                 j.put("verdict", result.verdict());
                 j.put("why", result.why());
                 if (ablation != null) {
@@ -85,7 +85,7 @@ final class ProbeCommand implements Callable<Integer> {
                 o.println(new ObjectMapper().writeValueAsString(j));
                 return Cli.OK;
             }
-            o.printf(Locale.ROOT, "run %s (trained on %s at length %d)%s, seed %d%n", r.folder().name(),
+            o.printf(Locale.ROOT, "run %s (trained on %s at length %d)%s, seed %d%n", r.name(),
                     r.hyperparameters().layout(), result.trainLength(), ablate == null ? "" : ", heads " + ablate
                             + " ablated", seed);
             o.println("  layout       what                   length   seqs  accuracy" + (ablation == null ? ""

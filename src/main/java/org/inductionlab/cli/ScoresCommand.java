@@ -2,6 +2,7 @@ package org.inductionlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.LoadedRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,7 +37,7 @@ final class ScoresCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream o = System.out;
         try (LoadedRun r = LoadedRun.open(run, null)) {
-            HeadScores s = HeadScores.measure(r.model(), seed);
+            HeadScores s = AttentionQuery.scores(r, seed);
             if (json) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (int l = 0; l < s.layers(); l++) {
@@ -52,13 +53,13 @@ final class ScoresCommand implements Callable<Integer> {
                     }
                 }
                 Map<String, Object> j = new LinkedHashMap<>();
-                j.put("run", r.folder().name());
+                j.put("run", r.name());
                 j.put("block", s.block());
                 j.put("heads", rows);
                 o.println(new ObjectMapper().writeValueAsString(j));
                 return Cli.OK;
             }
-            o.printf(Locale.ROOT, "run %s: scores on a block of %d random tokens repeated twice%n", r.folder().name(),
+            o.printf(Locale.ROOT, "run %s: scores on a block of %d random tokens repeated twice%n", r.name(),
                     s.block());
             o.println("  head   previous  induction  duplicate  target");
             for (int l = 0; l < s.layers(); l++) {

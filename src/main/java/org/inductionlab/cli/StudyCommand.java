@@ -1,19 +1,18 @@
 package org.inductionlab.cli;
 
-import org.inductionlab.Main;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.LengthSweep;
-import org.inductionlab.engine.platform.NativeTuning;
+import org.inductionlab.engine.lab.Machine;
 import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.run.SweepPoint;
-import org.inductionlab.engine.study.LocalStudyRunner;
-import org.inductionlab.engine.study.Slurm;
-import org.inductionlab.engine.study.SlurmJob;
-import org.inductionlab.engine.study.Study;
-import org.inductionlab.engine.study.StudyProgress;
-import org.inductionlab.engine.study.StudySpec;
-import org.inductionlab.engine.study.StudyTable;
-import org.inductionlab.engine.study.StudyTask;
+import org.inductionlab.engine.lab.study.LocalStudyRunner;
+import org.inductionlab.engine.lab.study.Slurm;
+import org.inductionlab.engine.lab.study.SlurmJob;
+import org.inductionlab.engine.lab.study.Study;
+import org.inductionlab.engine.lab.study.StudyProgress;
+import org.inductionlab.engine.lab.study.StudySpec;
+import org.inductionlab.engine.lab.study.StudyTable;
+import org.inductionlab.engine.lab.study.StudyTask;
 import org.inductionlab.engine.text.Durations;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -48,9 +47,12 @@ final class StudyCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The command that starts this lab again, for tasks and job scripts. */
+    /**
+     * The command that starts this lab's command line again, for tasks and job scripts: the app launcher,
+     * or java with this JVM's options and class path and the command line's own entry point.
+     */
     static List<String> labCommand() {
-        List<String> cmd = NativeTuning.selfCommand(Main.class);
+        List<String> cmd = Machine.selfCommand(Cli.class);
         if (cmd == null) {
             throw new IllegalStateException("cannot tell how this lab was started, so cannot start its tasks");
         }
@@ -90,7 +92,7 @@ final class StudyCommand implements Runnable {
             o.printf(Locale.ROOT, "%d runs: study %s, preset %s%s, then evaluated at 2^%d..%s on %s%n", points.size(),
                     spec.name(), spec.preset().name(), spec.groupKeys().isEmpty() ? ""
                             : ", varying " + String.join(" × ", spec.groupKeys()), ev.minExp(),
-                    "2^" + ev.maxExp(),
+                    "2^" + ev.longestExponent(),
                     ev.layouts().isEmpty() ? "each run's own layout" : String.join(" and ", ev.layouts()));
             for (StudySpec.Point p : points) {
                 o.println("  " + p.name());
@@ -171,7 +173,7 @@ final class StudyCommand implements Runnable {
                 o.printf(Locale.ROOT, "submitted job %s: %d runs (array %s); script %s%n", s.jobId(), s.runs().size(),
                         SlurmJob.arrayList(s.runs()), s.script());
             }
-            for (org.inductionlab.engine.study.ShardJob.Submitted sh : s.shards()) { // a sharded sweep's arrays
+            for (org.inductionlab.engine.lab.study.ShardJob.Submitted sh : s.shards()) { // a sharded sweep's arrays
                 o.printf(Locale.ROOT, "submitted job %s: %d sweep shards of %s (array %s)%n", sh.jobId(),
                         sh.shards().size(), sh.run().getFileName(),
                         SlurmJob.arrayList(sh.shards().stream().map(x -> x.index()).toList()));

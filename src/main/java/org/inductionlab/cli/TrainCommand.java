@@ -4,7 +4,7 @@ import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.lab.TrainingJob;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Preset;
-import org.inductionlab.engine.platform.MachineMemory;
+import org.inductionlab.engine.lab.Machine;
 import org.inductionlab.engine.train.TrainingControl;
 import org.inductionlab.engine.train.TrainingListener;
 import org.inductionlab.engine.train.TrainingOutcome;
@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
                     Durations.clock(outcome.wallSeconds()), outcome.msPerStep(), out);
             if (!quiet) {
                 o.printf(Locale.ROOT, "memory (RSS): %s after the first step, %s at the end%n",
-                        MachineMemory.mib(listener.rssAfterFirstStep), MachineMemory.mib(MachineMemory.residentBytes()));
+                        Machine.mib(listener.rssAfterFirstStep), Machine.mib(Machine.residentBytes()));
             }
             return Cli.OK;
         }
@@ -125,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
         public void onProgress(TrainingProgress p) {
             if (firstStep < 0) {
                 firstStep = p.step();
-                rssAfterFirstStep = MachineMemory.residentBytes();
+                rssAfterFirstStep = Machine.residentBytes();
             }
             long now = System.nanoTime();
             if (quiet || now - lastPrint < 2_000_000_000L) {

@@ -3,9 +3,7 @@ package org.inductionlab.ui;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.stage.Window;
-import org.inductionlab.engine.config.DeviceChoice;
-import org.inductionlab.engine.platform.EngineRuntime;
-import org.inductionlab.engine.platform.NativeTuning;
+import org.inductionlab.engine.lab.Machine;
 import org.inductionlab.ui.event.EventBus;
 
 import java.util.function.Consumer;
@@ -105,10 +103,10 @@ public final class LabContext {
     public void startEngine() {
         executor.background(() -> {
             try {
-                EngineRuntime.start(0);
-                gpus = EngineRuntime.gpuCount();
-                String dev = EngineRuntime.describe(EngineRuntime.device(DeviceChoice.AUTO));
-                String text = EngineRuntime.build() + " · " + dev + " · " + NativeTuning.describe();
+                Machine.Engine engine = Machine.start();
+                gpus = engine.gpus();
+                String dev = engine.device();
+                String text = engine.summary();
                 executor.ui(() -> {
                     engineStatus.set(text);
                     device.set(dev);

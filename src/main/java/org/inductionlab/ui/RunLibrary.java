@@ -4,18 +4,12 @@ import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.run.RunFolderException;
-import org.inductionlab.engine.run.Runs;
+import org.inductionlab.engine.lab.RunCatalogue;
+import org.inductionlab.engine.lab.RunEntry;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The runs the lab knows: every run folder in the runs directory, plus folders opened from elsewhere
@@ -27,7 +21,7 @@ public final class RunLibrary {
     private final LabSettings settings;
     private final TaskExecutor executor;
     private final ObservableList<RunEntry> runs = FXCollections.observableArrayList();
-    private final ObservableList<Runs.Unreadable> unreadable = FXCollections.observableArrayList();
+    private final ObservableList<RunCatalogue.Unreadable> unreadable = FXCollections.observableArrayList();
     private final ObjectProperty<Path> training = new SimpleObjectProperty<>();
 
     public RunLibrary(LabSettings settings, TaskExecutor executor) {
@@ -43,7 +37,7 @@ public final class RunLibrary {
      * Folders that hold a config.json but cannot be read as runs, with the reason: not among {@link #runs()}
      * (no page can open them), but shown by the Runs page so a damaged run does not vanish unexplained.
      */
-    public ObservableList<Runs.Unreadable> unreadable() {
+    public ObservableList<RunCatalogue.Unreadable> unreadable() {
         return unreadable;
     }
 
@@ -63,45 +57,22 @@ public final class RunLibrary {
     /** Rescans in the background and publishes the list on the UI thread. */
     public void refresh() {
         executor.background(() -> {
-            List<Runs.Unreadable> bad = new ArrayList<>();
-            List<RunEntry> found = scan(bad);
+            RunCatalogue.Listing listing = scan();
             executor.ui(() -> {
-                runs.setAll(found);
-                unreadable.setAll(bad);
+                runs.setAll(listing.runs());
+                unreadable.setAll(listing.unreadable());
             });
         });
     }
 
-    /** The readable runs; the folders that look like runs but cannot be read are added to {@code bad}. */
-    List<RunEntry> scan(List<Runs.Unreadable> bad) {
-        List<RunEntry> found = new ArrayList<>();
-        Set<Path> seen = new LinkedHashSet<>();
-        try {
-            Runs.Listing listing = Runs.scan(directory());
-            for (RunFolder f : listing.runs()) {
-                seen.add(f.path().toAbsolutePath().normalize());
-                found.add(RunEntry.of(f));
-            }
-            bad.addAll(listing.unreadable());
-        } catch (IOException | RuntimeException e) {
-            // an unreadable directory shows as no runs
-        }
-        for (String extra : settings.getList("extra_runs")) {
-            Path p = Path.of(extra).toAbsolutePath().normalize();
-            if (seen.add(p) && Files.exists(p.resolve(RunFolder.CONFIG))) {
-                try {
-                    found.add(RunEntry.of(RunFolder.open(p)));
-                } catch (RunFolderException e) {
-                    bad.add(new Runs.Unreadable(p, e.getMessage())); // damaged since it was added
-                }
-            }
-        }
-        return found;
+    /** The engine's catalogue of the runs directory and the folders opened from elsewhere. */
+    RunCatalogue.Listing scan() {
+        return RunCatalogue.list(directory(), settings.getList("extra_runs").stream().map(Path::of).toList());
     }
 
     /** Reads a run folder from outside the runs directory and remembers it; throws when it is not a run. */
     public RunEntry open(Path dir) {
-        RunEntry entry = RunEntry.of(RunFolder.open(dir));
+        RunEntry entry = RunCatalogue.open(dir);
         remember(dir);
         return entry;
     }

@@ -7,7 +7,7 @@ import org.inductionlab.ui.attention.AttentionViewModel;
 import org.inductionlab.ui.LabContext.Page;
 import org.inductionlab.ui.control.HeatmapView;
 import org.inductionlab.ui.runs.DemoRun;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

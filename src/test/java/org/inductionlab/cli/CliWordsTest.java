@@ -48,12 +48,12 @@ class CliWordsTest {
                         .map(n -> n.substring(0, n.length() - 5)).sorted().toList();
             }
             java.util.List<String> known = (c[1].equals("train") ? org.inductionlab.engine.config.Preset.BUILT_IN
-                    : org.inductionlab.engine.study.StudySpec.BUILT_IN).stream().sorted().toList();
+                    : org.inductionlab.engine.lab.study.StudySpec.BUILT_IN).stream().sorted().toList();
             assertEquals(shipped, known, c[0] + " and the lab's list of them");
             String help = run((c[1] + " --help").split(" ")).out().replaceAll("\\s+", " ");
             assertTrue(help.contains(String.join(", ", c[1].equals("train")
                     ? org.inductionlab.engine.config.Preset.BUILT_IN
-                    : org.inductionlab.engine.study.StudySpec.BUILT_IN)), c[1] + " --help: " + help);
+                    : org.inductionlab.engine.lab.study.StudySpec.BUILT_IN)), c[1] + " --help: " + help);
         }
     }
 

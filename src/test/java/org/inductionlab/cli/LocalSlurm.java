@@ -1,6 +1,6 @@
 package org.inductionlab.cli;
 
-import org.inductionlab.engine.study.Slurm;
+import org.inductionlab.engine.lab.study.Slurm;
 
 import org.junit.jupiter.api.Assumptions;
 

@@ -3,10 +3,10 @@ package org.inductionlab.cli;
 import org.inductionlab.engine.eval.SweepShards;
 import org.inductionlab.engine.lab.ShardedSweep;
 import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.study.ShardJob;
-import org.inductionlab.engine.study.Slurm;
-import org.inductionlab.engine.study.SlurmJob;
-import org.inductionlab.engine.study.Study;
+import org.inductionlab.engine.lab.study.ShardJob;
+import org.inductionlab.engine.lab.study.Slurm;
+import org.inductionlab.engine.lab.study.SlurmJob;
+import org.inductionlab.engine.lab.study.Study;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -288,7 +288,7 @@ class ShardedEvalTest {
             assertEquals("afterok:" + study.submissions().get(0).jobId() + "_0", subs.get(0).dependency());
             waitFor(() -> {
                 try {
-                    return org.inductionlab.engine.study.StudyTask.isDone(study, 0);
+                    return org.inductionlab.engine.lab.study.StudyTask.isDone(study, 0);
                 } catch (IOException | RuntimeException e) {
                     return false;
                 }

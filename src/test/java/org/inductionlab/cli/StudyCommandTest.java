@@ -4,9 +4,9 @@ import org.inductionlab.engine.platform.NativeTuning;
 import org.inductionlab.engine.run.MetricsRow;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunStatus;
-import org.inductionlab.engine.study.SlurmJob;
-import org.inductionlab.engine.study.Study;
-import org.inductionlab.engine.study.StudyTask;
+import org.inductionlab.engine.lab.study.SlurmJob;
+import org.inductionlab.engine.lab.study.Study;
+import org.inductionlab.engine.lab.study.StudyTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,7 +77,7 @@ class StudyCommandTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertFalse(Files.exists(out), "nothing written for " + b.json());
         }
-        var minimal = org.inductionlab.engine.study.StudySpec.parse(
+        var minimal = org.inductionlab.engine.lab.study.StudySpec.parse(
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"preset\": \"tiny\"}"), "m", null);
         assertEquals(1, minimal.points().size(), "no grid, no seeds: one run");
         assertEquals(6, minimal.evaluation().minExp());
@@ -122,7 +122,7 @@ class StudyCommandTest {
     @Test
     void theJobScriptQuotesEverythingItIsGiven() throws Exception {
         Path weird = tmp.resolve("it's a \"study\"; $(touch pwned) `touch pwned2`");
-        Path dir = Study.plan(org.inductionlab.engine.study.StudySpec.load("tiny-lr-seeds"), weird).path();
+        Path dir = Study.plan(org.inductionlab.engine.lab.study.StudySpec.load("tiny-lr-seeds"), weird).path();
         Study study = Study.open(dir);
         Path echoArgs = tmp.resolve("echo-args.sh");
         Files.writeString(echoArgs, "#!/bin/bash\npwd\nfor a in \"$@\"; do echo \"[$a]\"; done\n");
@@ -259,9 +259,9 @@ class StudyCommandTest {
             Path st = tmp.resolve("status.log");
             lab(List.of("study", "status", dir.toString()), slurm.environment(), st).waitFor();
             assertTrue(Files.readString(st).contains("(Slurm running)"), Files.readString(st));
-            assertEquals(0, new org.inductionlab.engine.study.Slurm(slurm.environment())
+            assertEquals(0, new org.inductionlab.engine.lab.study.Slurm(slurm.environment())
                     .run(null, List.of("scancel", job + "_3")).code());
-            waitFor(() -> new org.inductionlab.engine.study.Slurm(slurm.environment()).activeTasks(Study.open(dir)).isEmpty(),
+            waitFor(() -> new org.inductionlab.engine.lab.study.Slurm(slurm.environment()).activeTasks(Study.open(dir)).isEmpty(),
                     240, "the array's tasks end", slurm.logs().resolve("slurmctld.log"));
             long cancelledAt = RunFolder.open(victim).info().training().steps();
             assertTrue(cancelledAt >= 100 && cancelledAt < 600, "cancelled mid-training at " + cancelledAt);

@@ -2,7 +2,7 @@ package org.inductionlab.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import org.inductionlab.engine.bench.TorchPeer;
+import org.inductionlab.engine.lab.TorchPeer;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.model.CausalAttention;

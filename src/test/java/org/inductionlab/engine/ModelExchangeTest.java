@@ -8,7 +8,7 @@ import org.inductionlab.engine.config.Architecture;
 import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
-import org.inductionlab.engine.exchange.ModelExchange;
+import org.inductionlab.engine.lab.ModelExchange;
 import org.inductionlab.engine.exchange.ModelFileException;
 import org.inductionlab.engine.exchange.Safetensors;
 import org.inductionlab.engine.lab.LoadedRun;

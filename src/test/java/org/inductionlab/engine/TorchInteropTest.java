@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.inductionlab.engine.exchange.ModelExchange;
+import org.inductionlab.engine.lab.ModelExchange;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.TrainingJob;
 import org.inductionlab.engine.model.Autograd;
@@ -157,7 +157,7 @@ class TorchInteropTest {
     @Test
     void benchMeasuresTheSameModelInPyTorch() {
         needTorch();
-        var r = org.inductionlab.engine.bench.TorchPeer.measure(python, org.inductionlab.engine.TestConfigs.tiny(),
+        var r = org.inductionlab.engine.lab.TorchPeer.measure(python, org.inductionlab.engine.TestConfigs.tiny(),
                 ai.djl.Device.cpu(), 1, 1, 3);
         Assertions.assertTrue(r.measured(), String.valueOf(r.unavailable()));
         Assertions.assertTrue(r.msPerStep() > 0 && r.msPerStep() < 60_000, "ms/step " + r.msPerStep());

@@ -1,5 +1,6 @@
 package org.inductionlab.ui;
 
+import org.inductionlab.engine.lab.RunEntry;
 import javafx.scene.Node;
 import javafx.scene.chart.XYChart;
 import javafx.scene.control.Button;

@@ -1,5 +1,6 @@
 package org.inductionlab.ui;
 
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.engine.TestConfigs;
 import org.inductionlab.engine.lab.TrainingJob;
 import org.inductionlab.engine.train.TrainingProgress;
@@ -129,6 +130,10 @@ class PageViewModelsTest {
         assertTrue(two.estimateText().get().contains("for 2 runs "), two.estimateText().get());
         assertTrue(one.estimateText().get().contains("2^12: ~"), "the costly lengths are listed");
         assertTrue(one.estimateText().get().contains("error bars up to ±"), one.estimateText().get());
+        int seqs = org.inductionlab.engine.eval.LengthSweep.defaultSequences(1 << 12);
+        assertTrue(one.estimateText().get().contains(String.format(java.util.Locale.ROOT, "%d sequences (error bars up"
+                + " to ±%.0f points)", seqs, org.inductionlab.engine.lab.SweepJob.errorBarPoints(seqs))),
+                "the engine's Wilson width: " + one.estimateText().get());
     }
 
     @Test

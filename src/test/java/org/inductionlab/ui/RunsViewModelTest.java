@@ -1,5 +1,6 @@
 package org.inductionlab.ui;
 
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.engine.TestConfigs;
 import org.inductionlab.engine.lab.TrainingJob;
 import org.inductionlab.ui.attention.AttentionViewModel;

@@ -2,9 +2,9 @@ package org.inductionlab.ui;
 
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.SweepPoint;
-import org.inductionlab.engine.study.Study;
-import org.inductionlab.engine.study.StudySpec;
-import org.inductionlab.engine.study.StudyTask;
+import org.inductionlab.engine.lab.study.Study;
+import org.inductionlab.engine.lab.study.StudySpec;
+import org.inductionlab.engine.lab.study.StudyTask;
 import org.inductionlab.ui.runs.RunsViewModel;
 import org.inductionlab.ui.sweep.SweepViewModel;
 import org.junit.jupiter.api.Test;

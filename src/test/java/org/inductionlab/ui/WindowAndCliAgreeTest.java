@@ -1,5 +1,6 @@
 package org.inductionlab.ui;
 
+import org.inductionlab.engine.lab.RunEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.inductionlab.cli.Cli;
@@ -79,6 +80,25 @@ class WindowAndCliAgreeTest {
                 "the ablation changed something, so agreeing is not agreeing on nothing");
     }
 
+    @Test
+    void theAttentionQueryGivesTheSamePredictionInTheWindowAndOnTheCommandLine() throws Exception {
+        AttentionViewModel attention = new AttentionViewModel(ctx);
+        attention.run().set(demo);
+        attention.length().set(40);
+        attention.seed().set(5);
+        attention.compute();
+        var map = attention.map().get();
+        assertNotNull(map, attention.message().get());
+        java.nio.file.Path out = home.resolve("a.json");
+        probeJson("attention", "--run", demo.path().toString(), "--length", "40", "--seed", "5", "--out", out.toString());
+        JsonNode cli = new ObjectMapper().readTree(out.toFile());
+        assertEquals(cli.get("prediction").get("token").asInt(), map.predictedToken());
+        assertEquals(cli.get("prediction").get("probability").asDouble(), map.predictedProbability(), 1e-9);
+        String verdict = cli.get("correct").asBoolean() ? " ✓" : " ✗";
+        assertTrue(attention.answer().get().endsWith("the answer is " + cli.get("answer").asInt() + verdict),
+                attention.answer().get() + " vs " + cli);
+    }
+
     private static void assertSameCells(List<ShortcutProbe.Cell> window, JsonNode cli, boolean before) {
         assertEquals(window.size(), cli.size(), "the same cells");
         for (int i = 0; i < window.size(); i++) {
@@ -107,6 +127,6 @@ class WindowAndCliAgreeTest {
             System.setOut(old);
         }
         assertEquals(Cli.OK, code, err.toString());
-        return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        return args[0].equals("attention") ? null : new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
     }
 }

@@ -45,19 +45,26 @@ public final class LengthSweep {
     /** Fixed cost of a process that runs libtorch (weights are negligible next to it). */
     static final long BASE_BYTES = 600L << 20;
 
-    /** What to measure. {@code sequences} 0 means the rule above. Bad values name their field. */
+    /** Lengths a sweep may ask for: 2^3..2^24. */
+    public static final int MIN_EXPONENT = 3;
+    public static final int MAX_EXPONENT = 24;
+    /** Most sequences per length a plan may ask for. */
+    public static final int MAX_PLAN_SEQUENCES = 1_000_000;
+
+    /** What to measure. {@code sequences} 0 means the rule above. Bad values name their field and range. */
     public record Plan(int minExponent, int maxExponent, TriggerLayout layout, int sequences, long seed) {
         public Plan {
-            if (minExponent < 3 || minExponent > 24) {
-                throw new InvalidConfigException("min_exponent", minExponent + " is out of range (allowed: 3..24)");
+            if (minExponent < MIN_EXPONENT || minExponent > MAX_EXPONENT) {
+                throw InvalidConfigException.outOfRange("min_exponent", minExponent, MIN_EXPONENT, MAX_EXPONENT,
+                        null, null);
             }
-            if (maxExponent < minExponent || maxExponent > 24) {
-                throw new InvalidConfigException("max_exponent", maxExponent + " is out of range (allowed: "
-                        + minExponent + "..24, at least min_exponent)");
+            if (maxExponent < minExponent || maxExponent > MAX_EXPONENT) {
+                throw InvalidConfigException.outOfRange("max_exponent", maxExponent, minExponent, MAX_EXPONENT,
+                        "min_exponent", null);
             }
-            if (sequences < 0 || sequences > 1_000_000) {
-                throw new InvalidConfigException("sequences_per_length", sequences + " is out of range (allowed: 1..1000000, or 0"
-                        + " for the default rule)");
+            if (sequences < 0 || sequences > MAX_PLAN_SEQUENCES) {
+                throw InvalidConfigException.outOfRange("sequences_per_length", sequences, 1, MAX_PLAN_SEQUENCES, null,
+                        "or 0 for the default rule");
             }
         }
 

@@ -45,6 +45,11 @@ public final class Ablation {
         }
     }
 
+    /** {@link #measure(SequenceModel, boolean[][], int, long)} on the loaded run's model. */
+    public static Result measure(LoadedRun run, boolean[][] heads, int sequences, long seed) {
+        return measure(run.model(), heads, sequences, seed);
+    }
+
     /**
      * Probes {@code model} with {@code sequences} per cell and {@code seed}, first as it is and then with
      * {@code heads[layer][head]} zeroed (the shape of the model's layers and heads).

@@ -48,6 +48,16 @@ public final class LoadedRun implements AutoCloseable {
         return folder.path();
     }
 
+    /** Where the run's sweeps are kept (sweep.csv). */
+    public Path sweepFile() {
+        return folder.path().resolve(RunFolder.SWEEP);
+    }
+
+    /** The run folder's name, as outputs name the run. */
+    public String name() {
+        return folder.name();
+    }
+
     public SequenceModel model() {
         return model;
     }

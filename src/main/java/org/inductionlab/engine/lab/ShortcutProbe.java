@@ -60,6 +60,11 @@ public final class ShortcutProbe {
         return out;
     }
 
+    /** Probes the loaded run's model as it is with {@code sequences} per cell. */
+    public static Result probe(LoadedRun run, int sequences, long seed) {
+        return probe(run.model(), sequences, null, seed);
+    }
+
     /** Probes {@code model} ({@code ablated} heads zeroed, or null) with {@code sequences} per cell. */
     public static Result probe(SequenceModel model, int sequences, boolean[][] ablated, long seed) {
         checkSequences(sequences);
@@ -83,8 +88,7 @@ public final class ShortcutProbe {
     /** Refuses a count outside 1..{@value #MAX_SEQUENCES}, naming the allowed range. */
     public static void checkSequences(int sequences) {
         if (sequences < 1 || sequences > MAX_SEQUENCES) {
-            throw new InvalidConfigException("sequences_per_length", sequences + " is out of range (allowed: 1.."
-                    + MAX_SEQUENCES + ")");
+            throw InvalidConfigException.outOfRange("sequences_per_length", sequences, 1, MAX_SEQUENCES, null, null);
         }
     }
 

@@ -3,6 +3,7 @@ package org.inductionlab.engine.lab;
 import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.model.ModelCost;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunFolderException;
 import org.inductionlab.engine.run.RunInfo;
@@ -80,23 +81,42 @@ public final class TrainingJob {
             changed.put(f.key(), e.getValue());
         }
         Hyperparameters hp = changed.isEmpty() ? stored : stored.with(changed).validated();
-        RunInfo.Training t = folder.info().training();
-        if (t != null && t.steps() >= hp.maxSteps()) {
-            throw new InvalidConfigException("max_steps", String.format(Locale.ROOT, "the run already finished at"
-                    + " step %d of %d; raise max_steps to train further", t.steps(), hp.maxSteps()));
-        }
-        // a larger window starts the early stop's count afresh (its last window no longer fills it)
-        boolean stoppedAtTarget = t != null && t.runStatus() == RunStatus.FINISHED
-                && org.inductionlab.engine.train.TrainingOutcome.Reason.TARGET_REACHED.words.equals(t.stopReason());
-        if (stoppedAtTarget && t.runningAccuracy() >= hp.target() && hp.window() <= stored.window()) {
-            throw new InvalidConfigException("target", String.format(Locale.ROOT, "the run already reached its"
-                    + " early-stop target (running accuracy %.4f >= %s); raise target, or window, to train further",
-                    t.runningAccuracy(), HyperparameterSchema.field("target").format(hp.target())));
+        InvalidConfigException finished = finished(folder, hp, stored);
+        if (finished != null) {
+            throw finished;
         }
         if (!changed.isEmpty()) {
             folder.writeInfo(folder.info().withHyperparameters(hp.toText()));
         }
         return new TrainingJob(folder, hp, true, null);
+    }
+
+    /**
+     * Whether {@link #resume} takes the run in {@code folder} as it stands, no setting changed: it has a
+     * checkpoint, and it has not reached max_steps or stopped at its target. The window offers Resume for
+     * exactly these runs.
+     */
+    public static boolean resumable(RunFolder folder) {
+        return folder.hasCheckpoint() && finished(folder, folder.hyperparameters(), folder.hyperparameters()) == null;
+    }
+
+    /** Why a run with settings {@code hp} would stop at once (at max_steps, or at its target), or null. */
+    private static InvalidConfigException finished(RunFolder folder, Hyperparameters hp, Hyperparameters stored) {
+        RunInfo.Training t = folder.info().training();
+        if (t != null && t.steps() >= hp.maxSteps()) {
+            return new InvalidConfigException("max_steps", String.format(Locale.ROOT, "the run already finished at"
+                    + " step %d of %d; raise max_steps to train further", t.steps(), hp.maxSteps()));
+        }
+        // a run that stopped at max_steps needs only more steps; one that stopped at its target, a higher
+        // target or a larger window (which starts the early stop's count afresh)
+        boolean stoppedAtTarget = t != null && t.runStatus() == RunStatus.FINISHED
+                && org.inductionlab.engine.train.TrainingOutcome.Reason.TARGET_REACHED.words.equals(t.stopReason());
+        if (stoppedAtTarget && t.runningAccuracy() >= hp.target() && hp.window() <= stored.window()) {
+            return new InvalidConfigException("target", String.format(Locale.ROOT, "the run already reached its"
+                    + " early-stop target (running accuracy %.4f >= %s); raise target, or window, to train further",
+                    t.runningAccuracy(), HyperparameterSchema.field("target").format(hp.target())));
+        }
+        return null;
     }
 
     /**
@@ -154,6 +174,32 @@ public final class TrainingJob {
 
     public RunFolder folder() {
         return folder;
+    }
+
+    public Path path() {
+        return folder.path();
+    }
+
+    /** The run folder's name. */
+    public String name() {
+        return folder.name();
+    }
+
+    /** Whether the run has a checkpoint now (after a failure: whether it can be resumed from one). */
+    public boolean hasCheckpoint() {
+        return folder.hasCheckpoint();
+    }
+
+    /** The run's curves so far, as its folder holds them (a resumed run's, cut back to its checkpoint). */
+    public RunRecords.Curves curves() throws IOException {
+        return RunRecords.curves(folder, hp);
+    }
+
+    /** What one training step of a model with settings {@code hp} takes: parameters, memory, arithmetic. */
+    public record Cost(long parameters, long bytesPerStep, double flopsPerStep) {}
+
+    public static Cost cost(Hyperparameters hp) {
+        return new Cost(ModelCost.parameterCount(hp), ModelCost.trainingBytes(hp), ModelCost.trainingStepFlops(hp));
     }
 
     public Hyperparameters hyperparameters() {

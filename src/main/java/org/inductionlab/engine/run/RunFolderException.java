@@ -7,18 +7,23 @@ package org.inductionlab.engine.run;
  */
 public final class RunFolderException extends RuntimeException {
     private final String badInputKey;
-    private boolean holdsRun;
+    private java.nio.file.Path holdsRun;
 
     /** {@code dir} already holds a run that a new one would overwrite. */
     public static RunFolderException holdsRun(java.nio.file.Path dir) {
         RunFolderException e = new RunFolderException(dir + " already holds a run; resume it, or replace it"
                 + " (the old run is moved aside, not deleted)", "run_folder");
-        e.holdsRun = true;
+        e.holdsRun = dir;
         return e;
     }
 
-    /** Whether this is {@link #holdsRun}: a front end may say how to resume or replace. */
+    /** Whether this is {@link #holdsRun}: a front end may say in its own words how to resume or replace. */
     public boolean holdsRun() {
+        return holdsRun != null;
+    }
+
+    /** The folder that already holds a run ({@link #holdsRun}), or null. */
+    public java.nio.file.Path heldFolder() {
         return holdsRun;
     }
 

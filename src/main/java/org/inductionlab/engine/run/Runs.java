@@ -14,12 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
 
-/** Creating and listing runs, for the CLI and the window alike. */
+/** Creating, renaming and deleting run folders (the lab's RunCatalogue lists them). */
 public final class Runs {
     private Runs() {}
 
@@ -94,42 +90,5 @@ public final class Runs {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    /** A folder that holds a config.json but cannot be opened as a run, and why, in one line. */
-    public record Unreadable(Path path, String reason) {}
-
-    /** What {@link #scan} finds: the runs, newest first, and the folders that look like runs but cannot be read. */
-    public record Listing(List<RunFolder> runs, List<Unreadable> unreadable) {}
-
-    /** Run folders directly under {@code root}, newest first; unreadable ones are left out (see {@link #scan}). */
-    public static List<RunFolder> list(Path root) throws IOException {
-        return scan(root).runs();
-    }
-
-    /**
-     * Run folders directly under {@code root}, newest first, and beside them every folder with a
-     * config.json that does not open (corrupt JSON, a bad value, settings the checkpoint was not trained
-     * with) with the reason, so a front end can show it rather than let it vanish.
-     */
-    public static Listing scan(Path root) throws IOException {
-        List<RunFolder> out = new ArrayList<>();
-        List<Unreadable> bad = new ArrayList<>();
-        if (!Files.isDirectory(root)) {
-            return new Listing(out, bad);
-        }
-        try (Stream<Path> s = Files.list(root)) {
-            for (Path p : s.filter(Files::isDirectory).sorted().toList()) {
-                if (Files.exists(p.resolve(RunFolder.CONFIG))) {
-                    try {
-                        out.add(RunFolder.open(p));
-                    } catch (RunFolderException e) {
-                        bad.add(new Unreadable(p, e.getMessage()));
-                    }
-                }
-            }
-        }
-        out.sort(Comparator.comparing((RunFolder f) -> String.valueOf(f.info().created())).reversed());
-        return new Listing(out, bad);
     }
 }

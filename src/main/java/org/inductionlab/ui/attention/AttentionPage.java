@@ -24,7 +24,7 @@ import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.control.HeatmapView;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 
 import java.io.File;
 import java.util.Locale;

@@ -16,18 +16,16 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.lab.Ablation;
+import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.RunRecords;
 import org.inductionlab.engine.lab.ShortcutProbe;
-import org.inductionlab.engine.task.InductionTask;
-import org.inductionlab.engine.task.TokenFile;
-import org.inductionlab.engine.task.TriggerLayout;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -195,42 +193,13 @@ public final class AttentionViewModel {
         return answer;
     }
 
-    /** The input tokens the model will read, built from the chosen source; the answer, if known, last. */
-    record Input(int[] tokens, Integer answer, String description) {}
-
-    Input input(Hyperparameters hp) throws Exception {
-        switch (source.get()) {
-            case TYPED -> {
-                int[] ids = TokenFile.parseLine(typed.get(), hp.vocab(), "tokens");
-                return new Input(ids, null, ids.length + " typed tokens");
-            }
-            case FILE -> {
-                if (file.get() == null) {
-                    throw new IllegalArgumentException("file: choose a token file");
-                }
-                List<int[]> lines = TokenFile.read(file.get(), hp.vocab());
-                if (line.get() < 1 || line.get() > lines.size()) {
-                    throw new IllegalArgumentException("line: " + line.get() + " is out of range (allowed: 1.."
-                            + lines.size() + ")");
-                }
-                return new Input(lines.get(line.get() - 1), null, file.get().getFileName() + " line " + line.get());
-            }
-            default -> {
-                TriggerLayout l = TriggerLayout.parse(layout.get());
-                int n = length.get();
-                if (n < 8 || n > AttentionMap.MAX_LENGTH + 1) {
-                    throw new IllegalArgumentException("length: " + n + " is out of range (allowed: 8.."
-                            + (AttentionMap.MAX_LENGTH + 1) + ")");
-                }
-                String problem = l.problemAt(n);
-                if (problem != null) {
-                    throw new IllegalArgumentException("layout: " + problem);
-                }
-                InductionTask.Sequence s = InductionTask.evaluation(hp.vocab(), l, seed.get()).sequence(0, n);
-                return new Input(Arrays.copyOf(s.tokens(), n - 1), s.answer(), "length " + n + ", " + l + ", seed "
-                        + seed.get());
-            }
-        }
+    /** The engine's description of the sequence the fields choose (not for HISTORY). */
+    AttentionQuery.Source query() {
+        return switch (source.get()) {
+            case TYPED -> new AttentionQuery.Typed(typed.get());
+            case FILE -> new AttentionQuery.FileLine(file.get(), line.get());
+            default -> new AttentionQuery.Generated(length.get(), layout.get(), seed.get());
+        };
     }
 
     /** The recorded steps of the "Training steps" source. */
@@ -252,30 +221,31 @@ public final class AttentionViewModel {
         long gen = generation.incrementAndGet();
         busy.set(true);
         message.set("Computing…");
+        AttentionQuery.Source query = query();
         ctx.executor().background(() -> {
             try {
-                Hyperparameters hp = r.hyperparameters();
-                Input in = input(hp);
-                AttentionMap m = AttentionMap.compute(model(r.path()).model(), in.tokens());
+                LoadedRun loadedRun = model(r.path());
+                AttentionQuery.Answer a = AttentionQuery.ask(loadedRun, query);
                 // the run's standard head scores (the same for any input): measured once per run
                 HeadScores s = r.path().equals(scoredRun) && scores.get() != null ? scores.get()
-                        : HeadScores.measure(model(r.path()).model(), 1);
+                        : AttentionQuery.scores(loadedRun);
                 scoredRun = r.path();
                 ctx.executor().ui(() -> {
                     if (generation.get() != gen) {
                         return; // a newer request or a cancel
                     }
+                    AttentionMap m = a.map();
                     scores.set(s);
                     map.set(m);
                     busy.set(false);
                     error.set(false);
-                    message.set(r.name() + " · " + in.description());
+                    message.set(r.name() + " · " + a.input().description());
                     int[] best = m.topTargetHead();
                     layer.set(best[0]);
                     head.set(best[1]);
-                    answer.set(String.format(Locale.ROOT, "The model says %d (p = %.2f)%s", m.predictedToken(),
-                            m.predictedProbability(), in.answer() == null ? "."
-                                    : "; the answer is " + in.answer() + (in.answer() == m.predictedToken() ? " ✓" : " ✗")));
+                    answer.set(String.format(Locale.ROOT, "The model says %d (p = %.2f)%s", a.predicted(),
+                            a.probability(), a.correct() == null ? "."
+                                    : "; the answer is " + a.input().answer() + (a.correct() ? " ✓" : " ✗")));
                 });
             } catch (Throwable e) {
                 failed(gen, r, e);
@@ -301,7 +271,7 @@ public final class AttentionViewModel {
         message.set("Reading the recording…");
         ctx.executor().background(() -> {
             try {
-                TrainingHistory.Recording rec = TrainingHistory.Recording.read(r.path(), r.hyperparameters());
+                RunRecords.Attention rec = RunRecords.attention(r.path());
                 ctx.executor().ui(() -> {
                     if (generation.get() != gen) {
                         return;
@@ -372,7 +342,7 @@ public final class AttentionViewModel {
         ablationResult.set(null);
         ctx.executor().background(() -> {
             try {
-                Ablation.Result result = Ablation.measure(model(r.path()).model(), heads,
+                Ablation.Result result = Ablation.measure(model(r.path()), heads,
                         ShortcutProbe.DEFAULT_SEQUENCES, ShortcutProbe.DEFAULT_SEED);
                 StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                         "With %s ablated, at length %d (%d sequences each):", what, result.after().trainLength(),

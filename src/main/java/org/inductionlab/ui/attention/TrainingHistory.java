@@ -4,17 +4,11 @@ import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerWrapper;
 import javafx.beans.property.SimpleIntegerProperty;
-import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
-import org.inductionlab.engine.run.AttentionFrame;
-import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.lab.RunRecords;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.SortedMap;
 
 /**
  * The Attention page's "Training steps" source: the watched sequence's attention as training recorded it
@@ -23,32 +17,19 @@ import java.util.SortedMap;
  */
 public final class TrainingHistory {
 
-    /** What a run folder recorded, read on a worker thread. */
-    public record Recording(List<AttentionFrame> frames, SortedMap<Long, HeadScores> scores, int inductionToken) {
-
-        public static Recording read(Path run, Hyperparameters hp) throws IOException {
-            return new Recording(AttentionFrame.read(run),
-                    HeadScores.fromRows(hp, RunFolder.open(run).readHeadScores()), hp.inductionToken());
-        }
-
-        public boolean isEmpty() {
-            return frames.isEmpty();
-        }
-    }
-
-    private Recording recording = new Recording(List.of(), new java.util.TreeMap<>(), 0);
+    private RunRecords.Attention recording = RunRecords.Attention.NONE;
     private final ReadOnlyIntegerWrapper count = new ReadOnlyIntegerWrapper(0);
     private final IntegerProperty index = new SimpleIntegerProperty(0);
 
     /** Shows {@code r}, at its last step. */
-    void set(Recording r) {
+    void set(RunRecords.Attention r) {
         recording = r;
-        count.set(r.frames().size());
-        index.set(Math.max(0, r.frames().size() - 1));
+        count.set(r.size());
+        index.set(Math.max(0, r.size() - 1));
     }
 
     void clear() {
-        set(new Recording(List.of(), new java.util.TreeMap<>(), 0));
+        set(RunRecords.Attention.NONE);
     }
 
     /** How many steps were recorded (0: none, or nothing loaded). */
@@ -66,16 +47,16 @@ public final class TrainingHistory {
     }
 
     long step() {
-        return recording.frames().get(clampedIndex()).step();
+        return recording.step(clampedIndex());
     }
 
     AttentionMap map() {
-        return AttentionMap.of(recording.frames().get(clampedIndex()), recording.inductionToken());
+        return recording.map(clampedIndex());
     }
 
     /** The head scores recorded at the shown step; null if heads.csv has none for it. */
     HeadScores scores() {
-        return recording.scores().get(step());
+        return recording.scores(clampedIndex());
     }
 
     /** "step 2,300 (recording 23 of 98, last at step 9,800)". */
@@ -83,8 +64,8 @@ public final class TrainingHistory {
         if (count.get() == 0) {
             return "";
         }
-        List<AttentionFrame> f = recording.frames();
+        int n = recording.size();
         return String.format(Locale.ROOT, "step %,d (recording %d of %d, last at step %,d)", step(), clampedIndex() + 1,
-                f.size(), f.get(f.size() - 1).step());
+                n, recording.step(n - 1));
     }
 }

@@ -1,6 +1,6 @@
 package org.inductionlab.ui.event;
 
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 
 import java.nio.file.Path;
 

@@ -1,7 +1,7 @@
 package org.inductionlab.ui.runs;
 
-import org.inductionlab.engine.study.Study;
-import org.inductionlab.engine.study.StudyProgress;
+import org.inductionlab.engine.lab.study.Study;
+import org.inductionlab.engine.lab.study.StudyProgress;
 import java.util.List;
 
 import javafx.beans.property.BooleanProperty;
@@ -13,17 +13,15 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.ObservableList;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.ShortcutProbe;
-import org.inductionlab.engine.run.Runs;
+import org.inductionlab.engine.lab.RunCatalogue;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 
 import java.nio.file.Path;
 import java.util.Map;
-import org.inductionlab.engine.exchange.ModelExchange;
-import org.inductionlab.engine.exchange.Safetensors;
-import org.inductionlab.engine.run.RunNames;
+import org.inductionlab.engine.lab.ModelExchange;
 
 /**
  * The Runs page: list, open (to Train, Sweep or Attention, by publishing an event the page that can do it
@@ -42,7 +40,7 @@ public final class RunsViewModel {
 
     public RunsViewModel(LabContext ctx) {
         this.ctx = ctx;
-        ctx.runs().unreadable().addListener((javafx.collections.ListChangeListener<Runs.Unreadable>) c -> showUnreadable());
+        ctx.runs().unreadable().addListener((javafx.collections.ListChangeListener<RunCatalogue.Unreadable>) c -> showUnreadable());
         showUnreadable();
     }
 
@@ -55,12 +53,12 @@ public final class RunsViewModel {
     }
 
     private void showUnreadable() {
-        List<Runs.Unreadable> bad = List.copyOf(ctx.runs().unreadable());
+        List<RunCatalogue.Unreadable> bad = List.copyOf(ctx.runs().unreadable());
         StringBuilder sb = new StringBuilder();
         if (!bad.isEmpty()) {
             sb.append(bad.size() == 1 ? "1 run folder cannot be read" : bad.size() + " run folders cannot be read")
                     .append(" (fix its config.json, or delete the folder):");
-            for (Runs.Unreadable u : bad) {
+            for (RunCatalogue.Unreadable u : bad) {
                 sb.append("\n").append(u.path().getFileName()).append(": ").append(u.reason());
             }
         }
@@ -127,7 +125,7 @@ public final class RunsViewModel {
         probed = r.path();
         ctx.executor().background(() -> {
             try (LoadedRun run = LoadedRun.open(r.path(), null)) {
-                ShortcutProbe.Result result = ShortcutProbe.probe(run.model(), ShortcutProbe.DEFAULT_SEQUENCES, null,
+                ShortcutProbe.Result result = ShortcutProbe.probe(run, ShortcutProbe.DEFAULT_SEQUENCES,
                         ShortcutProbe.DEFAULT_SEED);
                 StringBuilder sb = new StringBuilder(r.name() + ": " + result.verdict() + "\n" + result.why() + "\n");
                 for (ShortcutProbe.Cell c : result.table()) {
@@ -218,11 +216,7 @@ public final class RunsViewModel {
      * no hyperparameters, and shapes cannot tell the heads. Reads only the header.
      */
     public static boolean needsHeads(Path file) {
-        try {
-            return !ModelExchange.FORMAT.equals(Safetensors.readHeader(file).metadata().get("format"));
-        } catch (RuntimeException e) {
-            return false; // the import says what is wrong with it
-        }
+        return ModelExchange.needsHeads(file);
     }
 
     /**
@@ -234,7 +228,7 @@ public final class RunsViewModel {
         ctx.executor().background(() -> {
             try {
                 String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
-                String name = RunNames.fresh(ctx.runs().directory(), stem);
+                String name = RunCatalogue.freshName(ctx.runs().directory(), stem);
                 var in = ModelExchange.importFile(file, ctx.runs().directory().resolve(name),
                         heads == null ? Map.of() : Map.of("heads", String.valueOf(heads)), Map.of(), false);
                 ctx.runs().refresh();
@@ -267,7 +261,7 @@ public final class RunsViewModel {
         }
         ctx.executor().background(() -> {
             try {
-                Path target = Runs.rename(r.path(), newName);
+                Path target = RunCatalogue.rename(r.path(), newName);
                 ctx.runs().forget(r.path());
                 ctx.runs().remember(target);
                 ctx.executor().ui(() -> {
@@ -289,7 +283,7 @@ public final class RunsViewModel {
         }
         ctx.executor().background(() -> {
             try {
-                Runs.delete(r.path());
+                RunCatalogue.delete(r.path());
                 ctx.runs().forget(r.path());
                 ctx.executor().ui(() -> {
                     ctx.events().publish(new RunEvents.Moved(r.path(), null));

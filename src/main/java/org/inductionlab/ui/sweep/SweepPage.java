@@ -18,11 +18,12 @@ import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
 import org.controlsfx.control.CheckListView;
+import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.control.AnnotatedLineChart;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -202,11 +203,11 @@ public final class SweepPage extends BorderPane {
     }
 
     /**
-     * A spinner over exponents 3..24 shown as "2^10 = 1,024". It can be typed into: "2^10", "10" or
+     * A spinner over the sweep's exponents shown as "2^10 = 1,024". It can be typed into: "2^10", "10" or
      * "1024" all mean 2^10; anything else puts the last value back rather than failing.
      */
     static Spinner<Integer> exponentSpinner(int value) {
-        Spinner<Integer> s = new Spinner<>(3, 24, value);
+        Spinner<Integer> s = new Spinner<>(SweepJob.MIN_EXPONENT, SweepJob.MAX_EXPONENT, value);
         s.setEditable(true);
         s.getValueFactory().setConverter(new StringConverter<>() {
             @Override

@@ -15,18 +15,21 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.ObservableMap;
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.config.Problem;
 import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.RunCatalogue;
+import org.inductionlab.engine.lab.RunRecords;
 import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.run.AtomicFiles;
-import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.SweepPoint;
-import org.inductionlab.engine.study.Study;
-import org.inductionlab.engine.study.StudyGroups;
+import org.inductionlab.engine.lab.study.Study;
+import org.inductionlab.engine.lab.study.StudyGroups;
 import org.inductionlab.engine.task.TriggerLayout;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 
 import java.io.IOException;
@@ -48,8 +51,8 @@ public final class SweepViewModel {
 
     private final LabContext ctx;
     private final ObservableList<RunEntry> selected = FXCollections.observableArrayList();
-    private final IntegerProperty minExp = new SimpleIntegerProperty(6);
-    private final IntegerProperty maxExp = new SimpleIntegerProperty(12);
+    private final IntegerProperty minExp = new SimpleIntegerProperty(SweepJob.DEFAULT_MIN_EXPONENT);
+    private final IntegerProperty maxExp = new SimpleIntegerProperty(SweepJob.FIXED_DEFAULT_MAX_EXPONENT);
     private final StringProperty layout = new SimpleStringProperty(OWN_LAYOUT);
     private final IntegerProperty sequences = new SimpleIntegerProperty(0);
     private final BooleanProperty showReference = new SimpleBooleanProperty(true);
@@ -83,7 +86,7 @@ public final class SweepViewModel {
     public SweepViewModel(LabContext ctx) {
         this.ctx = ctx;
         minExp.set((int) ctx.settings().getDouble("sweep_min_exp", SweepJob.DEFAULT_MIN_EXPONENT));
-        maxExp.set((int) ctx.settings().getDouble("sweep_max_exp", 12));
+        maxExp.set((int) ctx.settings().getDouble("sweep_max_exp", SweepJob.FIXED_DEFAULT_MAX_EXPONENT));
         maxExpChosen = ctx.settings().getDouble("sweep_max_exp", -1) > 0;
         layout.set(ctx.settings().get("sweep_layout", OWN_LAYOUT));
         sequences.set((int) ctx.settings().getDouble("sweep_sequences", 0));
@@ -215,7 +218,7 @@ public final class SweepViewModel {
                 List<RunEntry> entries = new ArrayList<>();
                 for (int i = 0; i < s.runs().size(); i++) {
                     try {
-                        entries.add(RunEntry.of(RunFolder.open(s.runPath(i))));
+                        entries.add(RunCatalogue.open(s.runPath(i)));
                     } catch (RuntimeException missing) {
                         // a run folder removed by hand: the others still plot
                     }
@@ -274,7 +277,7 @@ public final class SweepViewModel {
                 continue;
             }
             try {
-                for (SweepPoint p : RunFolder.open(r.path()).readSweep()) {
+                for (SweepPoint p : RunRecords.sweep(r.path())) {
                     // † marks a run trained with S at a fixed place: position alone can solve its task
                     String mark = r.hyperparameters().layout() instanceof TriggerLayout.Fixed ? " †" : "";
                     fresh.computeIfAbsent(r.name() + mark + " · " + p.layout(), k -> new ArrayList<>()).add(p);
@@ -298,16 +301,25 @@ public final class SweepViewModel {
         return problem;
     }
 
-    /** The engine's message for a bad plan, in the page's words: "Longest: 2^7 is out of range (…)". */
-    static String inPageWords(String engineMessage) {
-        String m = engineMessage;
-        for (String key : List.of("min_exponent", "max_exponent")) {
-            if (m.startsWith(key + ":")) { // exponents read as lengths, as the spinners show them
-                m = m.replaceAll("(?<![\\w^])(\\d+)(?![\\w])", "2^$1");
-            }
+    /** The page's names for the engine's sweep settings, and its notation for exponents (2^7, as the spinners show). */
+    static final Problem.Words PAGE_WORDS = new Problem.Words() {
+        private final Map<String, String> names = Map.of("min_exponent", "Shortest", "max_exponent", "Longest",
+                "sequences_per_length", "Sequences", "layout", "Layout");
+
+        @Override
+        public String name(String key) {
+            return names.getOrDefault(key, key);
         }
-        return m.replace("min_exponent", "Shortest").replace("max_exponent", "Longest")
-                .replace("sequences_per_length", "Sequences").replaceFirst("^layout:", "Layout:");
+
+        @Override
+        public String number(String key, long value) {
+            return key.endsWith("_exponent") ? "2^" + value : Long.toString(value);
+        }
+    };
+
+    /** Why a plan is refused, in the page's words: "Longest: 2^7 is out of range (…)". */
+    static String inPageWords(RuntimeException e) {
+        return e instanceof InvalidConfigException bad ? bad.describe(PAGE_WORDS) : Fx.message(e);
     }
 
     void updateEstimate() {
@@ -335,7 +347,7 @@ public final class SweepViewModel {
                 }
             }
         } catch (IllegalArgumentException e) {
-            problem.set(inPageWords(Fx.message(e)));
+            problem.set(inPageWords(e));
             estimateText.set("");
             return;
         }
@@ -350,12 +362,13 @@ public final class SweepViewModel {
         int shown = 0;
         for (int i = perLength.size() - 1; i >= 0 && shown < 3; i--, shown++) { // the costly end of the range
             LengthSweep.Estimate e = perLength.get(i);
-            double halfWidth = 100 * 1.96 * Math.sqrt(0.25 / e.sequences()); // Wilson, worst case, roughly
             text.append(String.format(Locale.ROOT, "%n2^%d: ~%s, %d sequences (error bars up to ±%.0f points)",
-                    Integer.numberOfTrailingZeros(e.length()), Durations.words(e.seconds()), e.sequences(), halfWidth));
+                    Integer.numberOfTrailingZeros(e.length()), Durations.words(e.seconds()), e.sequences(),
+                    SweepJob.errorBarPoints(e.sequences())));
         }
-        if (!gpu && maxExp.get() > 16) {
-            text.append("\nOn a laptop CPU stop at 2^15–2^16: each longer length takes hours. Use a GPU for 2^20.");
+        String advice = SweepJob.ceilingAdvice(gpu, maxExp.get());
+        if (advice != null) {
+            text.append("\n").append(advice);
         }
         text.append(String.format(Locale.ROOT, "%nDefault longest length for %s here: 2^%d (each length up to it is"
                 + " expected to take under %s).", selected.get(0).name(), SweepJob.defaultMaxExponent(
@@ -366,13 +379,8 @@ public final class SweepViewModel {
 
     /** The validated plan for one run, or an exception naming the bad field. */
     LengthSweep.Plan plan(RunEntry run) {
-        TriggerLayout l;
-        try {
-            l = OWN_LAYOUT.equals(layout.get()) ? run.hyperparameters().layout() : TriggerLayout.parse(layout.get());
-        } catch (IllegalArgumentException e) {
-            throw new org.inductionlab.engine.config.InvalidConfigException("layout", e.getMessage());
-        }
-        return new LengthSweep.Plan(minExp.get(), maxExp.get(), l, Math.max(0, sequences.get()), 1);
+        return SweepJob.plan(run.hyperparameters(), onGpu(run), minExp.get(), maxExp.get(),
+                OWN_LAYOUT.equals(layout.get()) ? null : layout.get(), Math.max(0, sequences.get()), 1);
     }
 
     /** Sweeps every selected run in turn on the worker thread. */
@@ -387,7 +395,7 @@ public final class SweepViewModel {
                 plans.add(plan(r));
             }
         } catch (IllegalArgumentException e) {
-            problem.set(inPageWords(Fx.message(e)));
+            problem.set(inPageWords(e));
             return;
         }
         remember();

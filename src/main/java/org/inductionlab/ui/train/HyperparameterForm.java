@@ -9,8 +9,8 @@ import javafx.collections.ObservableMap;
 import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Problem;
-import org.inductionlab.engine.model.ModelCost;
-import org.inductionlab.engine.platform.MachineMemory;
+import org.inductionlab.engine.lab.Machine;
+import org.inductionlab.engine.lab.TrainingJob;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -97,9 +97,9 @@ final class HyperparameterForm {
         problems.putAll(byKey);
         if (parsed.value() != null) {
             Hyperparameters hp = parsed.value();
+            TrainingJob.Cost cost = TrainingJob.cost(hp);
             estimate.set(String.format(Locale.ROOT, "%,d parameters · about %s of memory per step · %.2f GFLOP per step",
-                    ModelCost.parameterCount(hp), MachineMemory.mib(ModelCost.trainingBytes(hp)),
-                    ModelCost.trainingStepFlops(hp) / 1e9));
+                    cost.parameters(), Machine.mib(cost.bytesPerStep()), cost.flopsPerStep() / 1e9));
         } else {
             estimate.set("");
         }

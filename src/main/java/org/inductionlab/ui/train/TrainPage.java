@@ -25,7 +25,7 @@ import org.inductionlab.engine.config.Preset;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.Notice;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 import org.inductionlab.ui.control.AnnotatedLineChart;
 import org.inductionlab.ui.control.StepAxis;

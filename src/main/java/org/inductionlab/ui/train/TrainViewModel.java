@@ -13,14 +13,13 @@ import javafx.collections.ObservableMap;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.lab.TrainingJob;
-import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.run.RunNames;
+import org.inductionlab.engine.lab.RunCatalogue;
 import org.inductionlab.engine.train.TrainingOutcome;
 import org.inductionlab.engine.train.TrainingProgress;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.Notice;
-import org.inductionlab.ui.RunEntry;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.RunLibrary;
 import org.inductionlab.ui.TaskExecutor;
 import org.inductionlab.ui.event.RunEvents;
@@ -134,12 +133,12 @@ public final class TrainViewModel {
 
     /** A name no listed run has; checked against the run list in memory, not the disk. */
     private String freshName(String presetName) {
-        return RunNames.fresh(presetName, n -> runs.find(n).isPresent());
+        return RunCatalogue.freshName(presetName, n -> runs.find(n).isPresent());
     }
 
     /** Re-checks the run name and what blocks Start, after any change to the form or the name. */
     private void recheck() {
-        String nameProblem = RunNames.problem(runName.get());
+        String nameProblem = RunCatalogue.nameProblem(runName.get());
         if (nameProblem == null && !resumable.get() && runs.find(runName.get()).isPresent()) {
             nameProblem = "a run named " + runName.get() + " exists; choose another name";
         }
@@ -206,10 +205,10 @@ public final class TrainViewModel {
         session.launch(source, new TrainingSession.Ends() {
             @Override
             public void started(TrainingJob j) {
-                activeRun = j.folder().path();
+                activeRun = j.path();
                 runs.training().set(activeRun);
                 if (state().get() == State.RUNNING) {
-                    status.set((j.resumed() ? "Resuming " : "Training ") + j.folder().name() + "…");
+                    status.set((j.resumed() ? "Resuming " : "Training ") + j.name() + "…");
                 }
             }
 
@@ -221,9 +220,9 @@ public final class TrainViewModel {
             }
 
             @Override
-            public void finished(TrainingOutcome o, RunFolder folder) {
+            public void finished(TrainingOutcome o, String run) {
                 boolean stopped = o.reason() == TrainingOutcome.Reason.STOPPED;
-                String text = String.format(Locale.ROOT, "%s: %s at step %,d, running accuracy %.1f %%", folder.name(),
+                String text = String.format(Locale.ROOT, "%s: %s at step %,d, running accuracy %.1f %%", run,
                         o.reason().words, o.step(), 100 * o.runningAccuracy());
                 ended(stopped, text, new Notice(switch (o.reason()) {
                     case TARGET_REACHED -> "Training finished: target reached"; // a success, not a stop
@@ -237,8 +236,8 @@ public final class TrainViewModel {
             }
 
             @Override
-            public void failed(Throwable e, RunFolder folder, boolean hasCheckpoint) {
-                String text = folder.name() + ": " + Fx.message(e);
+            public void failed(Throwable e, String run, boolean hasCheckpoint) {
+                String text = run + ": " + Fx.message(e);
                 ended(hasCheckpoint, "Training failed — " + text, new Notice("Training failed", text, true));
             }
         });

@@ -5,8 +5,7 @@ import javafx.beans.property.SimpleLongProperty;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.run.HeadScoreRow;
 import org.inductionlab.engine.run.MetricsRow;
-import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.train.PhaseChange;
+import org.inductionlab.engine.lab.RunRecords;
 import org.inductionlab.engine.train.TrainingProgress;
 import org.inductionlab.ui.TaskExecutor;
 import org.inductionlab.ui.control.ThinnedSeries;
@@ -95,14 +94,11 @@ public final class TrainingCurves {
         clear();
         executor.background(() -> {
             try {
-                RunFolder folder = RunFolder.open(run);
-                List<MetricsRow> rows = folder.readMetrics();
-                List<HeadScoreRow> scores = folder.readHeadScores();
-                long phase = PhaseChange.firstStep(hp, rows);
+                RunRecords.Curves c = RunRecords.curves(run);
                 executor.ui(() -> {
                     if (stillWanted.getAsBoolean()) {
-                        show(rows, phase);
-                        heads.setAll(scores);
+                        show(c.metrics(), c.phaseChange());
+                        heads.setAll(c.heads());
                     }
                 });
             } catch (Exception e) {

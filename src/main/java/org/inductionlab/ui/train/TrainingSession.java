@@ -5,8 +5,7 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.inductionlab.engine.lab.TrainingJob;
-import org.inductionlab.engine.run.RunFolder;
-import org.inductionlab.engine.train.PhaseChange;
+import org.inductionlab.engine.lab.RunRecords;
 import org.inductionlab.engine.train.TrainingListener;
 import org.inductionlab.engine.train.TrainingOutcome;
 import org.inductionlab.engine.train.TrainingProgress;
@@ -37,9 +36,9 @@ final class TrainingSession {
 
         void notStarted(Exception e);
 
-        void finished(TrainingOutcome outcome, RunFolder folder);
+        void finished(TrainingOutcome outcome, String run);
 
-        void failed(Throwable e, RunFolder folder, boolean hasCheckpoint);
+        void failed(Throwable e, String run, boolean hasCheckpoint);
     }
 
     private final TaskExecutor executor;
@@ -99,14 +98,14 @@ final class TrainingSession {
                     TrainingOutcome o = j.run(new Listener(j));
                     executor.ui(() -> {
                         drain();
-                        ends.finished(o, j.folder()); // first, so the page sees how it ended when it turns idle
+                        ends.finished(o, j.name()); // first, so the page sees how it ended when it turns idle
                         state.set(State.IDLE);
                     });
                 } catch (Throwable e) {
-                    boolean checkpoint = j.folder().hasCheckpoint();
+                    boolean checkpoint = j.hasCheckpoint();
                     executor.ui(() -> {
                         drain();
-                        ends.failed(e, j.folder(), checkpoint);
+                        ends.failed(e, j.name(), checkpoint);
                         state.set(State.IDLE);
                     });
                 }
@@ -179,12 +178,10 @@ final class TrainingSession {
         public void onStart(TrainingStart s) {
             if (s.resumed()) { // the curve so far, as metrics.csv holds it after the resume cut it back
                 try {
-                    var rows = job.folder().readMetrics();
-                    var scores = job.folder().readHeadScores();
-                    long phase = PhaseChange.firstStep(job.hyperparameters(), rows);
+                    RunRecords.Curves c = job.curves();
                     executor.ui(() -> {
-                        curves.show(rows, phase);
-                        curves.heads().setAll(scores);
+                        curves.show(c.metrics(), c.phaseChange());
+                        curves.heads().setAll(c.heads());
                     });
                 } catch (IOException e) {
                     // no earlier curve
@@ -232,7 +229,7 @@ final class TrainingSession {
         public void onCheckpoint(long step) {
             executor.ui(() -> {
                 if (state.get() == State.RUNNING) {
-                    status.set("Training " + job.folder().name() + " — checkpoint at step " + step);
+                    status.set("Training " + job.name() + " — checkpoint at step " + step);
                 }
             });
         }

@@ -1,4 +1,4 @@
-package org.inductionlab.engine.exchange;
+package org.inductionlab.engine.lab;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -14,7 +14,8 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Norm;
 import org.inductionlab.engine.config.PositionalKind;
-import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.exchange.ModelFileException;
+import org.inductionlab.engine.exchange.Safetensors;
 import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.run.RunFolder;
@@ -94,6 +95,19 @@ public final class ModelExchange {
     }
 
     // ---- in -------------------------------------------------------------------------------------------
+
+    /**
+     * Whether importing {@code file} needs the number of heads from the user: a file the lab did not write
+     * carries no hyperparameters, and shapes cannot tell the heads. Reads only the header; a file that
+     * cannot be read says no (the import says what is wrong with it).
+     */
+    public static boolean needsHeads(Path file) {
+        try {
+            return !FORMAT.equals(Safetensors.readHeader(file).metadata().get("format"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
 
     /** What an import made. */
     public record Imported(Path run, Hyperparameters hyperparameters, Scheme scheme, int tensors) {}

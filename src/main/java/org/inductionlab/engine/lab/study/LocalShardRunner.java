@@ -1,4 +1,4 @@
-package org.inductionlab.engine.study;
+package org.inductionlab.engine.lab.study;
 
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.SweepShards;

@@ -1,4 +1,4 @@
-package org.inductionlab.engine.study;
+package org.inductionlab.engine.lab.study;
 
 import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.eval.SweepShards;
@@ -216,7 +216,7 @@ public final class StudyTask implements AutoCloseable {
     static Map<TriggerLayout, List<Integer>> missingPoints(StudySpec.Evaluation ev, RunFolder folder)
             throws IOException {
         var hp = folder.hyperparameters();
-        int max = ev.maxExp() != null ? ev.maxExp() : Math.max(ev.minExp(), StudySpec.DEFAULT_MAX_EXP);
+        int max = ev.longestExponent();
         Set<String> have = new java.util.HashSet<>();
         for (SweepPoint p : folder.readSweep()) {
             have.add(p.layout() + "@" + p.length());

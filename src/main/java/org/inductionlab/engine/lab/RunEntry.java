@@ -1,6 +1,6 @@
-package org.inductionlab.ui;
+package org.inductionlab.engine.lab;
 
-import org.inductionlab.engine.study.Study;
+import org.inductionlab.engine.lab.study.Study;
 
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.run.RunFolder;
@@ -9,12 +9,15 @@ import org.inductionlab.engine.run.RunStatus;
 
 import java.nio.file.Path;
 
-/** One run as the lists and the plot show it: read once from its config.json, off the FX thread. */
+/**
+ * One run as the catalogue lists it ({@link RunCatalogue}): read once from its config.json, so lists and
+ * plots never read the disk; {@code resumable} is {@link TrainingJob#resumable}'s answer at that time.
+ */
 public record RunEntry(Path path, String name, String preset, RunStatus status, long steps, double runningAccuracy,
                        double epoch, double lastLoss, double wallSeconds, String created,
-                       Hyperparameters hyperparameters, boolean hasCheckpoint) {
+                       Hyperparameters hyperparameters, boolean hasCheckpoint, boolean resumable) {
 
-    public static RunEntry of(RunFolder folder) {
+    static RunEntry of(RunFolder folder) {
         RunInfo info = folder.info();
         RunInfo.Training t = info.training();
         return new RunEntry(folder.path(), displayName(folder.path()), info.preset() == null ? "" : info.preset(),
@@ -22,7 +25,7 @@ public record RunEntry(Path path, String name, String preset, RunStatus status, 
                 t == null ? Double.NaN : t.runningAccuracy(), t == null ? 0 : t.epoch(),
                 t == null ? Double.NaN : t.lastLoss(), t == null ? 0 : t.wallSeconds(),
                 info.created() == null ? "" : info.created(),
-                folder.hyperparameters(), folder.hasCheckpoint());
+                folder.hyperparameters(), folder.hasCheckpoint(), TrainingJob.resumable(folder));
     }
 
     /**
@@ -37,11 +40,6 @@ public record RunEntry(Path path, String name, String preset, RunStatus status, 
             return runs.getParent().getFileName() + "/" + name;
         }
         return name.toString();
-    }
-
-    /** Whether Resume can continue it from its checkpoint. */
-    public boolean resumable() {
-        return status.resumable() && hasCheckpoint;
     }
 
     /** "2026-11-26 04:52" from the ISO timestamp. */

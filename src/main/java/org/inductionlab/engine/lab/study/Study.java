@@ -1,4 +1,4 @@
-package org.inductionlab.engine.study;
+package org.inductionlab.engine.lab.study;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

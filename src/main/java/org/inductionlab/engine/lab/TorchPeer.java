@@ -1,4 +1,4 @@
-package org.inductionlab.engine.bench;
+package org.inductionlab.engine.lab;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package org.inductionlab.engine.study;
+package org.inductionlab.engine.lab.study;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.inductionlab.engine.study;
+package org.inductionlab.engine.lab.study;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
@@ -10,6 +10,7 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.eval.LengthSweep;
+import org.inductionlab.engine.lab.SweepJob;
 import org.inductionlab.engine.run.RunNames;
 import org.inductionlab.engine.task.TriggerLayout;
 
@@ -72,7 +73,13 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
     public record Evaluation(@JsonProperty("min_exp") int minExp, @JsonProperty("max_exp") Integer maxExp,
                              @JsonProperty("layouts") List<String> layouts, @JsonProperty("sequences") int sequences,
                              @JsonProperty("seed") long seed, @JsonProperty("shard_sequences") int shardSequences) {
-        public static final Evaluation DEFAULT = new Evaluation(6, DEFAULT_MAX_EXP, List.of(), 0, 1, 0);
+        public static final Evaluation DEFAULT = new Evaluation(SweepJob.DEFAULT_MIN_EXPONENT, DEFAULT_MAX_EXP,
+                List.of(), 0, 1, 0);
+
+        /** The longest exponent measured: max_exp, or where a spec leaves it out {@link #DEFAULT_MAX_EXP} (min_exp if longer). */
+        public int longestExponent() {
+            return maxExp != null ? maxExp : Math.max(minExp, DEFAULT_MAX_EXP);
+        }
 
         /** The layouts to measure for a run trained on {@code own}. */
         public List<TriggerLayout> layoutsFor(Hyperparameters hp) {
@@ -93,8 +100,8 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
         }
     }
 
-    /** The longest length a study measures when its spec does not say: 2^12. */
-    public static final int DEFAULT_MAX_EXP = 12;
+    /** The longest length a study measures when its spec does not say: the sweep policy's fixed default, 2^12. */
+    public static final int DEFAULT_MAX_EXP = SweepJob.FIXED_DEFAULT_MAX_EXPONENT;
 
     /** One run of the study: its folder name, its variant's name (or null), and its own settings. */
     public record Point(String name, String variant, Map<String, String> values) {}
@@ -353,9 +360,10 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
             throw new InvalidConfigException("eval", "an object, e.g. {\"min_exp\": 6, \"max_exp\": 8}");
         }
         onlyKeys(e, EVAL_KEYS, "eval.", "unknown key");
-        int min = wholeNumber(e, "min_exp", 6, 3, 24);
-        Integer max = e.has("max_exp") ? wholeNumber(e, "max_exp", 0, min, 24) : Math.max(min, DEFAULT_MAX_EXP);
-        int seqs = wholeNumber(e, "sequences", 0, 0, 1_000_000);
+        int min = wholeNumber(e, "min_exp", SweepJob.DEFAULT_MIN_EXPONENT, SweepJob.MIN_EXPONENT, SweepJob.MAX_EXPONENT);
+        Integer max = e.has("max_exp") ? wholeNumber(e, "max_exp", 0, min, SweepJob.MAX_EXPONENT) : null;
+        max = new Evaluation(min, max, List.of(), 0, 1, 0).longestExponent();
+        int seqs = wholeNumber(e, "sequences", 0, 0, LengthSweep.MAX_PLAN_SEQUENCES);
         long seed = wholeNumber(e, "seed", 1, 0, Integer.MAX_VALUE);
         int shard = wholeNumber(e, "shard_sequences", 0, 0, 1_000_000);
         List<String> layouts = new ArrayList<>();

@@ -1,0 +1,93 @@
+package org.inductionlab.engine.lab;
+
+import org.inductionlab.engine.TestConfigs;
+import org.inductionlab.engine.config.DeviceChoice;
+import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.config.Problem;
+import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.TokenFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The attention query on a tiny trained run: one set of rules for what a sequence may be, and one answer. */
+class AttentionQueryTest {
+
+    @TempDir
+    static Path tmp;
+    private static Path dir;
+
+    @BeforeAll
+    static void train() throws Exception {
+        dir = tmp.resolve("run");
+        TrainingJob.create(dir, TestConfigs.tiny("max_steps=3"), "tiny", false).run(null);
+    }
+
+    @Test
+    void aGeneratedSequenceIsTheTasksOwnAndItsAnswerIsKnown() throws Exception {
+        try (LoadedRun run = LoadedRun.open(dir, DeviceChoice.CPU)) {
+            var hp = run.hyperparameters();
+            AttentionQuery.Answer a = AttentionQuery.ask(run, new AttentionQuery.Generated(20, null, 3));
+            InductionTask.Sequence s = InductionTask.evaluation(hp.vocab(), hp.layout(), 3).sequence(0, 20);
+            assertArrayEquals(Arrays.copyOf(s.tokens(), 19), a.input().tokens(), "all but the answer");
+            assertEquals(s.answer(), a.input().answer());
+            assertEquals("length 20, " + hp.layout() + ", seed 3", a.input().description());
+            assertEquals(19, a.map().length());
+            assertEquals(a.map().predictedToken(), a.predicted());
+            assertEquals(a.predicted() == s.answer(), a.correct());
+
+            AttentionQuery.Answer typed = AttentionQuery.ask(run, new AttentionQuery.Typed(
+                    Arrays.stream(a.input().tokens()).mapToObj(Integer::toString).reduce((x, y) -> x + " " + y).orElseThrow()));
+            assertNull(typed.correct(), "a typed sequence's answer is not known");
+            assertEquals(a.predicted(), typed.predicted(), "the same tokens, the same prediction");
+            assertEquals(a.probability(), typed.probability(), 1e-6);
+
+            Path file = tmp.resolve("tokens.txt");
+            Files.writeString(file, "1 2 3 4\n" + String.join(" ", Arrays.stream(a.input().tokens())
+                    .mapToObj(Integer::toString).toList()) + "\n");
+            AttentionQuery.Answer read = AttentionQuery.ask(run, new AttentionQuery.FileLine(file, 2));
+            assertEquals(a.predicted(), read.predicted());
+            assertEquals("tokens.txt line 2", read.input().description());
+            assertEquals(hp.heads(), AttentionQuery.scores(run).heads());
+        }
+    }
+
+    @Test
+    void badInputIsKeyedWithItsRangeSoEachFrontEndWordsIt() throws Exception {
+        var hp = TestConfigs.tiny();
+        InvalidConfigException tooLong = assertThrows(InvalidConfigException.class,
+                () -> AttentionQuery.check(new AttentionQuery.Generated(2000, null, 1)));
+        Problem p = tooLong.problems().get(0);
+        assertEquals("length", p.key());
+        assertEquals(new Problem.Range(2000, 8, 1025, null, "the answer included: the model reads at most 1024 tokens"),
+                p.range());
+        assertEquals("--length: 2000 is out of range (allowed: 8..1025, the answer included: the model reads at most"
+                + " 1024 tokens)", tooLong.describe(key -> "--" + key));
+        assertEquals("length: 2000 is out of range (allowed: 8..1025, the answer included: the model reads at most"
+                + " 1024 tokens)", tooLong.getMessage(), "the engine's own words name the key");
+
+        assertEquals("layout", assertThrows(InvalidConfigException.class, () -> AttentionQuery.input(
+                new AttentionQuery.Generated(20, "sideways", 1), hp)).problems().get(0).key());
+        assertEquals("layout", assertThrows(InvalidConfigException.class, () -> AttentionQuery.input(
+                new AttentionQuery.Generated(20, "fixed:30", 1), hp)).problems().get(0).key(), "S past the end");
+        assertEquals(hp.layout(), AttentionQuery.layout(" ", hp), "blank: the run's own");
+
+        Path file = tmp.resolve("two.txt");
+        Files.writeString(file, "1 2 3\n4 5 6\n");
+        InvalidConfigException line = assertThrows(InvalidConfigException.class,
+                () -> AttentionQuery.input(new AttentionQuery.FileLine(file, 3), hp));
+        assertEquals(new Problem.Range(3, 1, 2, null, null), line.problems().get(0).range());
+        assertEquals("file", assertThrows(InvalidConfigException.class,
+                () -> AttentionQuery.check(new AttentionQuery.FileLine(null, 1))).problems().get(0).key());
+        assertTrue(assertThrows(TokenFile.TokenFileException.class, () -> AttentionQuery.check(
+                new AttentionQuery.FileLine(tmp.resolve("missing.txt"), 1))).getMessage().endsWith(" does not exist"));
+        assertTrue(assertThrows(TokenFile.TokenFileException.class, () -> AttentionQuery.input(
+                new AttentionQuery.Typed("1 2 99"), hp)).getMessage().startsWith("tokens, token 3: 99 is outside"));
+    }
+}
