@@ -184,12 +184,23 @@ final class LocalSlurm implements AutoCloseable {
         }
         awaitGone(daemons);
         // a job step's daemon whose slurmd has gone waits for it forever: once slurmd is gone (no step can
-        // start after that), stop those this cluster started
+        // start after that), stop those this cluster started (Debian's is slurmstepd-wlm; each works in this
+        // cluster's folder, which tells them from another test cluster's)
         awaitGone(ProcessHandle.allProcesses()
-                .filter(h -> h.info().command().map(c -> c.endsWith("/slurmstepd")).orElse(false))
+                .filter(h -> h.info().command().map(c -> c.matches(".*/slurmstepd(-wlm)?")).orElse(false))
                 .filter(h -> h.info().startInstant().map(t -> t.isAfter(started)).orElse(false))
+                .filter(this::worksHere)
                 .peek(ProcessHandle::destroy)
                 .toList());
+    }
+
+    /** Whether the process works in this cluster's folder (Linux: /proc/PID/cwd). */
+    private boolean worksHere(ProcessHandle h) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "cwd")).startsWith(dir);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Waits up to 15 s for {@code processes} to end, then kills what is left. */
