@@ -7,7 +7,6 @@ import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.eval.SweepShards;
 import org.inductionlab.engine.lab.ShardedSweep;
 import org.inductionlab.engine.model.Precision;
-import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.SweepPoint;
 import org.inductionlab.engine.lab.study.LocalShardRunner;
 import org.inductionlab.engine.lab.study.ShardJob;
@@ -131,7 +130,7 @@ final class EvalShards {
         PrintStream o = System.out;
         SweepShards p = sweep.plan();
         o.printf(Locale.ROOT, "run %s: 2^%d..2^%d on %s, %s sequences per length, seed %d, in %d shards (%s)%n",
-                sweep.folder().name(), p.minExponent(), p.maxExponent(), p.layouts().get(0),
+                sweep.run().getFileName().toString(), p.minExponent(), p.maxExponent(), p.layouts().get(0),
                 p.sequences() == 0 ? "the default rule of" : Integer.toString(p.sequences()), p.seed(),
                 sweep.shards().size(), sweep.planFile());
         for (SweepShards.Refused r : sweep.refused()) {
@@ -141,7 +140,7 @@ final class EvalShards {
     }
 
     private ShardedSweep.Settings settings(EvalCommand e, SlurmJob.Options opts) {
-        Hyperparameters hp = RunFolder.open(e.run).hyperparameters();
+        Hyperparameters hp = org.inductionlab.engine.lab.RunCatalogue.open(e.run).hyperparameters();
         TriggerLayout l;
         try {
             l = e.layout == null ? hp.layout() : TriggerLayout.parse(e.layout);
@@ -202,7 +201,7 @@ final class EvalShards {
         printPoints(o, sweep);
         o.printf(Locale.ROOT, "%d shards measured, %d not%s, in %s; results in %s%n", sum.measured().size(),
                 sum.failed().size(), sum.stopped() ? " (stopped)" : "", Durations.clock((System.nanoTime() - start) / 1e9),
-                sweep.run().resolve(RunFolder.SWEEP));
+                sweep.run().resolve(ShardedSweep.SWEEP_FILE));
         return sum.failed().isEmpty() && !sum.stopped() ? Cli.OK : Cli.FAILED;
     }
 
@@ -210,7 +209,7 @@ final class EvalShards {
     private static void printPoints(PrintStream o, ShardedSweep sweep) throws Exception {
         o.println("  length  layout      seqs  correct  accuracy   wilson95          seconds");
         Map<String, SweepPoint> rows = new java.util.HashMap<>();
-        for (SweepPoint p : sweep.folder().readSweep()) {
+        for (SweepPoint p : org.inductionlab.engine.lab.RunRecords.sweep(sweep.run())) {
             rows.put(p.layout() + "@" + p.length() + "#" + p.sequences(), p);
         }
         for (ShardedSweep.Point pt : sweep.points(Map.of())) {
@@ -266,7 +265,7 @@ final class EvalShards {
         PrintStream o = System.out;
         ShardedSweep sweep = ShardedSweep.open(run, shardPlan);
         SweepShards.Shard s = sweep.shard(shardTask);
-        o.printf(Locale.ROOT, "run %s, shard %d: %s on %s%n", sweep.folder().name(), s.index(), s.describe(),
+        o.printf(Locale.ROOT, "run %s, shard %d: %s on %s%n", sweep.run().getFileName().toString(), s.index(), s.describe(),
                 java.net.InetAddress.getLocalHost().getHostName());
         AtomicBoolean stop = new AtomicBoolean();
         ShardedSweep.Measured m;
@@ -289,7 +288,7 @@ final class EvalShards {
         }
         for (SweepPoint p : m.merged()) {
             o.printf(Locale.ROOT, "merged 2^%d %s into %s: %d of %d correct%n", Integer.numberOfTrailingZeros(p.length()),
-                    p.layout(), RunFolder.SWEEP, p.correct(), p.sequences());
+                    p.layout(), ShardedSweep.SWEEP_FILE, p.correct(), p.sequences());
         }
         return Cli.OK;
     }

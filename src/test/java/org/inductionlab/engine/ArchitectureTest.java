@@ -69,7 +69,7 @@ class ArchitectureTest {
             // results
             AttentionMap.class, HeadScores.class, MambaMemory.class, SweepPoint.class, MetricsRow.class,
             HeadScoreRow.class, RunStatus.class, LengthSweep.Plan.class, LengthSweep.Estimate.class,
-            LengthSweep.PrecisionCheck.class,
+            LengthSweep.PrecisionCheck.class, org.inductionlab.engine.eval.SweepShards.class,
             // hearing and steering a job
             LengthSweep.Listener.class, TrainingListener.class, TrainingProgress.class, TrainingOutcome.class,
             TrainingControl.class,

@@ -214,6 +214,9 @@ public final class ShardedSweep {
         return SweepJob.ceilingExponent(gpu);
     }
 
+    /** The run's sweep file name, into which the shards are merged. */
+    public static final String SWEEP_FILE = RunFolder.SWEEP;
+
     public Path run() {
         return run;
     }
