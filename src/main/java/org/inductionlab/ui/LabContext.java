@@ -56,8 +56,9 @@ public final class LabContext {
     }
 
     /**
-     * Where work runs. One background thread for sweeps and attention maps: libtorch's CPU threads are
-     * shared by the process, and two jobs at once on a small machine only slow each other down.
+     * Where work runs: one background thread for quick work (maps, probes, the disk) and one for long jobs
+     * (sweeps), so a rename or a refresh never waits minutes behind a sweep; libtorch's CPU threads are
+     * shared by the process, so a map computed during a sweep slows it a little rather than waiting for it.
      */
     public TaskExecutor executor() {
         return executor;

@@ -6,14 +6,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Where a view model's work runs, injected so view models are tested without a window: in the lab,
- * background work on the lab's one worker thread, training on its own thread, and results published on
- * the FX thread; in tests, {@link #inline()} runs everything on the caller's thread, in order.
+ * Where a view model's work runs, injected so view models are tested without a window: in the lab, quick
+ * background work on one worker thread, minutes-long jobs (sweeps) on another, training on its own thread,
+ * and results published on the FX thread; in tests, {@link #inline()} runs everything on the caller's
+ * thread, in order. View models go through {@link BackgroundTask}.
  */
 public interface TaskExecutor {
 
-    /** Disk, libtorch, sweeps, attention maps: off the FX thread, one at a time. */
+    /** Disk, libtorch, attention maps, probes: off the FX thread, one at a time. */
     void background(Runnable task);
+
+    /**
+     * A job of minutes (a sweep): off the FX thread, one at a time, beside {@link #background}, so a refresh
+     * or a rename never waits behind it.
+     */
+    void longJob(Runnable task);
 
     /** A training session: its own thread, beside the background worker. */
     void training(Runnable task);
@@ -31,10 +38,20 @@ public interface TaskExecutor {
             t.setDaemon(true);
             return t;
         });
+        ExecutorService longJobs = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lab-long-jobs");
+            t.setDaemon(true);
+            return t;
+        });
         return new TaskExecutor() {
             @Override
             public void background(Runnable task) {
                 worker.execute(task); // an escaped exception reaches the default handler (an error dialog)
+            }
+
+            @Override
+            public void longJob(Runnable task) {
+                longJobs.execute(task);
             }
 
             @Override
@@ -56,6 +73,7 @@ public interface TaskExecutor {
             @Override
             public void shutdown() {
                 worker.shutdownNow();
+                longJobs.shutdownNow();
             }
         };
     }
@@ -65,6 +83,11 @@ public interface TaskExecutor {
         return new TaskExecutor() {
             @Override
             public void background(Runnable task) {
+                task.run();
+            }
+
+            @Override
+            public void longJob(Runnable task) {
                 task.run();
             }
 

@@ -1,5 +1,6 @@
 package org.inductionlab.engine.lab;
 
+import org.inductionlab.engine.lab.study.Study;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunFolderException;
 import org.inductionlab.engine.run.RunNames;
@@ -74,9 +75,27 @@ public final class RunCatalogue {
         }
     }
 
+    /** Whether {@code dir} holds a config.json: a run, or one the catalogue names as unreadable. */
+    public static boolean looksLikeRun(Path dir) {
+        return Files.exists(dir.resolve(RunFolder.CONFIG));
+    }
+
     /** The run in {@code dir}, listed; a folder that is not a readable run throws, saying why. */
     public static RunEntry open(Path dir) {
         return RunEntry.of(RunFolder.open(dir));
+    }
+
+    /** The runs of {@code study}, listed; a run folder removed by hand is left out, the others still list. */
+    public static List<RunEntry> runsOf(Study study) {
+        List<RunEntry> out = new ArrayList<>();
+        for (int i = 0; i < study.runs().size(); i++) {
+            try {
+                out.add(open(study.runPath(i)));
+            } catch (RuntimeException missing) {
+                // not there, or not readable: the study's status says which
+            }
+        }
+        return out;
     }
 
     /** Renames a run folder in place (atomically where the file system can); returns the new path. */

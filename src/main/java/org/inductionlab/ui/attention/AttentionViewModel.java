@@ -4,8 +4,8 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
-import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleLongProperty;
@@ -18,22 +18,21 @@ import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.lab.Ablation;
 import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.engine.lab.RunRecords;
-import org.inductionlab.engine.lab.ShortcutProbe;
+import org.inductionlab.ui.BackgroundTask;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
-import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.ui.event.RunEvents;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The Attention page: a run, a sequence (generated, typed, or a line of a token file), and the map of
- * every head's weights computed on the worker thread. The page stays responsive while it computes; a
- * newer request makes an older result be dropped, and Cancel drops the one in flight.
+ * The Attention page: a run, a sequence (generated, typed, or a line of a token file: the engine's
+ * {@link AttentionQuery}), and the map of every head's weights computed in the background. The page stays
+ * responsive while it computes; a newer request, a change of input, or Cancel makes an older result be
+ * dropped, never shown.
  */
 public final class AttentionViewModel {
 
@@ -45,29 +44,26 @@ public final class AttentionViewModel {
     private final ObjectProperty<Source> source = new SimpleObjectProperty<>(Source.GENERATED);
     private final IntegerProperty length = new SimpleIntegerProperty(64);
     private final StringProperty layout = new SimpleStringProperty("");
-    private final LongProperty seed = new SimpleLongProperty(1);
+    private final LongProperty seed = new SimpleLongProperty(AttentionQuery.DEFAULT_SEED);
     private final StringProperty typed = new SimpleStringProperty("");
     private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
     private final IntegerProperty line = new SimpleIntegerProperty(1);
     private final ObjectProperty<AttentionMap> map = new SimpleObjectProperty<>();
     private final ObjectProperty<HeadScores> scores = new SimpleObjectProperty<>();
-    private Path scoredRun; // the background thread's: whose scores are current
     private final IntegerProperty layer = new SimpleIntegerProperty(0);
     private final IntegerProperty head = new SimpleIntegerProperty(0);
-    private final BooleanProperty busy = new SimpleBooleanProperty(false);
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty error = new SimpleBooleanProperty(false);
-    private final StringProperty ablation = new SimpleStringProperty("");
-    private final ReadOnlyObjectWrapper<Ablation.Result> ablationResult = new ReadOnlyObjectWrapper<>();
     private final StringProperty answer = new SimpleStringProperty("");
-    private final AtomicLong generation = new AtomicLong();
     private final TrainingHistory history = new TrainingHistory();
-
-    // the background thread's cache: reloading a model for every sequence would be slow
-    private LoadedRun loaded;
+    private final RunModelCache models = new RunModelCache(); // the background worker's
+    private final BackgroundTask maps;
+    private final HeadAblation ablation;
 
     public AttentionViewModel(LabContext ctx) {
         this.ctx = ctx;
+        this.maps = BackgroundTask.quick(ctx.executor());
+        this.ablation = new HeadAblation(ctx.executor(), models);
         run.addListener((o, a, r) -> {
             clear(); // a map is only ever shown under the run that made it
             if (r != null) {
@@ -108,31 +104,16 @@ public final class AttentionViewModel {
         });
     }
 
-    /** Drops the map and the verdict (the run changed, or the one computing was cancelled). */
+    /** Drops the map, the verdict and what is computing for them (the run or the input changed). */
     private void clear() {
-        generation.incrementAndGet();
+        maps.cancel();
+        ablation.clear();
         map.set(null);
         scores.set(null);
         history.clear();
-        ablation.set("");
-        ablationResult.set(null);
         answer.set("");
-        busy.set(false);
         message.set("");
         error.set(false);
-    }
-
-    /**
-     * Each head's previous-token, induction, duplicate-token and target scores with the standard
-     * definitions ({@link HeadScores}), for the run of the current map; null while there is none.
-     */
-    public ObjectProperty<HeadScores> scores() {
-        return scores;
-    }
-
-    /** Whether {@link #message()} is an error (shown red, whole). */
-    public BooleanProperty error() {
-        return error;
     }
 
     public ObjectProperty<RunEntry> run() {
@@ -171,6 +152,11 @@ public final class AttentionViewModel {
         return map;
     }
 
+    /** Each head's standard scores ({@link HeadScores}) for the run of the current map; null while there is none. */
+    public ObjectProperty<HeadScores> scores() {
+        return scores;
+    }
+
     public IntegerProperty layer() {
         return layer;
     }
@@ -179,8 +165,9 @@ public final class AttentionViewModel {
         return head;
     }
 
-    public BooleanProperty busy() {
-        return busy;
+    /** Whether a map (or a recording) is being computed for the current input. */
+    public ReadOnlyBooleanProperty busy() {
+        return maps.busy();
     }
 
     /** An error or a hint, in words. */
@@ -188,9 +175,29 @@ public final class AttentionViewModel {
         return message;
     }
 
+    /** Whether {@link #message()} is an error (shown red, whole). */
+    public BooleanProperty error() {
+        return error;
+    }
+
     /** "The model says 7 (p = 0.99); the answer is 7." */
     public StringProperty answer() {
         return answer;
+    }
+
+    /** The recorded steps of the "Training steps" source. */
+    public TrainingHistory history() {
+        return history;
+    }
+
+    /** What ablating the selected head (or its whole layer) did to the accuracy; "" before any. */
+    public StringProperty ablation() {
+        return ablation.text();
+    }
+
+    /** The numbers behind {@link #ablation()}: the engine's ablation, before and after; null before any. */
+    public ReadOnlyObjectProperty<Ablation.Result> ablationResult() {
+        return ablation.result();
     }
 
     /** The engine's description of the sequence the fields choose (not for HISTORY). */
@@ -202,12 +209,7 @@ public final class AttentionViewModel {
         };
     }
 
-    /** The recorded steps of the "Training steps" source. */
-    public TrainingHistory history() {
-        return history;
-    }
-
-    /** Computes the map for the current choices on the worker thread. */
+    /** Computes the map for the current choices in the background (or reads the recording, for HISTORY). */
     public void compute() {
         RunEntry r = run.get();
         if (r == null) {
@@ -215,81 +217,47 @@ public final class AttentionViewModel {
             return;
         }
         if (source.get() == Source.HISTORY) {
-            loadHistory(r);
+            message.set("Reading the recording…");
+            maps.start(request -> RunRecords.attention(r.path()), rec -> showRecording(r, rec), e -> failed(r, e));
             return;
         }
-        long gen = generation.incrementAndGet();
-        busy.set(true);
         message.set("Computing…");
         AttentionQuery.Source query = query();
-        ctx.executor().background(() -> {
-            try {
-                LoadedRun loadedRun = model(r.path());
-                AttentionQuery.Answer a = AttentionQuery.ask(loadedRun, query);
-                // the run's standard head scores (the same for any input): measured once per run
-                HeadScores s = r.path().equals(scoredRun) && scores.get() != null ? scores.get()
-                        : AttentionQuery.scores(loadedRun);
-                scoredRun = r.path();
-                ctx.executor().ui(() -> {
-                    if (generation.get() != gen) {
-                        return; // a newer request or a cancel
-                    }
-                    AttentionMap m = a.map();
-                    scores.set(s);
-                    map.set(m);
-                    busy.set(false);
-                    error.set(false);
-                    message.set(r.name() + " · " + a.input().description());
-                    int[] best = m.topTargetHead();
-                    layer.set(best[0]);
-                    head.set(best[1]);
-                    answer.set(String.format(Locale.ROOT, "The model says %d (p = %.2f)%s", a.predicted(),
-                            a.probability(), a.correct() == null ? "."
-                                    : "; the answer is " + a.input().answer() + (a.correct() ? " ✓" : " ✗")));
-                });
-            } catch (Throwable e) {
-                failed(gen, r, e);
-            }
-        });
+        record Shown(AttentionQuery.Answer answer, HeadScores scores) {}
+        maps.start(request -> {
+            LoadedRun loaded = models.get(r.path());
+            // the run's standard head scores (the same for any input): measured once per loaded run
+            return new Shown(AttentionQuery.ask(loaded, query), models.scores(loaded));
+        }, shown -> {
+            AttentionMap m = shown.answer().map();
+            scores.set(shown.scores());
+            map.set(m);
+            error.set(false);
+            message.set(r.name() + " · " + shown.answer().input().description());
+            selectBestHead(m);
+            answer.set(AttentionWords.answer(shown.answer()));
+        }, e -> failed(r, e));
     }
 
-    /** Shows why the request {@code gen} for run {@code r} failed, red, unless a newer one replaced it. */
-    private void failed(long gen, RunEntry r, Throwable e) {
-        ctx.executor().ui(() -> {
-            if (generation.get() == gen) {
-                busy.set(false);
-                error.set(true);
-                message.set(r.name() + ": " + Fx.message(e));
-            }
-        });
+    private void failed(RunEntry r, Throwable e) {
+        error.set(true);
+        message.set(r.name() + ": " + Fx.message(e));
     }
 
-    /** Reads the run's recording on the worker thread and shows its last step. */
-    private void loadHistory(RunEntry r) {
-        long gen = generation.incrementAndGet();
-        busy.set(true);
-        message.set("Reading the recording…");
-        ctx.executor().background(() -> {
-            try {
-                RunRecords.Attention rec = RunRecords.attention(r.path());
-                ctx.executor().ui(() -> {
-                    if (generation.get() != gen) {
-                        return;
-                    }
-                    busy.set(false);
-                    history.set(rec);
-                    if (rec.isEmpty()) {
-                        error.set(true);
-                        message.set(r.name() + " has no recorded attention: runs trained with scores_every = 0, or"
-                                + " before this version of the lab, have none. Train one to watch its heads form.");
-                        return;
-                    }
-                    showRecorded(true);
-                });
-            } catch (Throwable e) {
-                failed(gen, r, e);
-            }
-        });
+    private void selectBestHead(AttentionMap m) {
+        int[] best = m.topTargetHead();
+        layer.set(best[0]);
+        head.set(best[1]);
+    }
+
+    private void showRecording(RunEntry r, RunRecords.Attention rec) {
+        history.set(rec);
+        if (rec.isEmpty()) {
+            error.set(true);
+            message.set(AttentionWords.noRecording(r.name()));
+        } else {
+            showRecorded(true);
+        }
     }
 
     /** Shows the recorded step the history points at; the head the user chose stays chosen while scrubbing. */
@@ -298,29 +266,11 @@ public final class AttentionViewModel {
         scores.set(history.scores());
         map.set(m);
         error.set(false);
-        RunEntry r = run.get();
-        message.set((r == null ? "" : r.name() + " · ") + "the watched sequence (length " + (m.length() + 1)
-                + ", S anywhere, seed 1) at " + history.describe());
+        message.set((run.get() == null ? "" : run.get().name() + " · ") + history.caption());
         if (selectBest) {
-            int[] best = m.topTargetHead();
-            layer.set(best[0]);
-            head.set(best[1]);
+            selectBestHead(m);
         }
-        int[] t = m.taskTarget();
-        Integer truth = t == null ? null : m.token(t[1]);
-        answer.set(String.format(Locale.ROOT, "At step %,d the model says %d (p = %.2f)%s", history.step(),
-                m.predictedToken(), m.predictedProbability(), truth == null ? "."
-                        : "; the answer is " + truth + (truth == m.predictedToken() ? " ✓" : " ✗")));
-    }
-
-    /** What ablating the selected head (or its whole layer) did to the accuracy; "" before any. */
-    public StringProperty ablation() {
-        return ablation;
-    }
-
-    /** The numbers behind {@link #ablation()}: the engine's ablation, before and after; null before any. */
-    public ReadOnlyObjectProperty<Ablation.Result> ablationResult() {
-        return ablationResult.getReadOnlyProperty();
+        answer.set(AttentionWords.recordedAnswer(history.step(), m));
     }
 
     /**
@@ -330,67 +280,19 @@ public final class AttentionViewModel {
      */
     public void ablate(boolean wholeLayer) {
         RunEntry r = run.get();
-        if (r == null || source.get() == Source.HISTORY) {
-            return; // a recorded step's model is not kept: only the final one can be ablated
+        if (r != null && source.get() != Source.HISTORY) { // a recorded step's model is not kept
+            ablation.measure(r, layer.get(), head.get(), wholeLayer);
         }
-        Hyperparameters hp = r.hyperparameters();
-        int l = Math.min(layer.get(), hp.layers() - 1);
-        int h = Math.min(head.get(), hp.heads() - 1);
-        boolean[][] heads = Ablation.heads(hp, l, h, wholeLayer);
-        String what = wholeLayer ? "all of layer " + l : "L" + l + " H" + h;
-        ablation.set("Ablating " + what + "…");
-        ablationResult.set(null);
-        ctx.executor().background(() -> {
-            try {
-                Ablation.Result result = Ablation.measure(model(r.path()), heads,
-                        ShortcutProbe.DEFAULT_SEQUENCES, ShortcutProbe.DEFAULT_SEED);
-                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                        "With %s ablated, at length %d (%d sequences each):", what, result.after().trainLength(),
-                        ShortcutProbe.DEFAULT_SEQUENCES));
-                for (Ablation.Row row : result.atTrainLength()) {
-                    sb.append(String.format(Locale.ROOT, "  S %s %.1f %% (was %.1f %%)", row.layout(),
-                            100 * row.after().accuracy(), 100 * row.before().accuracy()));
-                }
-                sb.append(String.format(Locale.ROOT, ". Verdict: %s (was %s).", result.after().verdict(),
-                        result.before().verdict()));
-                String text = sb.toString();
-                ctx.executor().ui(() -> {
-                    if (r.equals(run.get())) {
-                        ablationResult.set(result);
-                        ablation.set(text);
-                    }
-                });
-            } catch (Throwable e) {
-                ctx.executor().ui(() -> ablation.set("Ablation failed: " + Fx.message(e)));
-            }
-        });
     }
 
     /** Drops the computation in flight (its result is ignored when it arrives). */
     public void cancel() {
-        generation.incrementAndGet();
-        busy.set(false);
+        maps.cancel();
         message.set("Cancelled.");
     }
 
-    private LoadedRun model(Path path) {
-        if (loaded != null && path.equals(loaded.path())) {
-            return loaded;
-        }
-        closeLoaded();
-        loaded = LoadedRun.open(path, null);
-        return loaded;
-    }
-
-    private void closeLoaded() {
-        if (loaded != null) {
-            loaded.close();
-            loaded = null;
-        }
-    }
-
-    /** Forget the cached model (a run was deleted or renamed). */
+    /** Forget the loaded model (a run was deleted or renamed). */
     public void forgetModel() {
-        ctx.executor().background(this::closeLoaded);
+        ctx.executor().background(models::forget);
     }
 }

@@ -59,6 +59,11 @@ public final class TrainingHistory {
         return recording.scores(clampedIndex());
     }
 
+    /** "the watched sequence (length 25, S anywhere, seed 1) at step 2,300 (recording 23 of 98, …)". */
+    String caption() {
+        return "the watched sequence (length " + (map().length() + 1) + ", S anywhere, seed 1) at " + describe();
+    }
+
     /** "step 2,300 (recording 23 of 98, last at step 9,800)". */
     String describe() {
         if (count.get() == 0) {

@@ -14,6 +14,7 @@ import javafx.collections.ObservableList;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.ShortcutProbe;
 import org.inductionlab.engine.lab.RunCatalogue;
+import org.inductionlab.ui.BackgroundTask;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.engine.lab.RunEntry;
@@ -35,11 +36,15 @@ public final class RunsViewModel {
     private final StringProperty probeText = new SimpleStringProperty("");
     private final ReadOnlyObjectWrapper<ShortcutProbe.Result> probeResult = new ReadOnlyObjectWrapper<>();
     private final StringProperty unreadable = new SimpleStringProperty("");
+    private final BackgroundTask probes;
+    private final BackgroundTask actions;
     private Path probed; // the run the probe result shown is for
     private Path selected; // the run the page has selected, when it says
 
     public RunsViewModel(LabContext ctx) {
         this.ctx = ctx;
+        this.probes = BackgroundTask.quick(ctx.executor());
+        this.actions = BackgroundTask.quick(ctx.executor());
         ctx.runs().unreadable().addListener((javafx.collections.ListChangeListener<RunCatalogue.Unreadable>) c -> showUnreadable());
         showUnreadable();
     }
@@ -123,27 +128,22 @@ public final class RunsViewModel {
         probeText.set("");
         probeResult.set(null);
         probed = r.path();
-        ctx.executor().background(() -> {
+        probes.start(request -> {
             try (LoadedRun run = LoadedRun.open(r.path(), null)) {
-                ShortcutProbe.Result result = ShortcutProbe.probe(run, ShortcutProbe.DEFAULT_SEQUENCES,
-                        ShortcutProbe.DEFAULT_SEED);
-                StringBuilder sb = new StringBuilder(r.name() + ": " + result.verdict() + "\n" + result.why() + "\n");
-                for (ShortcutProbe.Cell c : result.table()) {
-                    sb.append(String.format(java.util.Locale.ROOT, "%n%-10s %-22s L=%-6d %5.1f %% of %d", c.layout(),
-                            c.why(), c.length(), 100 * c.point().accuracy(), c.point().sequences()));
-                }
-                String text = sb.toString();
-                ctx.executor().ui(() -> {
-                    say("Probed " + r.name() + ": " + result.verdict(), false);
-                    if (r.path().equals(probed) && (selected == null || selected.equals(r.path()))) {
-                        probeResult.set(result); // shown only under the run it is for
-                        probeText.set(text);
-                    }
-                });
-            } catch (RuntimeException e) {
-                ctx.executor().ui(() -> say("Probe failed: " + Fx.message(e), true));
+                return ShortcutProbe.probe(run, ShortcutProbe.DEFAULT_SEQUENCES, ShortcutProbe.DEFAULT_SEED);
             }
-        });
+        }, result -> {
+            StringBuilder sb = new StringBuilder(r.name() + ": " + result.verdict() + "\n" + result.why() + "\n");
+            for (ShortcutProbe.Cell c : result.table()) {
+                sb.append(String.format(java.util.Locale.ROOT, "%n%-10s %-22s L=%-6d %5.1f %% of %d", c.layout(),
+                        c.why(), c.length(), 100 * c.point().accuracy(), c.point().sequences()));
+            }
+            say("Probed " + r.name() + ": " + result.verdict(), false);
+            if (r.path().equals(probed) && (selected == null || selected.equals(r.path()))) {
+                probeResult.set(result); // shown only under the run it is for
+                probeText.set(sb.toString());
+            }
+        }, e -> say("Probe failed: " + Fx.message(e), true));
     }
 
     /**
@@ -167,15 +167,10 @@ public final class RunsViewModel {
 
     /** Opens a run folder from anywhere (one trained on the command line, for instance). */
     public void openFolder(Path dir) {
-        ctx.executor().background(() -> {
-            try {
-                RunEntry e = ctx.runs().open(dir);
-                ctx.executor().ui(() -> say("Added " + e.name() + " from " + dir, false));
-                ctx.runs().refresh();
-            } catch (RuntimeException e) {
-                ctx.executor().ui(() -> say("Not a run folder: " + Fx.message(e), true));
-            }
-        });
+        actions.submit(request -> ctx.runs().open(dir), e -> {
+            say("Added " + e.name() + " from " + dir, false);
+            ctx.runs().refresh();
+        }, e -> say("Not a run folder: " + Fx.message(e), true));
     }
 
     /**
@@ -183,32 +178,28 @@ public final class RunsViewModel {
      * grouped by a setting the study varies.
      */
     public void openStudy(Path dir) {
-        ctx.executor().background(() -> {
-            try {
-                Study study = Study.open(dir);
-                List<StudyProgress.Line> lines = StudyProgress.of(study, null);
-                for (int i = 0; i < study.runs().size(); i++) {
-                    if (java.nio.file.Files.exists(study.runPath(i).resolve(org.inductionlab.engine.run.RunFolder.CONFIG))) {
-                        ctx.runs().remember(study.runPath(i));
-                    }
+        actions.submit(request -> {
+            Study study = Study.open(dir);
+            List<StudyProgress.Line> lines = StudyProgress.of(study, null);
+            for (int i = 0; i < study.runs().size(); i++) {
+                if (RunCatalogue.looksLikeRun(study.runPath(i))) { // listed, or named as unreadable
+                    ctx.runs().remember(study.runPath(i));
                 }
-                java.util.Map<StudyProgress.State, Long> counts = lines.stream().collect(java.util.stream.Collectors
-                        .groupingBy(StudyProgress.Line::state, () -> new java.util.EnumMap<>(StudyProgress.State.class),
-                                java.util.stream.Collectors.counting()));
-                String summary = java.util.Arrays.stream(StudyProgress.State.values())
-                        .map(s -> counts.getOrDefault(s, 0L) + " " + s.word())
-                        .collect(java.util.stream.Collectors.joining(", "));
-                ctx.runs().refresh();
-                ctx.executor().ui(() -> {
-                    say("Opened study " + study.name() + ": " + study.runs().size() + " runs (" + summary
-                            + "). The Sweep page groups them by " + String.join(", ", study.groupKeys()) + ".", false);
-                    ctx.events().publish(new RunEvents.ShowStudy(dir));
-                    ctx.navigate(LabContext.Page.SWEEP);
-                });
-            } catch (RuntimeException e) {
-                ctx.executor().ui(() -> say("Not a study folder: " + Fx.message(e), true));
             }
-        });
+            java.util.Map<StudyProgress.State, Long> counts = lines.stream().collect(java.util.stream.Collectors
+                    .groupingBy(StudyProgress.Line::state, () -> new java.util.EnumMap<>(StudyProgress.State.class),
+                            java.util.stream.Collectors.counting()));
+            String summary = java.util.Arrays.stream(StudyProgress.State.values())
+                    .map(s -> counts.getOrDefault(s, 0L) + " " + s.word())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            return "Opened study " + study.name() + ": " + study.runs().size() + " runs (" + summary
+                    + "). The Sweep page groups them by " + String.join(", ", study.groupKeys()) + ".";
+        }, text -> {
+            ctx.runs().refresh();
+            say(text, false);
+            ctx.events().publish(new RunEvents.ShowStudy(dir));
+            ctx.navigate(LabContext.Page.SWEEP);
+        }, e -> say("Not a study folder: " + Fx.message(e), true));
     }
 
     /**
@@ -225,32 +216,25 @@ public final class RunsViewModel {
      */
     public void importModel(Path file, Integer heads) {
         say("Importing " + file.getFileName() + "…", false);
-        ctx.executor().background(() -> {
-            try {
-                String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
-                String name = RunCatalogue.freshName(ctx.runs().directory(), stem);
-                var in = ModelExchange.importFile(file, ctx.runs().directory().resolve(name),
-                        heads == null ? Map.of() : Map.of("heads", String.valueOf(heads)), Map.of(), false);
-                ctx.runs().refresh();
-                ctx.executor().ui(() -> say("Imported " + name + " from " + file.getFileName() + " (" + in.tensors()
-                        + " tensors, " + in.scheme().words + "). Open it in Attention, probe it or sweep it like any run.",
-                        false));
-            } catch (RuntimeException | java.io.IOException e) {
-                ctx.executor().ui(() -> say("Import failed: " + Fx.message(e), true));
-            }
-        });
+        actions.submit(request -> {
+            String stem = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
+            String name = RunCatalogue.freshName(ctx.runs().directory(), stem);
+            var in = ModelExchange.importFile(file, ctx.runs().directory().resolve(name),
+                    heads == null ? Map.of() : Map.of("heads", String.valueOf(heads)), Map.of(), false);
+            return "Imported " + name + " from " + file.getFileName() + " (" + in.tensors() + " tensors, "
+                    + in.scheme().words + "). Open it in Attention, probe it or sweep it like any run.";
+        }, text -> {
+            ctx.runs().refresh();
+            say(text, false);
+        }, e -> say("Import failed: " + Fx.message(e), true));
     }
 
     /** Writes the run's weights and hyperparameters to a safetensors file (for PyTorch: python/induction_lab_torch.py). */
     public void exportModel(RunEntry r, Path file) {
-        ctx.executor().background(() -> {
-            try {
-                ModelExchange.export(r.path(), file);
-                ctx.executor().ui(() -> say("Exported " + r.name() + " to " + file, false));
-            } catch (RuntimeException | java.io.IOException e) {
-                ctx.executor().ui(() -> say("Export failed: " + Fx.message(e), true));
-            }
-        });
+        actions.submit(request -> {
+            ModelExchange.export(r.path(), file);
+            return file;
+        }, f -> say("Exported " + r.name() + " to " + f, false), e -> say("Export failed: " + Fx.message(e), true));
     }
 
     /** Renames the folder in place; refuses a name in use or a run being trained. */
@@ -259,20 +243,16 @@ public final class RunsViewModel {
             say(r.name() + " is being trained; stop it first.", true);
             return;
         }
-        ctx.executor().background(() -> {
-            try {
-                Path target = RunCatalogue.rename(r.path(), newName);
-                ctx.runs().forget(r.path());
-                ctx.runs().remember(target);
-                ctx.executor().ui(() -> {
-                    ctx.events().publish(new RunEvents.Moved(r.path(), target));
-                    say("Renamed " + r.name() + " to " + newName, false);
-                });
-                ctx.runs().refresh();
-            } catch (Exception e) {
-                ctx.executor().ui(() -> say("Rename failed: " + Fx.message(e), true));
-            }
-        });
+        actions.submit(request -> {
+            Path target = RunCatalogue.rename(r.path(), newName);
+            ctx.runs().forget(r.path());
+            ctx.runs().remember(target);
+            return target;
+        }, target -> {
+            ctx.events().publish(new RunEvents.Moved(r.path(), target));
+            say("Renamed " + r.name() + " to " + newName, false);
+            ctx.runs().refresh();
+        }, e -> say("Rename failed: " + Fx.message(e), true));
     }
 
     /** Deletes the run folder and everything in it (the page asks first). */
@@ -281,18 +261,14 @@ public final class RunsViewModel {
             say(r.name() + " is being trained; stop it first.", true);
             return;
         }
-        ctx.executor().background(() -> {
-            try {
-                RunCatalogue.delete(r.path());
-                ctx.runs().forget(r.path());
-                ctx.executor().ui(() -> {
-                    ctx.events().publish(new RunEvents.Moved(r.path(), null));
-                    say("Deleted " + r.name(), false);
-                });
-                ctx.runs().refresh();
-            } catch (Exception e) {
-                ctx.executor().ui(() -> say("Delete failed: " + Fx.message(e), true));
-            }
-        });
+        actions.submit(request -> {
+            RunCatalogue.delete(r.path());
+            ctx.runs().forget(r.path());
+            return r.path();
+        }, gone -> {
+            ctx.events().publish(new RunEvents.Moved(gone, null));
+            say("Deleted " + r.name(), false);
+            ctx.runs().refresh();
+        }, e -> say("Delete failed: " + Fx.message(e), true));
     }
 }

@@ -7,6 +7,7 @@ import org.inductionlab.engine.run.HeadScoreRow;
 import org.inductionlab.engine.run.MetricsRow;
 import org.inductionlab.engine.lab.RunRecords;
 import org.inductionlab.engine.train.TrainingProgress;
+import org.inductionlab.ui.BackgroundTask;
 import org.inductionlab.ui.TaskExecutor;
 import org.inductionlab.ui.control.ThinnedSeries;
 
@@ -31,6 +32,7 @@ public final class TrainingCurves {
     private final LongProperty version = new SimpleLongProperty();
     private final javafx.collections.ObservableList<long[]> stages = javafx.collections.FXCollections.observableArrayList();
     private final javafx.collections.ObservableList<HeadScoreRow> heads = javafx.collections.FXCollections.observableArrayList();
+    private BackgroundTask loads; // made on the first load, with the executor it gives
 
     public ThinnedSeries loss() {
         return loss;
@@ -87,24 +89,20 @@ public final class TrainingCurves {
     }
 
     /**
-     * Clears, then reads a run's metrics.csv in the background and shows it, if {@code stillWanted} says
-     * so when it arrives (the user may have moved on).
+     * Clears, then reads a run's metrics.csv in the background and shows it, if it is still the latest
+     * asked for and {@code stillWanted} says so when it arrives (the user may have moved on).
      */
     void load(TaskExecutor executor, Path run, Hyperparameters hp, BooleanSupplier stillWanted) {
         clear();
-        executor.background(() -> {
-            try {
-                RunRecords.Curves c = RunRecords.curves(run);
-                executor.ui(() -> {
-                    if (stillWanted.getAsBoolean()) {
-                        show(c.metrics(), c.phaseChange());
-                        heads.setAll(c.heads());
-                    }
-                });
-            } catch (Exception e) {
-                // a run without a readable curve shows none
+        if (loads == null) {
+            loads = BackgroundTask.quick(executor);
+        }
+        loads.start(request -> RunRecords.curves(run), c -> {
+            if (stillWanted.getAsBoolean()) {
+                show(c.metrics(), c.phaseChange());
+                heads.setAll(c.heads());
             }
-        });
+        }, e -> { }); // a run without a readable curve shows none
     }
 
     /** One training step (any thread). */

@@ -162,6 +162,12 @@ public final class Study {
         return stored.runs();
     }
 
+    /** Whether the run folder {@code run} is one of this study's (it sits in the study's runs/ folder). */
+    public boolean holds(Path run) {
+        Path parent = run.toAbsolutePath().normalize().getParent();
+        return parent != null && parent.equals(path().resolve(RUNS).toAbsolutePath().normalize());
+    }
+
     /** The run folder of run {@code index}. */
     public Path runPath(int index) {
         if (index < 0 || index >= runs().size()) {

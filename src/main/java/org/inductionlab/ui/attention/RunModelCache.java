@@ -1,0 +1,43 @@
+package org.inductionlab.ui.attention;
+
+import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.lab.AttentionQuery;
+import org.inductionlab.engine.lab.LoadedRun;
+
+import java.nio.file.Path;
+
+/**
+ * The Attention page's loaded model, kept between requests (reloading it for every sequence would be slow):
+ * used and closed on the background worker only, as {@link LoadedRun} asks.
+ */
+final class RunModelCache {
+    private LoadedRun loaded;
+    private HeadScores scores; // the loaded run's, once measured
+
+    /** The run in {@code path}, loaded once and kept until another run is asked for or it is forgotten. */
+    LoadedRun get(Path path) {
+        if (loaded != null && path.equals(loaded.path())) {
+            return loaded;
+        }
+        forget();
+        loaded = LoadedRun.open(path, null);
+        return loaded;
+    }
+
+    /** The standard head scores of {@code run} (the same for any input), measured once while it is kept. */
+    HeadScores scores(LoadedRun run) {
+        if (run != loaded || scores == null) {
+            scores = AttentionQuery.scores(run);
+        }
+        return scores;
+    }
+
+    /** Closes the kept model (a run was renamed or deleted). */
+    void forget() {
+        scores = null;
+        if (loaded != null) {
+            loaded.close();
+            loaded = null;
+        }
+    }
+}
