@@ -220,7 +220,7 @@ class ZoomedWindowTest {
     void theDashboardAndTheButtonsSayOnlyWhatIsTrue(FxRobot robot) throws Exception {
         assertEquals("–", robot.lookup("#tile-1-value").queryAs(Label.class).getText(), "no 0.000 before training");
         robot.interact(() -> lab.train().field("target").set("0.9"));
-        assertEquals("running; target 90 %", robot.lookup("#tile-2-caption").queryAs(Label.class).getText());
+        assertEquals("running; target 90\u00a0%", robot.lookup("#tile-2-caption").queryAs(Label.class).getText());
 
         robot.clickOn("#nav-attention");
         Button show = robot.lookup("#compute-attention").queryButton();

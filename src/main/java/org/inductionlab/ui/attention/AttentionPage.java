@@ -222,8 +222,14 @@ public final class AttentionPage extends BorderPane {
         ablation.textProperty().bind(vm.ablation());
         overlays.getChildren().addAll(ablateHead, ablateLayer);
         VBox right = new VBox(6, headTitle, overlays, large, cellInfo, answer, ablation);
+        large.getStyleClass().add("large-heatmap"); // a minimum size in em (lab.css): below it the side scrolls
+        ScrollPane rightScroll = new ScrollPane(right);
+        rightScroll.setFitToWidth(true);
+        rightScroll.setFitToHeight(true);
+        rightScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        rightScroll.getStyleClass().add("page-scroll");
 
-        SplitPane split = new SplitPane(left, right);
+        SplitPane split = new SplitPane(left, rightScroll);
         split.setDividerPositions(0.42);
         VBox.setVgrow(split, Priority.ALWAYS);
         VBox body = new VBox(8, top, split);

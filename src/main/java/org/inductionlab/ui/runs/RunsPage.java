@@ -60,6 +60,7 @@ public final class RunsPage extends BorderPane {
         table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
             if (r != null) {
                 selectedPath = r.path();
+                table.scrollTo(r); // in view, when it was selected from elsewhere (a rename, a refresh)
             }
             vm.select(r != null ? r : selectedPath == null ? null : vm.runs().stream()
                     .filter(x -> x.path().equals(selectedPath)).findFirst().orElse(null));
@@ -151,7 +152,10 @@ public final class RunsPage extends BorderPane {
         // a verdict just asked for is scrolled into view (at a projector's zoom it is below the fold)
         vm.probeText().addListener((o, a, text) -> {
             if (!text.isEmpty()) {
-                javafx.application.Platform.runLater(() -> scroll.setVvalue(scroll.getVmax()));
+                javafx.application.Platform.runLater(() -> {
+                    scroll.layout(); // the result's height first, then to the bottom
+                    scroll.setVvalue(scroll.getVmax());
+                });
             }
         });
         // the columns' widths follow the zoom; when they no longer fit, the table scrolls sideways

@@ -71,7 +71,7 @@ final class TrainingDashboard extends GridPane {
         values.get(4).setText("–");
         values.get(5).setText("–");
         captions.get(1).setText("cross-entropy, last token");
-        captions.get(2).setText("running; target 99 %");
+        captions.get(2).setText("running; target 99\u00a0%");
         setHgap(6);
         setVgap(6);
         getStyleClass().add("dashboard");
@@ -160,7 +160,7 @@ final class TrainingDashboard extends GridPane {
 
     void setTarget(double target) {
         gauge.setThreshold(100 * target);
-        captions.get(2).setText("running; target " + percent(100 * target) + " %");
+        captions.get(2).setText("running; target " + percent(100 * target) + "\u00a0%"); // "97 %" never split
     }
 
     private static String percent(double v) {
