@@ -134,6 +134,9 @@ public final class SweepPage extends BorderPane {
         estimate.setId("sweep-estimate");
         estimate.textProperty().bind(vm.estimateText());
 
+        ShardStatus shardStatus = new ShardStatus(ctx, vm);
+        VBox shards = shardsSection(shardStatus);
+
         CheckBox reference = new CheckBox("Mamba paper, Table 11");
         Fx.tip(reference, "Gu & Dao (2023), Table 11: 2-layer models trained at length 256 on a task whose trigger is"
                 + " not fixed, tested 2^6..2^20. Compare them with runs trained with the trigger anywhere.");
@@ -173,7 +176,7 @@ public final class SweepPage extends BorderPane {
         Label lengthsTitle = new Label("Lengths and sequences");
         lengthsTitle.getStyleClass().add("section-title");
         VBox left = new VBox(8, runsTitle, runList, studyRow, lengthsTitle, form, problem, new HBox(8, run, cancel), bar, progress,
-                estimate,
+                estimate, shards,
                 reference, footnote, new HBox(8, png, csv));
         left.setPadding(new Insets(0, 8, 0, 0));
         // at a projector's zoom the controls are taller than the window: they scroll rather than overprint
@@ -194,6 +197,41 @@ public final class SweepPage extends BorderPane {
         vm.maxExp().addListener((o, a, b) -> redraw());
         syncChecks();
         redraw();
+    }
+
+    /** "Split into shards…" with its sequences per shard, its progress, and the ticked runs' shards (hidden if none). */
+    private static VBox shardsSection(ShardStatus s) {
+        javafx.scene.control.Spinner<Integer> perShard = new javafx.scene.control.Spinner<>(1, 1 << 20,
+                ShardStatus.DEFAULT_SHARD_SEQUENCES);
+        perShard.setId("shard-sequences");
+        perShard.setEditable(true);
+        perShard.getValueFactory().valueProperty().addListener((o, a, b) -> s.shardSequences().set(b));
+        Fx.tip(perShard, "Sequences per shard");
+        Button split = new Button("Split into shards…");
+        split.setId("split-shards");
+        Fx.tip(split, "Measures this sweep for the first ticked run in shards of this many sequences, one at a time,"
+                + " as 'eval --shards --local 1' does, then merges them into its sweep.csv");
+        split.disableProperty().bind(s.running());
+        split.setOnAction(e -> s.split());
+        Button stop = new Button("Stop shards");
+        stop.setId("stop-shards");
+        stop.visibleProperty().bind(s.running());
+        stop.managedProperty().bind(stop.visibleProperty());
+        stop.setOnAction(e -> s.cancel());
+        ProgressBar bar = new ProgressBar();
+        bar.setMaxWidth(Double.MAX_VALUE);
+        bar.progressProperty().bind(s.progress());
+        bar.visibleProperty().bind(s.running());
+        bar.managedProperty().bind(bar.visibleProperty());
+        Label progress = Fx.shownWhenSet("shard-progress", "hint", s.progressText());
+        Label status = Fx.shownWhenSet("shard-status", "hint", s.text());
+        Label title = new Label("Shards");
+        title.getStyleClass().add("section-title");
+        title.visibleProperty().bind(status.visibleProperty());
+        title.managedProperty().bind(title.visibleProperty());
+        HBox row = new HBox(8, split, perShard, stop);
+        row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return new VBox(4, row, bar, progress, title, status);
     }
 
     private static Label wholeLabel(String text) {
