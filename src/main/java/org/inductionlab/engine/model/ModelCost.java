@@ -54,7 +54,14 @@ public final class ModelCost {
 
     /** FLOPs of one forward pass over one sequence of {@code n} tokens on the evaluation path. */
     public static double evaluationFlops(Hyperparameters hp, int n) {
-        return forwardFlops(hp, n, ForwardPass.evaluation(CausalAttention.DEFAULT_TILE_ELEMENTS));
+        double flops = forwardFlops(hp, n, ForwardPass.evaluation(CausalAttention.DEFAULT_TILE_ELEMENTS));
+        if (hp.architecture() == Architecture.MAMBA) {
+            // the chunked scan's running sums (products with a 16 x 16 triangle) and exponentials, beyond the
+            // recurrence's own work: per token, layer and (channel, state) pair; with it the first estimate of
+            // 8 x 2^16 tokens is 15 s where 15.5 s were measured (docs/benchmarks.md), without it 11 s
+            flops += (double) hp.layers() * n * 16.0 * hp.expand() * hp.dModel() * hp.dState();
+        }
+        return flops;
     }
 
     /**
