@@ -123,7 +123,8 @@ final class TrainingDashboard extends GridPane {
         Text probe = new Text(value.getText());
         probe.setFont(javafx.scene.text.Font.font(value.getFont().getFamily(), javafx.scene.text.FontWeight.BOLD, base));
         double wide = probe.getLayoutBounds().getWidth();
-        double size = room > 0 && wide > room ? Math.max(base * 0.45, base * room / wide * 0.97) : base;
+        // a margin for the label's own rounding and the font's hinting, which the probe does not see
+        double size = room > 0 && wide > room - 6 ? Math.max(base * 0.4, base * (room - 6) / wide * 0.92) : base;
         value.setStyle(String.format(Locale.ROOT, "-fx-font-size: %.1fpx;", size));
     }
 
