@@ -38,11 +38,11 @@ public final class RunsPage extends BorderPane {
 
         table.setItems(vm.runs());
         table.setId("runs-table");
-        table.getColumns().add(column("Name", 200, RunEntry::name));
-        table.getColumns().add(column("Preset", 80, RunEntry::preset));
-        table.getColumns().add(column("Status", 90, r -> r.status().word()));
-        table.getColumns().add(column("Steps", 90, r -> String.format(Locale.ROOT, "%,d", r.steps())));
-        table.getColumns().add(column("Running accuracy", 130, r -> Double.isNaN(r.runningAccuracy()) ? "–"
+        table.getColumns().add(column("Name", 190, RunEntry::name));
+        table.getColumns().add(column("Preset", 100, RunEntry::preset));
+        table.getColumns().add(column("Status", 85, r -> r.status().word()));
+        table.getColumns().add(column("Steps", 75, r -> String.format(Locale.ROOT, "%,d", r.steps())));
+        table.getColumns().add(column("Running accuracy", 145, r -> Double.isNaN(r.runningAccuracy()) ? "–"
                 : String.format(Locale.ROOT, "%.1f %%", 100 * r.runningAccuracy())));
         table.getColumns().add(column("Model", 220, r -> {
             var hp = r.hyperparameters();

@@ -41,8 +41,10 @@ public final class HyperparameterSheet {
         sheet.setCategoryComparator(Comparator.comparingInt(order::indexOf));
         sheet.setId("hyperparameters");
         vm.problems().addListener((MapChangeListener<String, String>) c -> markGroups(sheet, vm));
-        // the groups are rebuilt with the skin, and whenever the mode or the items change
-        Runnable later = () -> javafx.application.Platform.runLater(() -> markGroups(sheet, vm));
+        // the groups are rebuilt with the skin, and whenever the mode or the items change (clearing the search);
+        // the new accordion gets its skin, and so its titled panes, only in the next pulse's CSS pass: mark them
+        // after that pulse's layout, not in a runLater that can come first (the mark vanished on a real screen)
+        Runnable later = () -> afterNextLayout(sheet, () -> markGroups(sheet, vm));
         sheet.skinProperty().addListener((o, a, b) -> later.run());
         sheet.modeProperty().addListener((o, a, b) -> later.run());
         sheet.getItems().addListener((javafx.collections.ListChangeListener<PropertySheet.Item>) c -> later.run());
@@ -74,6 +76,26 @@ public final class HyperparameterSheet {
         HyperparameterSchema.Field f = item.field;
         return f.key().contains(query.replace(' ', '_')) || f.label().toLowerCase(java.util.Locale.ROOT).contains(query)
                 || f.help().toLowerCase(java.util.Locale.ROOT).contains(query);
+    }
+
+    /** Runs {@code r} once, after the next pulse has laid the node's scene out (or later, if not in a scene). */
+    private static void afterNextLayout(Node node, Runnable r) {
+        javafx.scene.Scene scene = node.getScene();
+        if (scene == null) {
+            javafx.application.Platform.runLater(r);
+            return;
+        }
+        boolean[] done = {false};
+        Runnable[] self = new Runnable[1];
+        self[0] = () -> {
+            if (!done[0]) {
+                done[0] = true;
+                r.run();
+                javafx.application.Platform.runLater(() -> scene.removePostLayoutPulseListener(self[0]));
+            }
+        };
+        scene.addPostLayoutPulseListener(self[0]);
+        javafx.application.Platform.requestNextPulse();
     }
 
     /** A red dot on each group (collapsed or not) that holds a field with a problem. */

@@ -307,8 +307,9 @@ public final class TrainPage extends BorderPane {
 
     private void notify(LabContext ctx, Notice n) {
         // an error stays until it is closed: a failure must not vanish before it is read
-        // top right, over the page's empty corner: at the bottom they covered the zoom control
-        Notifications note = Notifications.create().title(n.title()).text(n.text()).position(Pos.TOP_RIGHT)
+        // bottom left, over the empty foot of the side bar and the form's cost line, and narrow (its text on
+        // short lines): at the bottom right it covered the zoom control, at the top right Start and Stop
+        Notifications note = Notifications.create().title(n.title()).text(wrap(n.text(), 48)).position(Pos.BOTTOM_LEFT)
                 .hideAfter(n.error() ? Duration.INDEFINITE : Duration.seconds(8));
         if (ctx.window() != null && ctx.window().isShowing()) {
             note.owner(ctx.window());
@@ -318,6 +319,24 @@ public final class TrainPage extends BorderPane {
         } else {
             note.showInformation();
         }
+    }
+
+    /** {@code text} on lines of about {@code width} characters, broken between words. */
+    static String wrap(String text, int width) {
+        StringBuilder out = new StringBuilder();
+        int line = 0;
+        for (String word : text.split(" ")) {
+            if (line > 0 && line + 1 + word.length() > width) {
+                out.append('\n');
+                line = 0;
+            } else if (line > 0) {
+                out.append(' ');
+                line++;
+            }
+            out.append(word);
+            line += word.length();
+        }
+        return out.toString();
     }
 
     public TrainViewModel viewModel() {

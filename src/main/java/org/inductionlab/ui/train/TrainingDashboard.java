@@ -47,12 +47,11 @@ final class TrainingDashboard extends GridPane {
                 .animated(false).build();
         gauge.setTitle("");
         gauge.setId("accuracy-gauge");
-        // only the gauge's arc, needle and target mark: its texts are a few pixels high; ours are beside it
-        org.inductionlab.ui.Fx.whenShowing(gauge, () -> gauge.lookupAll("*").forEach(n -> {
-            if (n instanceof Text t) {
-                t.setOpacity(0);
-            }
-        }));
+        // only the gauge's arc, needle and target mark: its texts (value, unit, 0 and 100, drawn in the title
+        // colour) are a few pixels high; ours is beside it
+        gauge.setTitleColor(javafx.scene.paint.Color.TRANSPARENT);
+        gauge.setValueColor(javafx.scene.paint.Color.TRANSPARENT);
+        gauge.setUnitColor(javafx.scene.paint.Color.TRANSPARENT);
         String[] titles = {"Step", "Loss", "Accuracy", "Tokens / s", "Elapsed · ETA", "Device"};
         String[] tips = {"Training steps taken, the epoch, and the training length L", "Cross-entropy of the last"
                 + " token (the one scored)", "Running accuracy on the last token over the last `window` steps; the"
@@ -124,7 +123,8 @@ final class TrainingDashboard extends GridPane {
         Text probe = new Text(value.getText());
         probe.setFont(javafx.scene.text.Font.font(value.getFont().getFamily(), javafx.scene.text.FontWeight.BOLD, base));
         double wide = probe.getLayoutBounds().getWidth();
-        double size = room > 0 && wide > room ? Math.max(base * 0.45, base * room / wide * 0.97) : base;
+        // a margin for the label's own rounding and the font's hinting, which the probe does not see
+        double size = room > 0 && wide > room - 6 ? Math.max(base * 0.4, base * (room - 6) / wide * 0.92) : base;
         value.setStyle(String.format(Locale.ROOT, "-fx-font-size: %.1fpx;", size));
     }
 
