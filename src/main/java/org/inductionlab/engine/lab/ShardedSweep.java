@@ -300,7 +300,11 @@ public final class ShardedSweep {
 
     /** Whether a task holds {@code s}'s lock now (it is being measured, here or on another machine). */
     public boolean isRunning(SweepShards.Shard s) {
-        Path file = dir().resolve(LOCKS).resolve(s.name() + ".lock");
+        return lockHeld(dir().resolve(LOCKS).resolve(s.name() + ".lock"));
+    }
+
+    /** Whether some process (this one included) holds an OS lock on {@code file} now; false when it does not exist. */
+    public static boolean lockHeld(Path file) {
         if (!Files.exists(file)) {
             return false;
         }
@@ -312,7 +316,7 @@ public final class ShardedSweep {
             l.release();
             return false;
         } catch (OverlappingFileLockException e) {
-            return true;
+            return true; // this very process holds it
         } catch (IOException e) {
             return false;
         }

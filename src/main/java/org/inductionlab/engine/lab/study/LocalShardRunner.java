@@ -3,7 +3,6 @@ package org.inductionlab.engine.lab.study;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.SweepShards;
 import org.inductionlab.engine.lab.ShardedSweep;
-import org.inductionlab.engine.platform.NativeTuning;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,12 +75,7 @@ public final class LocalShardRunner {
                 List<String> cmd = new ArrayList<>(lab);
                 cmd.addAll(taskArguments(sweep.run().toAbsolutePath().toString(), sweep.planFile(),
                         Integer.toString(s.index()), Integer.toString(threads)));
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-                pb.environment().putAll(NativeTuning.ENVIRONMENT);
-                pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-                pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
-                Process p = pb.start();
+                Process p = LocalStudyRunner.startTask(cmd, log, threads);
                 synchronized (children) {
                     children.add(p);
                 }
@@ -94,7 +88,7 @@ public final class LocalShardRunner {
                     break;
                 }
             }
-            Process ended = awaitAny(running.keySet());
+            Process ended = LocalStudyRunner.awaitAny(running.keySet());
             SweepShards.Shard s = running.remove(ended);
             synchronized (children) {
                 children.remove(ended);
@@ -105,16 +99,6 @@ public final class LocalShardRunner {
         return new Summary(measured, failed, stopRequested);
     }
 
-    private static Process awaitAny(Iterable<Process> processes) throws InterruptedException {
-        while (true) {
-            for (Process p : processes) {
-                if (!p.isAlive()) {
-                    return p;
-                }
-            }
-            Thread.sleep(100);
-        }
-    }
 
     /** Stops from another thread (Ctrl-C): starts nothing more and stops each task, which leaves no result. */
     public void requestStop() {

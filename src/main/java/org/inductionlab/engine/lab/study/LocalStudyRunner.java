@@ -94,12 +94,7 @@ public final class LocalStudyRunner {
                 List<String> cmd = new ArrayList<>(lab);
                 cmd.addAll(taskArguments(study.path().toAbsolutePath().toString(), Integer.toString(i),
                         Integer.toString(threads)));
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-                pb.environment().putAll(NativeTuning.ENVIRONMENT);
-                pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-                pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
-                Process p = pb.start();
+                Process p = startTask(cmd, log, threads);
                 synchronized (children) {
                     children.add(p);
                 }
@@ -125,7 +120,18 @@ public final class LocalStudyRunner {
         return new Summary(finished, failed, skipped, stopRequested);
     }
 
-    private static Process awaitAny(Iterable<Process> processes) throws InterruptedException {
+    /** Starts one task of the lab's own command line, its output appended to {@code log}, on {@code threads} threads. */
+    static Process startTask(List<String> cmd, Path log, int threads) throws java.io.IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(NativeTuning.ENVIRONMENT);
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
+        return pb.start();
+    }
+
+    /** The first of {@code processes} to end (polled every 100 ms). */
+    static Process awaitAny(Iterable<Process> processes) throws InterruptedException {
         while (true) {
             for (Process p : processes) {
                 if (!p.isAlive()) {

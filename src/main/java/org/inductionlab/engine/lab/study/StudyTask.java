@@ -89,22 +89,7 @@ public final class StudyTask implements AutoCloseable {
 
     /** Whether some process holds the run's task lock now. */
     public static boolean isRunning(Path runFolder) {
-        Path file = runFolder.resolve(LOCK);
-        if (!java.nio.file.Files.exists(file)) {
-            return false;
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                return true;
-            }
-            l.release();
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true; // this very process holds it
-        } catch (IOException e) {
-            return false;
-        }
+        return org.inductionlab.engine.lab.ShardedSweep.lockHeld(runFolder.resolve(LOCK));
     }
 
     /** Whether the run's training has finished (its sweep may still lack points). */
