@@ -5,6 +5,7 @@ the hyperparameters in its metadata, and predicts. The model below is the lab's 
 with torch.nn, line for line:
 
     x = Embedding(tokens) * sqrt(d) + sinusoidal positions        (or a learned table, or none)
+    (rotary, xPos, ALiBi and a local window act inside attention, layer by layer: see Attention)
     per layer, post-norm: x = LN1(x + Attn(x));  x = LN2(x + FF(x))
                pre-norm:  x = x + Attn(LN1(x));  x = x + FF(LN2(x));  then a final LN
     Attn: q, k, v = split(x W_qkv^T + b);  per head softmax(q k^T / sqrt(d_head) + causal mask) v;  W_O
@@ -75,10 +76,35 @@ def sinusoidal(n, d):
     return pe
 
 
+def alibi_slopes(heads):
+    """ALiBi's head slopes (Press et al. 2022): 2^(-8/H), 2^(-16/H), ...; other H interleave the next power's."""
+    def power_of_2(n):
+        start = 2 ** (-8.0 / n)
+        return [start ** (i + 1) for i in range(n)]
+    if math.log2(heads).is_integer():
+        return power_of_2(heads)
+    closest = 2 ** math.floor(math.log2(heads))
+    return power_of_2(closest) + alibi_slopes(2 * closest)[0::2][:heads - closest]
+
+
+def rotate(x, dh):
+    """Rotary (Su et al. 2021) in the "rotate half" form: halves turned as pairs by pos * 10000^(-2i/dh)."""
+    n, half = x.shape[2], dh // 2
+    pos = torch.arange(n, dtype=torch.float32, device=x.device).unsqueeze(1)
+    freq = torch.exp(torch.arange(half, dtype=torch.float32, device=x.device) * (-2 * math.log(10000.0) / dh))
+    angle = torch.cat([pos * freq, pos * freq], 1)
+    rotated = torch.cat([-x[..., half:], x[..., :half]], -1)
+    return x * angle.cos() + rotated * angle.sin()
+
+
 class Attention(nn.Module):
-    def __init__(self, d, heads):
+    """Causal multi-head attention; `scheme` is what it knows of position: none, rotary, xpos, alibi or window:W."""
+
+    def __init__(self, d, heads, scheme="none", log_length=None):
         super().__init__()
         self.heads = heads
+        self.scheme = scheme
+        self.log_length = log_length     # ln(train_length) with attention_scale log_length, else None
         self.qkv = nn.Linear(d, 3 * d)   # W_Q, W_K, W_V stacked; head h is a consecutive slice of each
         self.out = nn.Linear(d, d)       # W_O
 
@@ -87,18 +113,36 @@ class Attention(nn.Module):
         dh = d // self.heads
         q, k, v = self.qkv(x).split(d, dim=2)
         q, k, v = (t.reshape(b, n, self.heads, dh).transpose(1, 2) for t in (q, k, v))
-        scores = q @ k.transpose(2, 3) / math.sqrt(dh)
-        mask = torch.ones(n, n, dtype=torch.bool, device=x.device).triu(1)
+        i = torch.arange(n, device=x.device).unsqueeze(1)
+        j = torch.arange(n, device=x.device).unsqueeze(0)
+        if self.scheme in ("rotary", "xpos"):
+            q, k = rotate(q, dh), rotate(k, dh)
+        if self.scheme == "xpos":
+            # Sun et al. 2023: pair i of a score decays by zeta_i^((query - key) / 512), zeta_i = (i/(dh/2) + 0.4) / 1.4
+            half = dh // 2
+            zeta = (torch.arange(half, dtype=torch.float64) / half + 0.4) / 1.4
+            decay = zeta.repeat(2).to(x.device) ** ((i - j).unsqueeze(-1).double() / 512)   # (n, n, dh)
+            scores = torch.einsum("bhid,bhjd,ijd->bhij", q.double(), k.double(), decay).float() / math.sqrt(dh)
+        else:
+            scores = q @ k.transpose(2, 3) / math.sqrt(dh)
+        if self.log_length is not None:  # Nakanishi 2025: times ln(keys seen) / ln(train_length)
+            scores = scores * (torch.log(i.float() + 1) / self.log_length)
+        if self.scheme == "alibi":
+            slopes = torch.tensor(alibi_slopes(self.heads), device=x.device).view(1, -1, 1, 1)
+            scores = scores - slopes * (i - j).float()
+        mask = j > i
+        if self.scheme.startswith("window:"):
+            mask = mask | (i - j >= int(self.scheme.split(":")[1]))
         weights = scores.masked_fill(mask, float("-inf")).softmax(-1)
         self.last_weights = weights      # (batch, heads, queries, keys), for inspection
         return self.out((weights @ v).transpose(1, 2).reshape(b, n, d))
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads, ff, pre_norm):
+    def __init__(self, d, heads, ff, pre_norm, scheme="none", log_length=None):
         super().__init__()
         self.pre_norm = pre_norm
-        self.attention = Attention(d, heads)
+        self.attention = Attention(d, heads, scheme, log_length)
         self.norm1 = nn.LayerNorm(d)
         self.ff = nn.ModuleDict({"in": nn.Linear(d, ff), "out": nn.Linear(ff, d)})
         self.norm2 = nn.LayerNorm(d)
@@ -122,15 +166,22 @@ class LabTransformer(nn.Module):
         self.d = int(hp["d_model"])
         tokens = int(hp["vocab"]) + 1                       # V ordinary tokens and S = V
         self.positional = hp["positional"]
-        if self.positional not in ("sinusoidal", "learned", "none"):
-            raise ValueError("positional %s: not written here (sinusoidal, learned, none are)" % self.positional)
+        if self.positional not in ("sinusoidal", "learned", "rotary", "xpos", "alibi", "none"):
+            raise ValueError("positional %s: not written here" % self.positional)
+        layers = int(hp["layers"])
+        per_layer = hp.get("layer_positional", "same")
+        if per_layer == "same":   # every layer as positional says (sinusoidal and learned act on the embeddings)
+            schemes = [self.positional if self.positional in ("rotary", "xpos", "alibi") else "none"] * layers
+        else:
+            schemes = [s.strip() for s in per_layer.split(",")]
+        log_length = math.log(int(hp["train_length"])) if hp.get("attention_scale") == "log_length" else None
         self.pre_norm = hp["norm"] == "pre"
         self.embedding = nn.Embedding(tokens, self.d)
         if self.positional == "learned":
             rows = int(hp["max_positions"]) or int(hp["train_length"])
             self.positions = nn.Embedding(rows, self.d)
-        self.layers = nn.ModuleList(Block(self.d, int(hp["heads"]), int(hp["ff_mult"]) * self.d, self.pre_norm)
-                                    for _ in range(int(hp["layers"])))
+        self.layers = nn.ModuleList(Block(self.d, int(hp["heads"]), int(hp["ff_mult"]) * self.d, self.pre_norm,
+                                          schemes[l], log_length) for l in range(layers))
         if self.pre_norm:
             self.final_norm = nn.LayerNorm(self.d)
         self.head = nn.Linear(self.d, tokens)

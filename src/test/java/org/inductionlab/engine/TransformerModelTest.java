@@ -47,7 +47,8 @@ class TransformerModelTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {"norm=pre", "norm=post", "positional=rotary", "positional=learned", "positional=none",
-            "layers=3"})
+            "layers=3", "positional=xpos", "positional=alibi", "layer_positional=window:2,none",
+            "layer_positional=alibi,window:7", "attention_scale=log_length"})
     void tiledLastQueryPathAgreesWithTheFullPath(String variant) {
         Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128");
         EngineRuntime.start(0);
@@ -73,7 +74,8 @@ class TransformerModelTest {
 
     /** The evaluation pass as it runs by default, through PyTorch's fused attention: the same logits. */
     @ParameterizedTest
-    @ValueSource(strings = {"norm=pre", "positional=rotary", "positional=learned"})
+    @ValueSource(strings = {"norm=pre", "positional=rotary", "positional=learned", "positional=xpos",
+            "attention_scale=log_length"})
     void fusedLastQueryPathAgreesWithTheFullPath(String variant) {
         Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128");
         EngineRuntime.start(0);
@@ -97,7 +99,8 @@ class TransformerModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"norm=pre", "norm=post", "positional=rotary"})
+    @ValueSource(strings = {"norm=pre", "norm=post", "positional=rotary", "positional=xpos", "positional=alibi",
+            "layer_positional=window:2,none", "attention_scale=log_length"})
     void trainingPathGradientsEqualTheTextbookGradients(String variant) {
         Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128");
         long[] tokens = randomTokens(4, 90, hp.vocab(), 11);

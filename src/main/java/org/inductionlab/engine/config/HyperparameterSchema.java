@@ -38,7 +38,9 @@ public final class HyperparameterSchema {
         LONG,
         DOUBLE,
         CHOICE,
-        LAYOUT
+        LAYOUT,
+        /** One entry per layer ({@link LayerPositions}); {@code choices} are suggestions. */
+        PER_LAYER
     }
 
     /** One hyperparameter. Numeric ranges are inclusive. */
@@ -73,6 +75,7 @@ public final class HyperparameterSchema {
                 case DOUBLE -> fmt(min) + ".." + fmt(max);
                 case CHOICE -> String.join(" | ", choices);
                 case LAYOUT -> TriggerLayout.ALLOWED;
+                case PER_LAYER -> LayerPositions.ALLOWED;
             };
         }
 
@@ -86,6 +89,7 @@ public final class HyperparameterSchema {
                     case DOUBLE -> Double.valueOf(parseReal(t));
                     case CHOICE -> choice(t);
                     case LAYOUT -> TriggerLayout.parse(t);
+                    case PER_LAYER -> LayerPositions.parse(t);
                 };
                 String range = rangeProblem(value);
                 if (range != null) {
@@ -126,6 +130,7 @@ public final class HyperparameterSchema {
                 case "architecture" -> Architecture.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "norm" -> Norm.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "positional" -> PositionalKind.valueOf(lower.toUpperCase(Locale.ROOT));
+                case "attention_scale" -> AttentionScale.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "optimizer" -> OptimizerKind.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "schedule" -> Schedule.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "device" -> DeviceChoice.valueOf(lower.toUpperCase(Locale.ROOT));
@@ -208,11 +213,21 @@ public final class HyperparameterSchema {
             c("norm", Group.MODEL, "Norm placement", "pre: LayerNorm before each sub-layer; post: after the residual sum.",
                     Norm.values(), Hyperparameters::norm),
             c("positional", Group.MODEL, "Positional encoding",
-                    "sinusoidal (course), learned (a table of max_positions rows), rotary, or none.",
+                    "sinusoidal (course), learned (a table of max_positions rows), rotary, xpos (rotary with a decay"
+                            + " over distance), alibi (a penalty growing with distance, per head), or none.",
                     PositionalKind.values(), Hyperparameters::positional),
             f("max_positions", Group.MODEL, "Learned table size",
                     "Rows of the learned position table; 0 means the training length. Longer sequences are refused.",
                     Kind.INT, 0, 1 << 20, Hyperparameters::maxPositions),
+            new Field("layer_positional", Group.MODEL, "Positions per layer",
+                    "same (every layer as positional), or one per layer: rotary, xpos, alibi, none or window:W (a query"
+                            + " sees only the last W tokens), e.g. window:2,none. Then positional says only what is"
+                            + " added to the embeddings (sinusoidal, learned or none).",
+                    Kind.PER_LAYER, 0, 0, List.of("same", "window:2,none", "alibi,none"), Hyperparameters::layerPositional),
+            c("attention_scale", Group.MODEL, "Attention scale",
+                    "standard: scores / sqrt(d_head); log_length: also times ln(keys) / ln(train_length), so attention"
+                            + " does not spread thinner on longer inputs (Nakanishi 2025).",
+                    AttentionScale.values(), Hyperparameters::attentionScale),
             f("d_state", Group.MODEL, "Mamba state size",
                     "Mamba: numbers of state per channel (N; the paper: 16). Ignored by the Transformer.",
                     Kind.INT, 1, 256, Hyperparameters::dState),
@@ -306,6 +321,8 @@ public final class HyperparameterSchema {
             Map.entry("ff_mult", Architecture.TRANSFORMER), Map.entry("dropout", Architecture.TRANSFORMER),
             Map.entry("norm", Architecture.TRANSFORMER), Map.entry("positional", Architecture.TRANSFORMER),
             Map.entry("max_positions", Architecture.TRANSFORMER),
+            Map.entry("layer_positional", Architecture.TRANSFORMER),
+            Map.entry("attention_scale", Architecture.TRANSFORMER),
             Map.entry("d_state", Architecture.MAMBA), Map.entry("d_conv", Architecture.MAMBA),
             Map.entry("expand", Architecture.MAMBA), Map.entry("dt_rank", Architecture.MAMBA),
             Map.entry("dt_min", Architecture.MAMBA), Map.entry("dt_max", Architecture.MAMBA),
@@ -352,6 +369,7 @@ public final class HyperparameterSchema {
                 (Architecture) v.get("architecture"), (Integer) v.get("layers"), (Integer) v.get("d_model"), (Integer) v.get("heads"),
                 (Integer) v.get("ff_mult"), (Double) v.get("dropout"), (Norm) v.get("norm"),
                 (PositionalKind) v.get("positional"), (Integer) v.get("max_positions"),
+                (LayerPositions) v.get("layer_positional"), (AttentionScale) v.get("attention_scale"),
                 (Integer) v.get("d_state"), (Integer) v.get("d_conv"), (Integer) v.get("expand"),
                 (Integer) v.get("dt_rank"), (Double) v.get("dt_min"), (Double) v.get("dt_max"),
                 (Double) v.get("a_min"), (Double) v.get("a_max"),
@@ -407,9 +425,25 @@ public final class HyperparameterSchema {
             out.add(new Problem("heads", hp.heads() + " does not divide d_model " + hp.dModel()
                     + " (allowed: a divisor of d_model)"));
         }
-        if (attention && hp.positional() == PositionalKind.ROTARY && hp.heads() >= 1 && hp.dModel() % hp.heads() == 0
+        LayerPositions perLayer = hp.layerPositional();
+        boolean layersFit = perLayer == null || perLayer.same() || perLayer.layers().size() == hp.layers();
+        if (attention && !layersFit) {
+            out.add(new Problem("layer_positional", perLayer.layers().size() + " entries for " + hp.layers()
+                    + " layers (allowed: same, or one entry per layer)"));
+        } else if (attention && perLayer != null && !perLayer.same() && !hp.positional().addsToEmbeddings()
+                && hp.positional() != PositionalKind.NONE) {
+            out.add(new Problem("positional", hp.positional() + " acts inside every layer, but layer_positional sets"
+                    + " each layer (allowed with layer_positional: sinusoidal, learned or none)"));
+        } else if (attention && perLayer != null && hp.heads() >= 1 && hp.dModel() % hp.heads() == 0
                 && hp.headDim() % 2 != 0) {
-            out.add(new Problem("positional", "rotary needs an even head width, d_model/heads = " + hp.headDim()));
+            for (int l = 0; l < hp.layers(); l++) {
+                if (hp.attentionPositions(l).rotates()) {
+                    String key = perLayer.same() ? "positional" : "layer_positional";
+                    out.add(new Problem(key, hp.attentionPositions(l) + " needs an even head width, d_model/heads = "
+                            + hp.headDim() + " (allowed: heads that divide d_model into even widths)"));
+                    break;
+                }
+            }
         }
         if (hp.layout() == null) {
             out.add(new Problem("layout", "missing (allowed: " + TriggerLayout.ALLOWED + ")"));

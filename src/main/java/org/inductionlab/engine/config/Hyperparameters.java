@@ -27,6 +27,8 @@ public record Hyperparameters(
         Norm norm,
         PositionalKind positional,
         int maxPositions,
+        LayerPositions layerPositional,
+        AttentionScale attentionScale,
         int dState,
         int dConv,
         int expand,
@@ -63,7 +65,8 @@ public record Hyperparameters(
     public static Hyperparameters defaults() {
         return new Hyperparameters(
                 16, 256, new TriggerLayout.Fixed(5), 0,
-                Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0, 16, 4, 2, 0,
+                Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
+                LayerPositions.SAME, AttentionScale.STANDARD, 16, 4, 2, 0,
                 0.001, 0.1, 1, 0,
                 OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0, 0,
                 200, 0.99, 0,
@@ -114,6 +117,11 @@ public record Hyperparameters(
     /** The largest |A| Mamba starts from: a_max, or d_state when it is 0 (the reference's A = -(1..N)). */
     public double aMaxOrAuto() {
         return aMax > 0 ? aMax : dState;
+    }
+
+    /** What layer {@code l}'s attention knows of position (layer_positional, or positional for all). */
+    public LayerPositions.Entry attentionPositions(int l) {
+        return layerPositional.at(l, positional);
     }
 
     /** Width of one attention head. */

@@ -55,21 +55,32 @@ public final class CausalAttention {
      */
     public static NDArray attend(NDArray q, NDArray k, NDArray v, int firstQuery, int layer, ForwardPass pass,
                                  double dropout) {
+        return attend(q, k, v, firstQuery, layer, pass, dropout, null);
+    }
+
+    /** The same with {@code bias} (null for none) added to the scores; see {@link ScoreBias}. */
+    static NDArray attend(NDArray q, NDArray k, NDArray v, int firstQuery, int layer, ForwardPass pass,
+                          double dropout, ScoreBias bias) {
         NDManager m = q.getManager();
         int batch = (int) q.getShape().get(0);
         int heads = (int) q.getShape().get(1);
         int queries = (int) q.getShape().get(2);
         int keys = (int) k.getShape().get(2);
         boolean dropping = pass.training() && dropout > 0; // the fused module has no dropout: the lab's path then
-        if (pass.usesFused() && !dropping && FusedAttention.fits(queries, keys, firstQuery)
+        if (bias == null && pass.usesFused() && !dropping && FusedAttention.fits(queries, keys, firstQuery)
                 && FusedAttention.available(q.getDevice())) {
             return FusedAttention.attend(q, k, v, pass.training()); // never holds the square of scores
+        }
+        // the efficient passes skip keys outside a window; the full pass (the yardstick) computes the square
+        if (bias != null && bias.window() > 0 && pass.lastQueryOnly() && pass.recorder() == null
+                && firstQuery + queries > bias.window()) {
+            return attendBanded(q, k, v, firstQuery, layer, pass, dropout, bias);
         }
         TilePlan plan = TilePlan.of(batch, heads, queries, keys, firstQuery, pass);
         int seqsPerTile = plan.sequences();
         int queriesPerTile = plan.queries();
         if (seqsPerTile >= batch && queriesPerTile >= queries) {
-            return attendTile(q, k, v, firstQuery, layer, 0, 0, pass, dropout);
+            return attendTile(q, k, v, firstQuery, 0, layer, 0, 0, pass, dropout, bias);
         }
         NDList rows = new NDList();
         for (int b0 = 0; b0 < batch; b0 += seqsPerTile) {
@@ -83,7 +94,7 @@ public final class CausalAttention {
                     NDArray qt = q.get(tile, new NDIndex(seqs + ", :, " + i0 + ":" + i1));
                     NDArray kt = k.get(tile, new NDIndex(seqs + ", :, 0:" + keyEnd));
                     NDArray vt = v.get(tile, new NDIndex(seqs + ", :, 0:" + keyEnd));
-                    NDArray out = attendTile(qt, kt, vt, firstQuery + i0, layer, b0, i0, pass, dropout);
+                    NDArray out = attendTile(qt, kt, vt, firstQuery + i0, 0, layer, b0, i0, pass, dropout, bias);
                     out.attach(m);
                     cols.add(out);
                 }
@@ -91,6 +102,39 @@ public final class CausalAttention {
             rows.add(cols.size() == 1 ? cols.get(0) : NDArrays.concat(cols, 2));
         }
         return rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
+    }
+
+    /**
+     * A hard local window of W keys: a tile of queries i0..i1 meets only keys i0-W+1..i1, so the cost grows
+     * with n * (tile + W) instead of n^2 (a 2^16-token layer with a window of 2 is a few tiles of work).
+     */
+    private static NDArray attendBanded(NDArray q, NDArray k, NDArray v, int firstQuery, int layer, ForwardPass pass,
+                                        double dropout, ScoreBias bias) {
+        NDManager m = q.getManager();
+        int batch = (int) q.getShape().get(0);
+        int heads = (int) q.getShape().get(1);
+        int queries = (int) q.getShape().get(2);
+        int window = bias.window();
+        long budget = Math.max(1, pass.tileElements());
+        int perTile = queries;
+        while (perTile > 16 && (long) batch * heads * perTile * (perTile + window) > budget) {
+            perTile = (perTile + 1) / 2;
+        }
+        NDList cols = new NDList();
+        for (int i0 = 0; i0 < queries; i0 += perTile) {
+            int i1 = Math.min(queries, i0 + perTile);
+            int keyStart = Math.max(0, firstQuery + i0 - window + 1);
+            int keyEnd = firstQuery + i1;
+            try (NDManager tile = m.newSubManager()) {
+                NDArray qt = q.get(tile, new NDIndex(":, :, " + i0 + ":" + i1));
+                NDArray kt = k.get(tile, new NDIndex(":, :, " + keyStart + ":" + keyEnd));
+                NDArray vt = v.get(tile, new NDIndex(":, :, " + keyStart + ":" + keyEnd));
+                NDArray out = attendTile(qt, kt, vt, firstQuery + i0, keyStart, layer, 0, i0, pass, dropout, bias);
+                out.attach(m);
+                cols.add(out);
+            }
+        }
+        return cols.size() == 1 ? cols.get(0) : NDArrays.concat(cols, 2);
     }
 
     /** How attention is cut into tiles: sequences and queries per tile. */
@@ -115,18 +159,23 @@ public final class CausalAttention {
         }
     }
 
-    /** One tile: queries at absolute positions firstQuery.., keys 0..keys-1. */
-    private static NDArray attendTile(NDArray q, NDArray k, NDArray v, int firstQuery, int layer, int firstSeq,
-                                      int firstRow, ForwardPass pass, double dropout) {
+    /** One tile: queries at absolute positions firstQuery.., keys at firstKey..firstKey+keys-1. */
+    private static NDArray attendTile(NDArray q, NDArray k, NDArray v, int firstQuery, int firstKey, int layer,
+                                      int firstSeq, int firstRow, ForwardPass pass, double dropout, ScoreBias bias) {
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (b, heads, queries, keys)
+        int heads = (int) q.getShape().get(1);
         int queries = (int) q.getShape().get(2);
         int keys = (int) k.getShape().get(2);
-        if (firstQuery < keys - 1) { // some query cannot see every key
+        if (firstQuery < firstKey + keys - 1) { // some query cannot see every key
             // Only keys from firstQuery on can lie after a query of this tile: mask that strip in place
             // (a view; matmul's backward does not need its output), not the whole tile.
-            int from = firstQuery;
+            int from = firstQuery - firstKey;
             NDArray strip = scores.get(scores.getManager(), new NDIndex(":, :, :, " + from + ":"));
-            strip.addi(causalMask(scores.getManager(), firstQuery - from, queries, keys - from, scores.getDataType()));
+            strip.addi(causalMask(scores.getManager(), 0, queries, keys - from, scores.getDataType()));
+        }
+        if (bias != null) {
+            scores.addi(bias.scores(scores.getManager(), heads, firstQuery, queries, firstKey, keys,
+                    scores.getDataType()));
         }
         NDArray weights = scores.softmax(-1);
         if (pass.recorder() != null) {

@@ -7,18 +7,14 @@ import org.inductionlab.engine.config.Hyperparameters;
 import java.util.Map;
 
 /**
- * How position enters the model. Absolute schemes add a vector to each token's embedding; rotary turns
- * queries and keys by an angle that grows with position, so attention scores depend on the distance only.
+ * What the embeddings learn of position: absolute schemes add a vector to each token's embedding. The
+ * schemes that act inside attention (rotary, xPos, ALiBi, a local window) are {@link AttentionPositions},
+ * layer by layer; for them nothing is added here.
  */
 public interface PositionalEncoding extends AutoCloseable {
 
     /** Adds position information to the scaled embeddings {@code x} of shape (batch, length, d). */
     NDArray addTo(NDArray x);
-
-    /** Rotates queries or keys (batch, heads, n, headDim) whose first row sits at {@code firstPosition}. */
-    default NDArray rotate(NDArray qOrK, int firstPosition) {
-        return qOrK;
-    }
 
     /** The longest sequence this encoding can embed. */
     default int maxLength() {
@@ -37,8 +33,7 @@ public interface PositionalEncoding extends AutoCloseable {
         return switch (hp.positional()) {
             case SINUSOIDAL -> new SinusoidalPositions(hp.dModel(), manager);
             case LEARNED -> new LearnedPositions(hp.positionTableSize(), hp.dModel(), manager, init);
-            case ROTARY -> new RotaryPositions(hp.headDim());
-            case NONE -> new NoPositions();
+            case ROTARY, XPOS, ALIBI, NONE -> new NoPositions();
         };
     }
 }

@@ -9,20 +9,26 @@ import ai.djl.ndarray.types.DataType;
  * Rotary position embedding (Su et al. 2021), "rotate half" form: the two halves of each head's vector
  * are turned as pairs by angle pos * 10000^(-2i/headDim). Nothing is added to the embeddings.
  */
-final class RotaryPositions implements PositionalEncoding {
+final class RotaryPositions implements AttentionPositions {
 
     private final int headDim;
+
     RotaryPositions(int headDim) {
         this.headDim = headDim;
     }
 
     @Override
-    public NDArray addTo(NDArray x) {
-        return x;
+    public NDArray query(NDArray q, int firstPosition, int centre) {
+        return rotate(q, firstPosition, headDim);
     }
 
     @Override
-    public NDArray rotate(NDArray x, int firstPosition) {
+    public NDArray key(NDArray k, int centre) {
+        return rotate(k, 0, headDim);
+    }
+
+    /** x (batch, heads, n, headDim) at positions firstPosition.. turned by rotary's angles. */
+    static NDArray rotate(NDArray x, int firstPosition, int headDim) {
         long n = x.getShape().get(2);
         NDManager m = x.getManager();
         int half = headDim / 2;

@@ -10,6 +10,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
+import org.inductionlab.engine.config.AttentionScale;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Norm;
 
@@ -30,6 +31,10 @@ import java.util.SplittableRandom;
  *
  *   Attention(h): per head, q k v = h W_Q, h W_K, h W_V;  A = softmax(q k^T / sqrt(d_head) + causal mask);
  *                 heads' A v concatenated and projected by W_O.                  (Olsson et al. 2022, sec. 2)
+ *                 Position may also act here, layer by layer (AttentionPositions): q and k turned (rotary,
+ *                 xPos), or a term added to the scores (ALiBi's -m_h (i - j), a hard local window); and
+ *                 with attention_scale log_length the scores of a query that sees n keys are also
+ *                 multiplied by ln(n) / ln(train_length) (Nakanishi 2025).
  *   FF(h)       = W_2 relu(W_1 h)   with hidden width ff_mult * d.
  * </pre>
  *
@@ -51,6 +56,7 @@ public final class TransformerModel implements SequenceModel {
     private final NDManager manager;
     private final Parameters parameters = new Parameters();
     private final PositionalEncoding positions;
+    private final List<AttentionPositions> attentionPositions = new ArrayList<>();
     private final List<Layer> layers = new ArrayList<>();
     private final NDArray embedding;
     private final NDArray finalNormGamma;
@@ -79,6 +85,7 @@ public final class TransformerModel implements SequenceModel {
         positions = PositionalEncoding.create(hp, manager, init);
         positions.parameters().forEach(this::add);
         for (int l = 0; l < hp.layers(); l++) {
+            attentionPositions.add(AttentionPositions.of(hp.attentionPositions(l), hp.heads(), hp.headDim()));
             String p = "layers." + l + ".";
             layers.add(new Layer(
                     add(p + "attention.qkv.weight", linearWeight(3 * d, d, init)),
@@ -129,10 +136,14 @@ public final class TransformerModel implements SequenceModel {
         return parameters.all();
     }
 
-    /** The longest sequence the positional encoding can embed. */
+    /** The longest sequence the positional encodings can embed. */
     @Override
     public int maxLength() {
-        return positions.maxLength();
+        int max = positions.maxLength();
+        for (AttentionPositions p : attentionPositions) {
+            max = Math.min(max, p.maxLength());
+        }
+        return max;
     }
 
     @Override
@@ -157,8 +168,8 @@ public final class TransformerModel implements SequenceModel {
 
     private NDArray hidden(NDArray tokens, ForwardPass pass) {
         int n = (int) tokens.getShape().get(1);
-        if (n > positions.maxLength()) {
-            throw new PositionLimitException(n, positions.maxLength());
+        if (n > maxLength()) {
+            throw new PositionLimitException(n, maxLength());
         }
         NDArray x = Autograd.scale(Embedding.embedding(tokens, embedding, ai.djl.ndarray.types.SparseFormat.DENSE)
                 .singletonOrThrow(), Math.sqrt(hp.dModel()));
@@ -246,15 +257,20 @@ public final class TransformerModel implements SequenceModel {
         q = splitHeads(q, heads, dh);
         k = splitHeads(k, heads, dh);
         v = splitHeads(v, heads, dh);
-        q = Autograd.scale(positions.rotate(q, firstQuery), 1.0 / Math.sqrt(dh));
-        k = positions.rotate(k, 0);
+        AttentionPositions where = attentionPositions.get(layer);
+        int centre = onlyLast ? n - 1 : (n - 1) / 2; // xPos's factors are exact near it; scores never depend on it
+        q = Autograd.scale(where.query(q, firstQuery, centre), 1.0 / Math.sqrt(dh));
+        if (hp.attentionScale() == AttentionScale.LOG_LENGTH) {
+            q = q.mul(logLengthScale(m, firstQuery, (int) q.getShape().get(2)));
+        }
+        k = where.key(k, centre);
 
         // the part that grows with n^2 — scores, softmax, weights times values — in the pass's precision; a
         // half precision pass (evaluation) keeps the residual stream, norms and projections in fp32, as
         // PyTorch's autocast does
         DataType type = pass.precision().dataType();
         NDArray out = CausalAttention.attend(cast(q, type), cast(k, type), cast(v, type), firstQuery, layer, pass,
-                hp.dropout());                                                          // (batch, heads, queries, dh)
+                hp.dropout(), where.bias());                                                        // (batch, heads, queries, dh)
         out = cast(out, DataType.FLOAT32);
         if (pass.ablates(layer)) { // an ablated head contributes nothing to W_O's input
             float[] keep = new float[heads];
@@ -266,6 +282,12 @@ public final class TransformerModel implements SequenceModel {
         long queries = out.getShape().get(2);
         out = out.transpose(0, 2, 1, 3).reshape(batch, queries, d);
         return Linear.linear(out, w.outWeight(), w.outBias()).singletonOrThrow();
+    }
+
+    /** (1, 1, queries, 1): ln(keys seen) / ln(train_length) for queries at firstQuery.., seeing firstQuery+1.. keys. */
+    private NDArray logLengthScale(NDManager m, int firstQuery, int queries) {
+        return m.arange(firstQuery + 1, firstQuery + queries + 1, 1, DataType.FLOAT32).log()
+                .div(Math.log(hp.trainLength())).reshape(1, 1, queries, 1);
     }
 
     private static NDArray cast(NDArray x, DataType type) {
@@ -297,10 +319,13 @@ public final class TransformerModel implements SequenceModel {
         return true;
     }
 
-    /** fp32, and fp16 for the attention of an evaluation pass (the rest stays fp32). */
+    /**
+     * fp32, and fp16 for the attention of an evaluation pass (the rest stays fp32) — except with xPos, whose
+     * scale factors (up to e^80) do not fit in fp16.
+     */
     @Override
     public boolean computesIn(Precision p) {
-        return true;
+        return p == Precision.FP32 || attentionPositions.stream().noneMatch(a -> a instanceof XPosPositions);
     }
 
     /** Frees the parameters and any cached position table. */

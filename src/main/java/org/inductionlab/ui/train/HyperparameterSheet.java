@@ -190,7 +190,7 @@ public final class HyperparameterSheet {
                 ComboBox<String> box = new ComboBox<>(FXCollections.observableArrayList(f.choices()));
                 box.valueProperty().bindBidirectional(item.text);
                 control = box;
-            } else if (f.kind() == HyperparameterSchema.Kind.LAYOUT) {
+            } else if (f.kind() == HyperparameterSchema.Kind.LAYOUT || f.kind() == HyperparameterSchema.Kind.PER_LAYER) {
                 ComboBox<String> box = new ComboBox<>(FXCollections.observableArrayList(f.choices()));
                 box.setEditable(true);
                 box.valueProperty().bindBidirectional(item.text);
