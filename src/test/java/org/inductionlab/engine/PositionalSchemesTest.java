@@ -51,6 +51,26 @@ class PositionalSchemesTest {
                 "induction_lab_torch.py", file.toString(), "--logits", TorchInteropTest.tokenFile(tmp, lines).toString()));
     }
 
+    /** A file exported with per-layer positions and the log-length scale imports as the same model, same logits. */
+    @Test
+    void perLayerPositionsSurviveExportAndImport() throws Exception {
+        Path run = tmp.resolve("run");
+        TrainingJob.create(run, TestConfigs.tiny("positional=none", "layer_positional=window:3,alibi",
+                "attention_scale=log_length", "max_steps=10"), "tiny", false).run(null);
+        Path file = tmp.resolve("model.safetensors");
+        ModelExchange.export(run, file);
+        Path back = tmp.resolve("imported");
+        ModelExchange.Imported in = ModelExchange.importFile(file, back, Map.of(), Map.of(), false);
+        assertEquals("window:3,alibi", in.hyperparameters().layerPositional().toString());
+        assertEquals("log_length", in.hyperparameters().attentionScale().toString());
+        List<int[]> lines = TorchInteropTest.sequences(16, 40);
+        float[][] before = TorchInteropTest.labLogits(run, lines);
+        float[][] after = TorchInteropTest.labLogits(back, lines);
+        for (int i = 0; i < before.length; i++) {
+            assertArrayEquals(before[i], after[i], 1e-6f, "sequence " + i);
+        }
+    }
+
     @Test
     void perLayerPositionsAreCheckedAndReadBack() {
         Hyperparameters hp = TestConfigs.tiny("layer_positional=window:2, none", "positional=none");

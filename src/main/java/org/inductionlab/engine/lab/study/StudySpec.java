@@ -50,7 +50,8 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
                         Evaluation evaluation) {
 
     /** The built-in example studies, loadable by name. */
-    public static final List<String> BUILT_IN = List.of("tiny-lr-seeds", "positional-seeds", "transformer-vs-mamba");
+    public static final List<String> BUILT_IN = List.of("tiny-lr-seeds", "positional-seeds", "transformer-vs-mamba",
+            "table11");
 
     private static final List<String> TOP_KEYS = List.of("name", "description", "preset", "set", "grid", "runs",
             "seeds", "eval");
