@@ -58,20 +58,30 @@ public final class StudyTable {
         return s.append(",steps,running_accuracy,wall_seconds,").append(SweepPoint.CSV_HEADER).toString();
     }
 
-    /** The whole table as CSV text. Values are the settings' canonical text: no commas or quotes. */
+    /**
+     * The whole table as CSV text. Values are the settings' canonical text, quoted (RFC 4180) where it holds a
+     * comma, as a per-layer setting such as {@code window:2,none} does.
+     */
     public static String csv(Study study) throws IOException {
         StringBuilder s = new StringBuilder(header(study)).append('\n');
         for (Row r : rows(study)) {
-            s.append(study.name()).append(',').append(r.run());
+            s.append(quoted(study.name())).append(',').append(quoted(r.run()));
             if (study.namedVariants()) {
-                s.append(',').append(r.variant());
+                s.append(',').append(quoted(r.variant()));
             }
             for (String k : study.variedKeys()) {
-                s.append(',').append(r.values().getOrDefault(k, ""));
+                s.append(',').append(quoted(r.values().getOrDefault(k, "")));
             }
             s.append(String.format(Locale.ROOT, ",%d,%.4f,%.1f,", r.steps(), r.runningAccuracy(), r.wallSeconds()))
                     .append(r.point().toCsv()).append('\n');
         }
         return s.toString();
+    }
+
+    static String quoted(String value) {
+        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0) {
+            return value;
+        }
+        return '"' + value.replace("\"", "\"\"") + '"';
     }
 }
