@@ -11,10 +11,14 @@ import java.util.Locale;
 final class AttentionWords {
     private AttentionWords() {}
 
-    /** "The model says 7 (p = 0.99); the answer is 7 ✓", or with a full stop where the answer is not known. */
+    /**
+     * "The model says 7 (p = 0.99); the answer is 7 ✓", or where the input defines no answer, why: "…; no
+     * answer to check: there is only one S, …".
+     */
     static String answer(AttentionQuery.Answer a) {
-        return String.format(Locale.ROOT, "The model says %d (p = %.2f)%s", a.predicted(), a.probability(),
-                a.correct() == null ? "." : "; the answer is " + a.input().answer() + (a.correct() ? " ✓" : " ✗"));
+        return String.format(Locale.ROOT, "The model says %d (p = %.2f); %s", a.predicted(), a.probability(),
+                a.correct() == null ? a.input().noAnswer() + "."
+                        : "the answer is " + a.input().answer() + (a.correct() ? " ✓" : " ✗"));
     }
 
     /** "At step 1,200 the model says 7 (p = 0.99); the answer is 7 ✓", for a recorded map. */
