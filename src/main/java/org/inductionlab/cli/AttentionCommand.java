@@ -93,8 +93,10 @@ final class AttentionCommand implements Callable<Integer>, Cli.FlagNames {
             AttentionMap map = answer.map();
             Map<String, Object> json = toJson(answer, r.name());
             AtomicFiles.write(out, o -> new ObjectMapper().writeValue(o, json));
-            System.out.printf("wrote %s: %d tokens, %d layers x %d heads; model predicts %d (p=%.3f)%n", out, map.length(),
-                    map.layers(), map.heads(), map.predictedToken(), map.predictedProbability());
+            System.out.printf("wrote %s: %d tokens, %d layers x %d heads; model predicts %d (p=%.3f); %s%n", out,
+                    map.length(), map.layers(), map.heads(), map.predictedToken(), map.predictedProbability(),
+                    answer.correct() == null ? answer.input().noAnswer()
+                            : "the answer is " + answer.input().answer() + (answer.correct() ? " (right)" : " (wrong)"));
             return Cli.OK;
         }
     }
@@ -109,8 +111,9 @@ final class AttentionCommand implements Callable<Integer>, Cli.FlagNames {
         int[] target = map.taskTarget();
         j.put("task_target", target == null ? null : Map.of("query", target[0], "key", target[1]));
         j.put("prediction", Map.of("token", map.predictedToken(), "probability", map.predictedProbability()));
-        j.put("answer", answer.input().answer()); // null for a file's line: its answer is not known
+        j.put("answer", answer.input().answer()); // null where the line defines none: no_answer says why
         j.put("correct", answer.correct());
+        j.put("no_answer", answer.input().noAnswer());
         j.put("induction_cells", map.inductionCells());
         List<Map<String, Object>> heads = new ArrayList<>();
         int n = map.length();

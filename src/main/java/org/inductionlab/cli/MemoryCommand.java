@@ -4,6 +4,7 @@ import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.MambaMemory;
 import org.inductionlab.engine.lab.LoadedRun;
 import org.inductionlab.engine.lab.MambaMemoryProbe;
+import org.inductionlab.engine.lab.UnitNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,13 +60,13 @@ final class MemoryCommand implements Callable<Integer> {
                     sequences, length, trigger, trigger + 1);
             o.printf(Locale.ROOT, "%d of %d channels write M (Δ at M >= %.3gx Δ on the noise)%n", carriers.size(),
                     mem.channels().size(), ratio);
-            o.println("  layer  channel   Δ at M   Δ noise   ratio  |A|min   half-life   kept after 2^12  2^16   2^20");
+            o.println("  channel           Δ at M   Δ noise   ratio  |A|min   half-life   kept after 2^12  2^16   2^20");
             List<MambaMemory.Channel> shown = carriers.isEmpty()
                     ? mem.channels().stream().sorted((a, b) -> Double.compare(b.selectivity(), a.selectivity())).toList()
                     : carriers;
             for (MambaMemory.Channel c : shown.subList(0, Math.min(top, shown.size()))) {
-                o.printf(Locale.ROOT, "  %5d  %7d  %7.4f  %8.2e  %6.0f  %6.3f  %10s   %13.3f  %6.3f  %5.3f%n", c.layer() + 1,
-                        c.channel(), c.deltaAtM(), c.deltaOnNoise(), c.selectivity(), c.slowestRate(),
+                o.printf(Locale.ROOT, "  %-15s  %7.4f  %8.2e  %6.0f  %6.3f  %10s   %13.3f  %6.3f  %5.3f%n",
+                        UnitNames.channel(r.hyperparameters(), c.layer(), c.channel()), c.deltaAtM(), c.deltaOnNoise(), c.selectivity(), c.slowestRate(),
                         tokens(c.halfLife()), c.keptAfter(1 << 12), c.keptAfter(1 << 16), c.keptAfter(1 << 20));
             }
             if (!carriers.isEmpty()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.UnitNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,16 +62,22 @@ final class ScoresCommand implements Callable<Integer> {
             }
             o.printf(Locale.ROOT, "run %s: scores on a block of %d random tokens repeated twice%n", r.name(),
                     s.block());
-            o.println("  head   previous  induction  duplicate  target");
+            var hp = r.hyperparameters();
+            int width = Math.max(4, UnitNames.head(hp, s.layers() - 1, s.heads() - 1).length());
+            o.printf(Locale.ROOT, "  %-" + width + "s  previous  induction  duplicate  target%n", "head");
             for (int l = 0; l < s.layers(); l++) {
                 for (int h = 0; h < s.heads(); h++) {
-                    o.printf(Locale.ROOT, "  L%d H%d  %8.3f  %9.3f  %9.3f  %6.3f%n", l, h, s.previousToken()[l][h],
-                            s.induction()[l][h], s.duplicateToken()[l][h], s.target()[l][h]);
+                    o.printf(Locale.ROOT, "  %-" + width + "s  %8.3f  %9.3f  %9.3f  %6.3f%n", UnitNames.head(hp, l, h),
+                            s.previousToken()[l][h], s.induction()[l][h], s.duplicateToken()[l][h], s.target()[l][h]);
                 }
             }
             int[] top = s.topTargetHead();
-            o.printf(Locale.ROOT, "highest target score: L%d H%d (probe --ablate %d.%d tests what it does)%n", top[0],
-                    top[1], top[0], top[1]);
+            o.printf(Locale.ROOT, "highest target score: %s (probe --ablate %d.%d tests what it does)%n",
+                    UnitNames.head(hp, top[0], top[1]), top[0], top[1]);
+            if (hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA) {
+                o.println("a Mamba's channel groups score near 0 on the target (the final S on M): a few channels write M"
+                        + " into their state a token or two after it and keep it; the Attention page shows which");
+            }
             return Cli.OK;
         }
     }

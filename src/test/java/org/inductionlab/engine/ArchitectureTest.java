@@ -17,6 +17,7 @@ import org.inductionlab.engine.config.Problem;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.eval.LengthSweep;
+import org.inductionlab.engine.eval.MambaCarriers;
 import org.inductionlab.engine.eval.MambaMemory;
 import org.inductionlab.engine.exchange.ModelFileException;
 import org.inductionlab.engine.model.PositionLimitException;
@@ -67,7 +68,7 @@ class ArchitectureTest {
             Hyperparameters.class, HyperparameterSchema.class, Preset.class, Architecture.class, DeviceChoice.class,
             Precision.class, TriggerLayout.class, Problem.class,
             // results
-            AttentionMap.class, HeadScores.class, MambaMemory.class, SweepPoint.class, MetricsRow.class,
+            AttentionMap.class, HeadScores.class, MambaMemory.class, MambaCarriers.class, SweepPoint.class, MetricsRow.class,
             HeadScoreRow.class, RunStatus.class, LengthSweep.Plan.class, LengthSweep.Estimate.class,
             LengthSweep.PrecisionCheck.class, org.inductionlab.engine.eval.SweepShards.class,
             // hearing and steering a job

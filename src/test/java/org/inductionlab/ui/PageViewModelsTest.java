@@ -62,6 +62,95 @@ class PageViewModelsTest {
     }
 
     @Test
+    void typedAndFileInputsSayWhetherTheModelIsRightWhereTheTaskDefinesTheAnswerAndWhyNotElsewhere() throws Exception {
+        AttentionViewModel vm = new AttentionViewModel(ctx);
+        vm.run().set(run);
+        vm.compute(); // the generated sequence: the reference for the same tokens typed
+        String generated = vm.answer().get();
+        java.util.regex.Matcher g = java.util.regex.Pattern
+                .compile("The model says (\\d+) \\(p = [0-9.]+\\); the answer is (\\d+) ([✓✗])").matcher(generated);
+        assertTrue(g.matches(), generated);
+        int[] tokens = vm.map().get().tokens();
+
+        vm.source().set(AttentionViewModel.Source.TYPED);
+        vm.typed().set(java.util.Arrays.stream(tokens).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(" ")));
+        vm.compute();
+        assertFalse(vm.error().get(), vm.message().get());
+        assertEquals(generated, vm.answer().get(), "typed, the same sequence is checked against the same answer");
+
+        int s = run.hyperparameters().inductionToken();
+        vm.typed().set("3 " + s + " 7 1 2 " + s);
+        vm.compute();
+        int said = vm.map().get().predictedToken();
+        assertTrue(vm.answer().get().endsWith("; the answer is 7 " + (said == 7 ? "✓" : "✗")), vm.answer().get());
+
+        vm.typed().set("3 4 7 1 2 " + s);
+        vm.compute();
+        assertFalse(vm.error().get(), "an input without an answer is still shown: " + vm.message().get());
+        assertNotNull(vm.map().get());
+        assertTrue(vm.answer().get().startsWith("The model says " + vm.map().get().predictedToken() + " (p = "),
+                vm.answer().get());
+        assertTrue(vm.answer().get().endsWith("; no answer to check: there is only one S, and the task's answer is"
+                + " the token after an earlier one."), "said plainly: " + vm.answer().get());
+
+        Path file = home.resolve("tokens.txt");
+        java.nio.file.Files.writeString(file, "1 2 3\n5 " + s + " 9 4 4 " + s + "\n");
+        vm.source().set(AttentionViewModel.Source.FILE);
+        vm.file().set(file);
+        vm.line().set(2);
+        vm.compute();
+        said = vm.map().get().predictedToken();
+        assertTrue(vm.answer().get().endsWith("; the answer is 9 " + (said == 9 ? "✓" : "✗")), vm.answer().get());
+        vm.line().set(1);
+        vm.compute();
+        assertTrue(vm.answer().get().contains("; no answer to check: there is no S (" + s + ")"), vm.answer().get());
+    }
+
+    @Test
+    void aMambaOpensOnTheChannelGroupThatCarriesMAndSaysWhatZeroingItCosts() throws Exception {
+        org.inductionlab.ui.runs.DemoRun.installIfMissing(ctx.runs().directory());
+        ctx.runs().refresh();
+        RunEntry mamba = ctx.runs().find("demo-mamba").orElseThrow();
+        AttentionViewModel vm = new AttentionViewModel(ctx);
+        vm.run().set(mamba);
+        vm.length().set(64);
+        vm.layout().set("anywhere");
+        vm.compute();
+        assertFalse(vm.error().get(), vm.message().get());
+        var c = vm.carriers().get();
+        assertNotNull(c, "a Mamba gets its carriers");
+        assertTrue(c.hasAnswer());
+        assertFalse(c.carriers().isEmpty(), vm.carriersText().get());
+        var top = c.carriers().get(0);
+        assertTrue(top.logitDrop() > 0, "the channel listed first matters to the answer: " + top);
+        assertArrayEquals(c.focus(), new int[] {vm.layer().get(), vm.head().get()},
+                "the page opens on the group of the channel the answer needs most, not on the first or the tgt one");
+        assertEquals(top.group(), vm.head().get());
+        var hp = mamba.hyperparameters();
+        String text = vm.carriersText().get();
+        assertTrue(text.matches("(?s)\\d+ of " + hp.layers() * hp.expand() * hp.dModel() + " channels write M.*"), text);
+        assertTrue(text.contains("\n" + org.inductionlab.engine.lab.UnitNames.channel(hp, top.layer(), top.channel())
+                + ": writes at "), "the top channel, named as the CLI names it: " + text);
+        assertTrue(text.contains("; zeroed: logit of " + c.answer() + " −"), text);
+
+        vm.source().set(AttentionViewModel.Source.TYPED);
+        assertNull(vm.carriers().get(), "another input: the carriers go with the map");
+        vm.typed().set("1 2 3 4 5 6 7 8");
+        vm.compute();
+        assertNotNull(vm.carriers().get(), "Δ is still shown");
+        assertFalse(vm.carriers().get().hasAnswer());
+        assertTrue(vm.carriersText().get().startsWith("This input defines no answer"), vm.carriersText().get());
+
+        vm.run().set(run); // a Transformer has no carriers
+        vm.source().set(AttentionViewModel.Source.GENERATED);
+        vm.compute();
+        assertNotNull(vm.map().get());
+        assertNull(vm.carriers().get());
+        assertEquals("", vm.carriersText().get());
+    }
+
+    @Test
     void theTrainingStepsSourceScrubsThroughTheRecordedMapsAndKeepsTheChosenHead() throws Exception {
         TrainingJob.create(ctx.runs().directory().resolve("watched"),
                 TestConfigs.tiny("max_steps=30", "scores_every=10"), "tiny", false).run(null);

@@ -38,14 +38,54 @@ public final class AttentionQuery {
     /** {@code length} tokens, the answer included, with S placed by {@code layout} (null or blank: the run's). */
     public record Generated(int length, String layout, long seed) implements Source {}
 
-    /** Token ids as typed, separated by spaces or commas; the answer is not known. */
+    /** Token ids as typed, separated by spaces or commas; the answer is the task's where the tokens define one. */
     public record Typed(String text) implements Source {}
 
-    /** Line {@code line} (from 1) of a token file; the answer is not known. */
+    /** Line {@code line} (from 1) of a token file; the answer is the task's where the line defines one. */
     public record FileLine(Path file, int line) implements Source {}
 
-    /** The tokens the model reads (the answer not among them), the answer where known, and in words where they came from. */
-    public record Input(int[] tokens, Integer answer, String description) {}
+    /**
+     * The tokens the model reads (the answer not among them), the answer where the task defines one, and in
+     * words where they came from; {@code noAnswer} says why there is none (null when there is one).
+     */
+    public record Input(int[] tokens, Integer answer, String description, String noAnswer) {
+        public Input {
+            if ((answer == null) == (noAnswer == null)) {
+                throw new IllegalArgumentException("an input has an answer or a reason why not, not both or neither");
+            }
+        }
+    }
+
+    /**
+     * The task's answer for tokens the model reads, or why they define none. The task puts S twice: at a
+     * trigger followed by M, and last, where the model must say M. So the answer is the token after the
+     * first S when the last token is S, there are exactly two S, and a token (not S) sits between them.
+     */
+    public static Input withTaskAnswer(int[] tokens, int s, String description) {
+        int count = 0;
+        int first = -1;
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] == s) {
+                count++;
+                first = first < 0 ? i : first;
+            }
+        }
+        int last = tokens.length - 1;
+        String why = null;
+        if (count == 0) {
+            why = "there is no S (" + s + "), and the task asks for the token after the first S at the second";
+        } else if (tokens[last] != s) {
+            why = "the last token is not S (" + s + "), and the task asks at the second S";
+        } else if (count == 1) {
+            why = "there is only one S, and the task's answer is the token after an earlier one";
+        } else if (count > 2) {
+            why = "there are " + count + " S, and the task has exactly two";
+        } else if (first + 1 == last) {
+            why = "the two S are side by side, so no token follows the first";
+        }
+        return why != null ? new Input(tokens, null, description, "no answer to check: " + why)
+                : new Input(tokens, tokens[first + 1], description, null);
+    }
 
     /** What the model made of {@code input}: every head's weights and its prediction. */
     public record Answer(Input input, AttentionMap map) {
@@ -57,7 +97,7 @@ public final class AttentionQuery {
             return map.predictedProbability();
         }
 
-        /** Whether the prediction is the answer; null where the answer is not known (typed or read input). */
+        /** Whether the prediction is the answer; null where the input defines none ({@link Input#noAnswer()} says why). */
         public Boolean correct() {
             return input.answer() == null ? null : input.answer() == map.predictedToken();
         }
@@ -99,14 +139,15 @@ public final class AttentionQuery {
         check(source);
         if (source instanceof Typed t) {
             int[] ids = TokenFile.parseLine(t.text() == null ? "" : t.text(), hp.vocab(), "tokens");
-            return new Input(ids, null, ids.length + " typed tokens");
+            return withTaskAnswer(ids, hp.inductionToken(), ids.length + " typed tokens");
         }
         if (source instanceof FileLine f) {
             List<int[]> lines = TokenFile.read(f.file(), hp.vocab());
             if (f.line() < 1 || f.line() > lines.size()) {
                 throw InvalidConfigException.outOfRange("line", f.line(), 1, lines.size(), null, null);
             }
-            return new Input(lines.get(f.line() - 1), null, f.file().getFileName() + " line " + f.line());
+            return withTaskAnswer(lines.get(f.line() - 1), hp.inductionToken(), f.file().getFileName() + " line "
+                    + f.line());
         }
         Generated g = (Generated) source;
         TriggerLayout layout = layout(g.layout(), hp);
@@ -116,7 +157,7 @@ public final class AttentionQuery {
         }
         InductionTask.Sequence s = InductionTask.evaluation(hp.vocab(), layout, g.seed()).sequence(0, g.length());
         return new Input(Arrays.copyOf(s.tokens(), g.length() - 1), s.answer(),
-                "length " + g.length() + ", " + layout + ", seed " + g.seed());
+                "length " + g.length() + ", " + layout + ", seed " + g.seed(), null);
     }
 
     /** The map, prediction and correctness for {@code source} on the loaded run. */

@@ -20,13 +20,18 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
+import javafx.scene.chart.XYChart;
 import org.inductionlab.engine.eval.AttentionMap;
+import org.inductionlab.engine.eval.MambaCarriers;
+import org.inductionlab.engine.lab.UnitNames;
+import org.inductionlab.ui.control.AnnotatedLineChart;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.control.HeatmapView;
 import org.inductionlab.engine.lab.RunEntry;
 
 import java.io.File;
+import java.util.List;
 import java.util.Locale;
 
 /** Page 3: every head's attention for one sequence, with the induction pattern marked. */
@@ -38,6 +43,10 @@ public final class AttentionPage extends BorderPane {
     private final Label headTitle = new Label();
     private final Label cellInfo = new Label(" ");
     private ScrollPane gridScroll;
+    // a Mamba's "what carries M": Δ along the sequence, and which view of the right side is shown
+    private final AnnotatedLineChart deltaChart = deltaChart();
+    private final javafx.scene.control.ToggleButton carriesView = new javafx.scene.control.ToggleButton("What carries M");
+    private final javafx.scene.control.ToggleButton hiddenView = new javafx.scene.control.ToggleButton("Hidden attention");
 
     public AttentionPage(LabContext ctx, AttentionViewModel vm) {
         this.vm = vm;
@@ -221,7 +230,56 @@ public final class AttentionPage extends BorderPane {
         ablation.setWrapText(true);
         ablation.textProperty().bind(vm.ablation());
         overlays.getChildren().addAll(ablateHead, ablateLayer);
-        VBox right = new VBox(6, headTitle, overlays, large, cellInfo, answer, ablation);
+        VBox heatView = new VBox(6, headTitle, overlays, large, cellInfo);
+        VBox.setVgrow(heatView, Priority.ALWAYS);
+
+        // a Mamba: Δ along the sequence with S and M marked, the channels that carry M, and how to read it
+        Label carriesTitle = new Label();
+        carriesTitle.getStyleClass().add("section-title");
+        carriesTitle.setWrapText(true);
+        carriesTitle.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        Label readIt = new Label(AttentionWords.READ_DELTA);
+        readIt.setId("delta-how-to-read");
+        readIt.setWrapText(true);
+        readIt.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        Label carriers = new Label();
+        carriers.setId("mamba-carriers");
+        carriers.getStyleClass().add("carriers-list");
+        carriers.setWrapText(true);
+        carriers.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        carriers.textProperty().bind(vm.carriersText());
+        VBox.setVgrow(deltaChart, Priority.ALWAYS);
+        VBox carriesBox = new VBox(6, carriesTitle, deltaChart, readIt, carriers);
+        carriesBox.setId("mamba-carries");
+        VBox.setVgrow(carriesBox, Priority.ALWAYS);
+
+        javafx.scene.control.ToggleGroup views = new javafx.scene.control.ToggleGroup();
+        carriesView.setToggleGroup(views);
+        hiddenView.setToggleGroup(views);
+        carriesView.setId("view-carries");
+        hiddenView.setId("view-hidden");
+        carriesView.setSelected(true);
+        views.selectedToggleProperty().addListener((o, a, b) -> {
+            if (b == null) {
+                a.setSelected(true); // one of the two is always shown
+            }
+        });
+        HBox viewSwitch = new HBox(0, carriesView, hiddenView);
+        viewSwitch.setId("mamba-views");
+        var mamba = vm.carriers().isNotNull();
+        viewSwitch.visibleProperty().bind(mamba);
+        viewSwitch.managedProperty().bind(mamba);
+        carriesBox.visibleProperty().bind(mamba.and(carriesView.selectedProperty()));
+        carriesBox.managedProperty().bind(carriesBox.visibleProperty());
+        heatView.visibleProperty().bind(carriesBox.visibleProperty().not());
+        heatView.managedProperty().bind(heatView.visibleProperty());
+        vm.carriers().addListener((o, a, c) -> {
+            showCarriers(c);
+            carriesTitle.setText(c == null ? "" : (vm.run().get() == null ? "" : vm.run().get().name() + " · ")
+                    + "What carries M to the answer: the selectivity Δ along the sequence");
+        });
+
+        VBox right = new VBox(6, viewSwitch, heatView, carriesBox, answer, ablation);
         large.getStyleClass().add("large-heatmap"); // a minimum size in em (lab.css): below it the side scrolls
         ScrollPane rightScroll = new ScrollPane(right);
         rightScroll.setFitToWidth(true);
@@ -355,7 +413,8 @@ public final class AttentionPage extends BorderPane {
         HeatmapView view = new HeatmapView(false);
         view.show(m, l, h);
         view.getStyleClass().add("head-thumbnail-map"); // size in em (lab.css)
-        Label title = new Label("L" + l + " " + (mamba() == null ? "H" + h : "ch " + mamba()[h]));
+        Label title = new Label(vm.run().get() == null ? "L" + l + " H" + h
+                : UnitNames.head(vm.run().get().hyperparameters(), l, h));
         title.getStyleClass().add("head-title");
         org.inductionlab.engine.eval.HeadScores s = vm.scores().get();
         Label scores = new Label(s == null ? "" : String.format(Locale.ROOT, "prev %.2f · ind %.2f%ndup %.2f · tgt %.2f",
@@ -370,6 +429,7 @@ public final class AttentionPage extends BorderPane {
         box.setOnMouseClicked(e -> {
             vm.layer().set(l);
             vm.head().set(h);
+            hiddenView.setSelected(true); // a Mamba: show the group picked
         });
         return box;
     }
@@ -405,30 +465,102 @@ public final class AttentionPage extends BorderPane {
                 });
         double target = m.targetWeight(l, h);
         String run = vm.run().get() == null ? "" : vm.run().get().name() + " · ";
-        String which = mamba() == null ? "head " + h : "channels " + mamba()[h] + " (hidden attention)";
-        headTitle.setText(String.format(Locale.ROOT, "%sLayer %d, %s — on this input: target %s, induction"
-                        + " cells %.2f, previous token %.2f", run, l, which,
+        var hp = vm.run().get() == null ? null : vm.run().get().hyperparameters();
+        String which = hp == null ? "L" + l + " H" + h : UnitNames.head(hp, l, h)
+                + (hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA ? ", hidden attention" : "");
+        headTitle.setText(String.format(Locale.ROOT, "%s%s — on this input: target %s, induction"
+                        + " cells %.2f, previous token %.2f", run, which,
                 Double.isNaN(target) ? "–" : String.format(Locale.ROOT, "%.2f", target), m.inductionScore(l, h),
                 m.previousTokenScore(l, h)));
         describe(large.lockedProperty().get());
     }
 
+    /** Δ on a log scale against the position: "1e-3" on the axis. */
+    private static AnnotatedLineChart deltaChart() {
+        javafx.scene.chart.NumberAxis x = new javafx.scene.chart.NumberAxis();
+        x.setLabel("position");
+        x.setForceZeroInRange(true);
+        javafx.scene.chart.NumberAxis y = new javafx.scene.chart.NumberAxis();
+        y.setLabel("Δ (log scale)");
+        y.setAutoRanging(false);
+        y.setTickUnit(1);
+        y.setMinorTickVisible(false);
+        y.setTickLabelFormatter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Number n) {
+                return "1e" + Math.round(n.doubleValue());
+            }
+
+            @Override
+            public Number fromString(String t) {
+                return Double.parseDouble(t.substring(2));
+            }
+        });
+        AnnotatedLineChart chart = new AnnotatedLineChart(x, y);
+        chart.setId("delta-chart");
+        chart.getStyleClass().add("delta-chart"); // a minimum height in em (lab.css)
+        chart.setLegendSide(javafx.geometry.Side.BOTTOM);
+        return chart;
+    }
+
     /**
-     * For a Mamba run, each "head" is a group of channels whose hidden attention (Ali et al. 2024) is
-     * shown: their names ("0–15", …); null for a Transformer.
+     * Draws Δ along the sequence for the channels that carry M (at most three, most needed first), or each
+     * layer's mean Δ where none was found, with the first S, M and the final S marked.
      */
-    private String[] mamba() {
-        RunEntry r = vm.run().get();
-        if (r == null || r.hyperparameters().architecture() != org.inductionlab.engine.config.Architecture.MAMBA) {
-            return null;
+    private void showCarriers(MambaCarriers c) {
+        deltaChart.getData().clear();
+        deltaChart.markers().clear();
+        if (c == null) {
+            return;
         }
-        var hp = r.hyperparameters();
-        int per = hp.expand() * hp.dModel() / hp.heads();
-        String[] names = new String[hp.heads()];
-        for (int g = 0; g < names.length; g++) {
-            names[g] = (g * per) + "–" + ((g + 1) * per - 1);
+        var hp = vm.run().get() == null ? null : vm.run().get().hyperparameters();
+        int n = c.length();
+        double lo = 0;
+        double hi = -12;
+        List<XYChart.Series<Number, Number>> series = new java.util.ArrayList<>();
+        List<MambaCarriers.Carrier> shown = c.carriers().subList(0, Math.min(3, c.carriers().size()));
+        if (shown.isEmpty()) {
+            for (int l = 0; l < c.layers(); l++) {
+                XYChart.Series<Number, Number> s = new XYChart.Series<>();
+                s.setName("layer " + l + ", mean over its " + c.channels() + " channels");
+                for (int t = 0; t < n; t++) {
+                    double sum = 0;
+                    for (int e = 0; e < c.channels(); e++) {
+                        sum += c.delta(l, t, e);
+                    }
+                    double v = Math.log10(Math.max(1e-12, sum / c.channels()));
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                    s.getData().add(new XYChart.Data<>(t, v));
+                }
+                series.add(s);
+            }
+        } else {
+            for (MambaCarriers.Carrier k : shown) {
+                XYChart.Series<Number, Number> s = new XYChart.Series<>();
+                s.setName((hp == null ? "ch " + k.channel() : UnitNames.channel(hp, k.layer(), k.channel()))
+                        + (Double.isNaN(k.logitDrop()) ? "" : String.format(Locale.ROOT, ", zeroed: logit −%.2f",
+                        k.logitDrop())));
+                for (int t = 0; t < n; t++) {
+                    double v = Math.log10(Math.max(1e-12, c.delta(k.layer(), t, k.channel())));
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                    s.getData().add(new XYChart.Data<>(t, v));
+                }
+                series.add(s);
+            }
         }
-        return names;
+        javafx.scene.chart.NumberAxis y = (javafx.scene.chart.NumberAxis) deltaChart.getYAxis();
+        y.setLowerBound(Math.floor(lo));
+        y.setUpperBound(Math.max(Math.floor(lo) + 1, Math.ceil(hi)));
+        deltaChart.getData().addAll(series);
+        if (c.hasAnswer()) {
+            deltaChart.markers().add(new AnnotatedLineChart.Marker(c.trigger(), "S", "marker-s"));
+            deltaChart.markers().add(new AnnotatedLineChart.Marker(c.memory(), "M = " + c.answer(), "marker-m"));
+        }
+        if (c.tokens()[n - 1] == (hp == null ? -1 : hp.inductionToken())) {
+            deltaChart.markers().add(new AnnotatedLineChart.Marker(n - 1, "final S", "marker-s"));
+        }
     }
 
     private void describe(HeatmapView.Cell c) {

@@ -15,9 +15,11 @@ import javafx.beans.property.StringProperty;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.eval.MambaCarriers;
 import org.inductionlab.engine.lab.Ablation;
 import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.LoadedRun;
+import org.inductionlab.engine.lab.MambaMemoryProbe;
 import org.inductionlab.engine.lab.RunEntry;
 import org.inductionlab.engine.lab.RunRecords;
 import org.inductionlab.ui.BackgroundTask;
@@ -55,6 +57,8 @@ public final class AttentionViewModel {
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty error = new SimpleBooleanProperty(false);
     private final StringProperty answer = new SimpleStringProperty("");
+    private final ObjectProperty<MambaCarriers> carriers = new SimpleObjectProperty<>();
+    private final StringProperty carriersText = new SimpleStringProperty("");
     private final TrainingHistory history = new TrainingHistory();
     private final RunModelCache models = new RunModelCache(); // the background worker's
     private final BackgroundTask maps;
@@ -110,6 +114,8 @@ public final class AttentionViewModel {
         ablation.clear();
         map.set(null);
         scores.set(null);
+        carriers.set(null);
+        carriersText.set("");
         history.clear();
         answer.set("");
         message.set("");
@@ -185,6 +191,20 @@ public final class AttentionViewModel {
         return answer;
     }
 
+    /**
+     * For a Mamba run, what carries the answer on this input: Δ along the sequence and the channels that write
+     * M, each zeroed to measure what it costs the answer ({@link MambaCarriers}); null for a Transformer, a
+     * recorded step, or while there is no map.
+     */
+    public ObjectProperty<MambaCarriers> carriers() {
+        return carriers;
+    }
+
+    /** {@link #carriers()} in words: the channels that carry M and what zeroing each costs, or why there are none. */
+    public StringProperty carriersText() {
+        return carriersText;
+    }
+
     /** The recorded steps of the "Training steps" source. */
     public TrainingHistory history() {
         return history;
@@ -223,14 +243,20 @@ public final class AttentionViewModel {
         }
         message.set("Computing…");
         AttentionQuery.Source query = query();
-        record Shown(AttentionQuery.Answer answer, HeadScores scores) {}
+        record Shown(AttentionQuery.Answer answer, HeadScores scores, MambaCarriers carriers) {}
         maps.start(request -> {
             LoadedRun loaded = models.get(r.path());
-            // the run's standard head scores (the same for any input): measured once per loaded run
-            return new Shown(AttentionQuery.ask(loaded, query), models.scores(loaded));
+            AttentionQuery.Answer a = AttentionQuery.ask(loaded, query);
+            // the run's standard head scores (the same for any input): measured once per loaded run; for a
+            // Mamba, which channels carry M on this input
+            return new Shown(a, models.scores(loaded),
+                    MambaMemoryProbe.applies(loaded) ? MambaMemoryProbe.carriers(loaded, a.input()) : null);
         }, shown -> {
             AttentionMap m = shown.answer().map();
             scores.set(shown.scores());
+            carriers.set(shown.carriers());
+            carriersText.set(shown.carriers() == null ? ""
+                    : AttentionWords.carriers(shown.carriers(), r.hyperparameters()));
             map.set(m);
             error.set(false);
             message.set(r.name() + " · " + shown.answer().input().description());
@@ -244,8 +270,14 @@ public final class AttentionViewModel {
         message.set(r.name() + ": " + Fx.message(e));
     }
 
+    /**
+     * Opens on the head that matters: a Transformer's with the most weight on the task's target, a Mamba's
+     * group holding the channel whose zeroing costs the answer most (its hidden attention puts next to no
+     * weight on the target: M reaches the final S through the state).
+     */
     private void selectBestHead(AttentionMap m) {
-        int[] best = m.topTargetHead();
+        int[] focus = carriers.get() == null ? null : carriers.get().focus();
+        int[] best = focus != null ? focus : m.topTargetHead();
         layer.set(best[0]);
         head.set(best[1]);
     }

@@ -1,9 +1,13 @@
 package org.inductionlab.ui.attention;
 
+import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
+import org.inductionlab.engine.eval.MambaCarriers;
+import org.inductionlab.engine.eval.MambaMemory;
 import org.inductionlab.engine.lab.Ablation;
 import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.ShortcutProbe;
+import org.inductionlab.engine.lab.UnitNames;
 
 import java.util.Locale;
 
@@ -11,10 +15,14 @@ import java.util.Locale;
 final class AttentionWords {
     private AttentionWords() {}
 
-    /** "The model says 7 (p = 0.99); the answer is 7 ✓", or with a full stop where the answer is not known. */
+    /**
+     * "The model says 7 (p = 0.99); the answer is 7 ✓", or where the input defines no answer, why: "…; no
+     * answer to check: there is only one S, …".
+     */
     static String answer(AttentionQuery.Answer a) {
-        return String.format(Locale.ROOT, "The model says %d (p = %.2f)%s", a.predicted(), a.probability(),
-                a.correct() == null ? "." : "; the answer is " + a.input().answer() + (a.correct() ? " ✓" : " ✗"));
+        return String.format(Locale.ROOT, "The model says %d (p = %.2f); %s", a.predicted(), a.probability(),
+                a.correct() == null ? a.input().noAnswer() + "."
+                        : "the answer is " + a.input().answer() + (a.correct() ? " ✓" : " ✗"));
     }
 
     /** "At step 1,200 the model says 7 (p = 0.99); the answer is 7 ✓", for a recorded map. */
@@ -24,6 +32,49 @@ final class AttentionWords {
         return String.format(Locale.ROOT, "At step %,d the model says %d (p = %.2f)%s", step, m.predictedToken(),
                 m.predictedProbability(), truth == null ? "."
                         : "; the answer is " + truth + (truth == m.predictedToken() ? " ✓" : " ✗"));
+    }
+
+    /** Channels listed under the Δ chart. */
+    static final int CARRIERS_LISTED = 5;
+
+    /** The one sentence that tells a student how to read the Δ chart. */
+    static final String READ_DELTA = "How to read it: where a channel's Δ jumps it writes what its convolution"
+            + " window holds into its state, where Δ stays low it keeps it — so a line that jumps just after M and"
+            + " stays low until the final S carries M there, and the more zeroing that channel lowers the"
+            + " answer's logit, the more the answer rests on it.";
+
+    /**
+     * The channels that carry M on this input, most needed first, or why none are listed: "L0 ch 55 (H3):
+     * writes at 874 (Δ 4.99, 70,065× the noise's), keeps 14 % to the final S; zeroed: logit of 5 −4.97, p 1.00
+     * → 0.12".
+     */
+    static String carriers(MambaCarriers c, Hyperparameters hp) {
+        if (!c.hasAnswer()) {
+            return "This input defines no answer, so no channel is looked for; the chart shows Δ averaged over"
+                    + " each layer's channels.";
+        }
+        if (c.carriers().isEmpty()) {
+            return String.format(Locale.ROOT, "No channel's Δ while M is in its window is %.0f× its Δ on the noise:"
+                    + " this model does not write M selectively (the chart shows each layer's mean Δ).",
+                    MambaMemory.WRITES_AT);
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%d of %d channels write M (Δ ≥ %.0f× the"
+                + " noise's); %s. p of %d = %.2f.", c.writers(), c.layers() * c.channels(), MambaMemory.WRITES_AT,
+                c.rankedByLogit() ? (c.writers() > c.carriers().size() ? "the " + c.carriers().size()
+                        + " most selective zeroed one by one" : "each zeroed in turn") + ", most needed first"
+                        : "ranked by Δ ratio (a model this wide cannot zero one channel alone)",
+                c.answer(), c.answerProbability()));
+        for (MambaCarriers.Carrier k : c.carriers().subList(0, Math.min(CARRIERS_LISTED, c.carriers().size()))) {
+            sb.append(String.format(Locale.ROOT, "%n%s: writes at %d (Δ %.3g, %,.0f× the noise's), keeps %.0f %% to"
+                    + " the final S", UnitNames.channel(hp, k.layer(), k.channel()), k.writeAt(), k.deltaAtWrite(),
+                    k.selectivity(), 100 * k.keptToEnd()));
+            if (!Double.isNaN(k.logitDrop())) {
+                sb.append(String.format(Locale.ROOT, "; zeroed: logit of %d %s%.2f, p %.2f → %.2f", c.answer(),
+                        k.logitDrop() >= 0 ? "−" : "+", Math.abs(k.logitDrop()), c.answerProbability(),
+                        k.probabilityAfter()));
+            }
+        }
+        return sb.toString();
     }
 
     /** Why the "Training steps" source shows nothing for run {@code name}. */

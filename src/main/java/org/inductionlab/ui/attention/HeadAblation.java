@@ -42,7 +42,7 @@ final class HeadAblation {
         int l = Math.min(layer, hp.layers() - 1);
         int h = Math.min(head, hp.heads() - 1);
         boolean[][] heads = Ablation.heads(hp, l, h, wholeLayer);
-        String what = wholeLayer ? "all of layer " + l : "L" + l + " H" + h;
+        String what = wholeLayer ? "all of layer " + l : org.inductionlab.engine.lab.UnitNames.head(hp, l, h);
         text.set("Ablating " + what + "…");
         result.set(null);
         task.start(request -> Ablation.measure(models.get(r.path()), heads, ShortcutProbe.DEFAULT_SEQUENCES,

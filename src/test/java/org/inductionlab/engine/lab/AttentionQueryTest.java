@@ -44,7 +44,9 @@ class AttentionQueryTest {
 
             AttentionQuery.Answer typed = AttentionQuery.ask(run, new AttentionQuery.Typed(
                     Arrays.stream(a.input().tokens()).mapToObj(Integer::toString).reduce((x, y) -> x + " " + y).orElseThrow()));
-            assertNull(typed.correct(), "a typed sequence's answer is not known");
+            assertEquals(s.answer(), typed.input().answer(), "typed, the task's sequence defines the same answer");
+            assertEquals(a.correct(), typed.correct());
+            assertNull(typed.input().noAnswer());
             assertEquals(a.predicted(), typed.predicted(), "the same tokens, the same prediction");
             assertEquals(a.probability(), typed.probability(), 1e-6);
 
@@ -54,8 +56,33 @@ class AttentionQueryTest {
             AttentionQuery.Answer read = AttentionQuery.ask(run, new AttentionQuery.FileLine(file, 2));
             assertEquals(a.predicted(), read.predicted());
             assertEquals("tokens.txt line 2", read.input().description());
+            assertEquals(s.answer(), read.input().answer(), "a file's line defines it too");
+            AttentionQuery.Answer noS = AttentionQuery.ask(run, new AttentionQuery.FileLine(file, 1));
+            assertNull(noS.correct(), "1 2 3 4 has no S: nothing to check");
+            assertTrue(noS.input().noAnswer().startsWith("no answer to check: there is no S (16)"),
+                    noS.input().noAnswer());
             assertEquals(hp.heads(), AttentionQuery.scores(run).heads());
         }
+    }
+
+    @Test
+    void theTaskDefinesTheAnswerOfAnyInputWithTwoSAndATokenAfterTheFirst() {
+        int s = 16;
+        AttentionQuery.Input ok = AttentionQuery.withTaskAnswer(new int[] {3, 16, 7, 1, 2, 16}, s, "typed");
+        assertEquals(7, ok.answer(), "the token after the first S");
+        assertNull(ok.noAnswer());
+        assertEquals("typed", ok.description());
+        java.util.Map<String, int[]> none = new java.util.LinkedHashMap<>();
+        none.put("there is no S (16)", new int[] {3, 4, 5});
+        none.put("the last token is not S (16)", new int[] {3, 16, 7, 1, 2});
+        none.put("there is only one S", new int[] {3, 4, 7, 1, 2, 16});
+        none.put("there are 3 S", new int[] {16, 7, 16, 1, 16});
+        none.put("the two S are side by side", new int[] {1, 2, 16, 16});
+        none.forEach((why, tokens) -> {
+            AttentionQuery.Input in = AttentionQuery.withTaskAnswer(tokens, s, "typed");
+            assertNull(in.answer(), why);
+            assertTrue(in.noAnswer().startsWith("no answer to check: " + why), in.noAnswer());
+        });
     }
 
     @Test
