@@ -115,11 +115,7 @@ public final class CausalAttention {
         int heads = (int) q.getShape().get(1);
         int queries = (int) q.getShape().get(2);
         int window = bias.window();
-        long budget = Math.max(1, pass.tileElements());
-        int perTile = queries;
-        while (perTile > 16 && (long) batch * heads * perTile * (perTile + window) > budget) {
-            perTile = (perTile + 1) / 2;
-        }
+        int perTile = bandedTile(batch, heads, queries, window, pass.tileElements());
         NDList cols = new NDList();
         for (int i0 = 0; i0 < queries; i0 += perTile) {
             int i1 = Math.min(queries, i0 + perTile);
@@ -135,6 +131,25 @@ public final class CausalAttention {
             }
         }
         return cols.size() == 1 ? cols.get(0) : NDArrays.concat(cols, 2);
+    }
+
+    /** Queries per tile of a banded (windowed) layer: as many as fit {@code budget} scores, at least 16. */
+    static int bandedTile(int batch, int heads, int queries, int window, long budget) {
+        int perTile = queries;
+        while (perTile > 16 && (long) batch * heads * perTile * (perTile + window) > Math.max(1, budget)) {
+            perTile = (perTile + 1) / 2;
+        }
+        return perTile;
+    }
+
+    /** Scores per head a banded layer of {@code queries} computes: each tile meets its queries and W-1 keys before. */
+    static long bandedScores(int queries, int window, int perTile) {
+        long total = 0;
+        for (int i0 = 0; i0 < queries; i0 += perTile) {
+            int i1 = Math.min(queries, i0 + perTile);
+            total += (long) (i1 - i0) * (i1 - Math.max(0, i0 - window + 1));
+        }
+        return total;
     }
 
     /** How attention is cut into tiles: sequences and queries per tile. */

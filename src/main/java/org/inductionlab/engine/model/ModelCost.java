@@ -22,15 +22,28 @@ public final class ModelCost {
         double d = hp.dModel();
         double ff = hp.ffMult() * d;
         double projections = 2 * d * 3 * d + 2 * d * d + 2 * 2 * d * ff; // q k v, output, MLP, per token
-        CausalAttention.TilePlan full = CausalAttention.TilePlan.of(1, hp.heads(), n, n, 0, pass);
-        double scores = CausalAttention.TilePlan.scores(n, 0, full.queries()); // per head
-        double attention = 2 * 2 * scores * hp.headDim() * hp.heads();     // q k^T and A v
-        double fullLayer = n * projections + attention;
-        double lastLayer = pass.lastQueryOnly()
-                ? n * 2 * d * 2 * d + projections - 2 * d * 2 * d + 2 * 2 * (double) n * d // keys, values; one query
-                : fullLayer;
-        double head = 2 * d * hp.tokenCount() * (pass.lastQueryOnly() ? 1 : n);
-        return (hp.layers() - 1) * fullLayer + lastLayer + head;
+        double total = 2 * d * hp.tokenCount() * (pass.lastQueryOnly() ? 1 : n); // the head
+        for (int l = 0; l < hp.layers(); l++) {
+            // a hard window on an efficient pass is banded (CausalAttention): n * (tile + W) scores, not the square
+            int window = hp.attentionPositions(l).kind() == org.inductionlab.engine.config.LayerPositions.Kind.WINDOW
+                    && pass.lastQueryOnly() ? hp.attentionPositions(l).window() : 0;
+            boolean last = l == hp.layers() - 1 && pass.lastQueryOnly();
+            if (last) { // keys and values for every token, one query
+                double keys = window > 0 ? Math.min(window, n) : n;
+                total += n * 2 * d * 2 * d + projections - 2 * d * 2 * d + 2 * 2 * keys * d;
+                continue;
+            }
+            double scores; // per head
+            if (window > 0 && n > window) {
+                scores = CausalAttention.bandedScores(n, window,
+                        CausalAttention.bandedTile(1, hp.heads(), n, window, pass.tileElements()));
+            } else {
+                CausalAttention.TilePlan full = CausalAttention.TilePlan.of(1, hp.heads(), n, n, 0, pass);
+                scores = CausalAttention.TilePlan.scores(n, 0, full.queries());
+            }
+            total += n * projections + 2 * 2 * scores * hp.headDim() * hp.heads(); // q k^T and A v
+        }
+        return total;
     }
 
     /**
