@@ -108,7 +108,8 @@ class CliTest {
     void unknownPresetLayoutAndMissingRunsAreBadInput() {
         Result preset = run("train", "--preset", "turbo", "--out", tmp.resolve("x").toString());
         assertEquals(2, preset.code());
-        assertTrue(preset.err().contains("preset: unknown preset 'turbo' (allowed: induction, course, fast, tiny"), preset.err());
+        assertTrue(preset.err().contains("preset: unknown preset 'turbo' (allowed: "
+                + String.join(", ", org.inductionlab.engine.config.Preset.BUILT_IN)), preset.err());
 
         Result missing = run("eval", "--run", tmp.resolve("nothing").toString());
         assertEquals(2, missing.code());
