@@ -60,8 +60,8 @@ final class ScoresCommand implements Callable<Integer> {
                 o.println(new ObjectMapper().writeValueAsString(j));
                 return Cli.OK;
             }
-            o.printf(Locale.ROOT, "run %s: scores on a block of %d random tokens repeated twice%n", r.name(),
-                    s.block());
+            o.printf(Locale.ROOT, "run %s: scores on a block of n = %d random tokens repeated twice (n = (train_length"
+                    + " - 1) / 2, rounded down, within 8..64: the pair fits in what the model reads)%n", r.name(), s.block());
             var hp = r.hyperparameters();
             int width = Math.max(4, UnitNames.head(hp, s.layers() - 1, s.heads() - 1).length());
             o.printf(Locale.ROOT, "  %-" + width + "s  previous  induction  duplicate  target%n", "head");

@@ -132,11 +132,13 @@ final class TrainCommand implements Callable<Integer> {
                 return;
             }
             lastPrint = now;
-            out.printf(Locale.ROOT, "step %d/%d  L=%d  epoch %.2f  loss %.4f  acc %s (running %s)  %,.0f tok/s  %.0f ms/step"
-                            + "  elapsed %s  eta %s%n", p.step(), p.maxSteps(), p.trainLength(), p.epoch(), p.loss(),
+            out.printf(Locale.ROOT, "step %d/%d  %s  epoch %.2f  loss %.4f  acc %s (running %s)  %,.0f tok/s  %.0f ms/step"
+                            + "  elapsed %s  eta %s%n", p.step(), p.maxSteps(),
+                    "L=" + p.trainLength() + (p.stages() > 1 ? " (stage " + (p.stage() + 1) + " of " + p.stages() + ")" : ""),
+                    p.epoch(), p.loss(),
                     Format.percent(p.batchAccuracy()).trim(), Format.percent(p.runningAccuracy()).trim(),
                     p.tokensPerSecond(), p.msPerStep(), Durations.clock(p.elapsedSeconds()),
-                    Durations.clock(p.etaSeconds()) + " " + p.etaMeaning());
+                    (p.hasEta() ? Durations.clock(p.etaSeconds()) : "–") + " " + p.etaMeaning());
         }
     }
 }

@@ -85,7 +85,13 @@ class TorchInteropTest {
 
     /** Runs a script of python/ and returns its stdout's JSON. */
     static JsonNode runPython(String script, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(python, Path.of("python", script).toString()));
+        return runScript(Path.of("python", script), args);
+    }
+
+    /** Runs a Python script and returns its stdout's JSON. */
+    static JsonNode runScript(Path file, String... args) throws Exception {
+        String script = file.getFileName().toString();
+        List<String> cmd = new ArrayList<>(List.of(python, file.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -151,6 +157,28 @@ class TorchInteropTest {
             assertEquals(norm, in.hyperparameters().norm().toString());
             assertClose(labLogits(run, lines), torch);
         }
+    }
+
+    /**
+     * The README's TransformerLens mapping (issue 21: followed literally it left out the MLP biases, wrote d/H
+     * for d // H, and gave n_ctx as the longest input, not more): src/test/python/transformer_lens_layout.py
+     * reads the config and the weight table from README.md, builds every HookedTransformer parameter by those
+     * formulas and runs TransformerLens's forward pass on them in plain torch; its logits must be the lab's.
+     */
+    @Test
+    void theReadmesTransformerLensMappingGivesTheLabsLogitsOnADemoRun() throws Exception {
+        needTorch();
+        Path run = Path.of("resources/demo-runs/demo-induction");
+        Path file = tmp.resolve("demo-induction.safetensors");
+        ModelExchange.export(run, file);
+        List<int[]> lines = new ArrayList<>(sequences(16, 32));
+        lines.addAll(sequences(16, 64)); // longer than training: n_ctx comes from the longest input
+        JsonNode tl = runScript(Path.of("src", "test", "python", "transformer_lens_layout.py"), file.toString(),
+                "--readme", "README.md", "--logits", tokenFile(tmp, lines).toString());
+        assertEquals("[]", tl.get("unmapped").toString(), "the README sets every parameter TransformerLens has");
+        assertEquals(64, tl.get("config").get("n_ctx").asInt(), "n_ctx = longest + 1 (the inputs are 63 long)");
+        assertEquals(8, tl.get("config").get("d_head").asInt());
+        assertClose(labLogits(run, lines), tl);
     }
 
     /** bench's peer figure: the shipped python/bench_torch.py trains the lab's model in PyTorch and times it. */

@@ -227,9 +227,11 @@ class PageViewModelsTest {
 
     @Test
     void theEpochTextForARunShorterThanAnEpoch() {
-        TrainingProgress p = new TrainingProgress(100, 600, 100.0 / 8192, 1, 0, 0, 1e-3, 0, 10, 1, 5, false, 256);
+        TrainingProgress p = new TrainingProgress(100, 600, 100.0 / 8192, 1, 0, 0, 1e-3, 0, 10, 1, 5,
+                TrainingProgress.Eta.MAX_STEPS, 256);
         assertEquals("epoch 0.01 of 0.07", p.epochText());
-        TrainingProgress long_ = new TrainingProgress(8192, 25 * 8192, 1, 1, 0, 0, 1e-3, 0, 10, 1, 5, false, 256);
+        TrainingProgress long_ = new TrainingProgress(8192, 25 * 8192, 1, 1, 0, 0, 1e-3, 0, 10, 1, 5,
+                TrainingProgress.Eta.MAX_STEPS, 256);
         assertEquals("epoch 1.00 of 25", long_.epochText());
     }
 }

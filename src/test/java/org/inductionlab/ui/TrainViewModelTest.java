@@ -4,6 +4,7 @@ import org.inductionlab.engine.TestConfigs;
 import org.inductionlab.engine.lab.TrainingJob;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunStatus;
+import org.inductionlab.engine.train.TrainingProgress;
 import org.inductionlab.ui.event.RunEvents;
 import org.inductionlab.ui.train.TrainViewModel;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,6 +70,46 @@ class TrainViewModelTest {
         vm.runName().set("no spaces allowed");
         assertFalse(vm.canStart().get());
         assertTrue(vm.startBlocker().get().startsWith("run name: "));
+    }
+
+    @Test
+    void theEtaSaysWhatItCountsToAndDuringACurriculumOnlyWhatCanBeEstimated() {
+        // the curriculum test's recipe: 8 -> 16 -> 32 in a few hundred steps of a tiny model
+        fillTiny("layout=fixed:2", "train_length=32", "curriculum_start=8", "curriculum_advance=0.3", "target=0.3",
+                "window=10", "batch_size=32", "max_steps=400", "checkpoint_every=1000", "log_every=1");
+        vm.runName().set("curriculum");
+        List<String[]> seen = new ArrayList<>(); // {stage text, ETA text} at every step the page heard
+        vm.progress().addListener((o, a, p) -> seen.add(new String[] {vm.stageText().get(), vm.etaText().get()}));
+        vm.start();
+        assertEquals(TrainViewModel.State.IDLE, vm.state().get(), vm.status().get());
+        assertFalse(seen.isEmpty());
+        java.util.Set<String> stages = new java.util.LinkedHashSet<>();
+        for (String[] s : seen) {
+            String stage = s[0].substring(s[0].indexOf(" · ") + 3);
+            stages.add(stage);
+            if (!stage.equals("stage 3 of 3 (L=32)")) {
+                assertFalse(s[1].contains("max_steps") || s[1].contains("early stop"),
+                        "before the last stage neither can be estimated: " + String.join(" | ", s));
+                assertTrue(s[1].matches("\\d+:\\d\\d to stage [23] of 3 at current pace")
+                        || s[1].equals("– (ETA: none before the last stage)"), String.join(" | ", s));
+            } else {
+                assertTrue(s[1].matches("\\d+:\\d\\d to (max_steps|the early stop at current pace)"),
+                        "at the last stage it says which: " + s[1]);
+            }
+        }
+        assertEquals(List.of("stage 1 of 3 (L=8)", "stage 2 of 3 (L=16)", "stage 3 of 3 (L=32)"), List.copyOf(stages));
+        // a shorter stage whose accuracy rises towards the next: that ETA, and which stage it is to
+        vm.progress().set(new TrainingProgress(300, 20000, 300.0 / 8192, 1.2, 0.6, 0.7, 1e-3, 5000, 30, 9, 42,
+                TrainingProgress.Eta.NEXT_STAGE, 64, 1, 4));
+        assertEquals("epoch 0.04 of 2.44 · stage 2 of 4 (L=64)", vm.stageText().get());
+        assertEquals("0:42 to stage 3 of 4 at current pace", vm.etaText().get());
+
+        fillTiny("max_steps=20"); // no curriculum: the length, and an ETA that says which
+        vm.runName().set("plain");
+        seen.clear();
+        vm.start();
+        assertTrue(seen.stream().allMatch(s -> s[0].endsWith(" · L=24") && s[1].matches("\\d+:\\d\\d to (max_steps|the"
+                + " early stop at current pace)")), () -> String.join(" | ", seen.get(seen.size() - 1)));
     }
 
     @Test

@@ -87,6 +87,15 @@ public record Hyperparameters(
         return (int) Math.min(trainLength, l);
     }
 
+    /** The curriculum's stages, the last at train_length: 4 for 32, 64, 128, 256; 1 without a curriculum. */
+    public int stageCount() {
+        int stages = 1;
+        while (lengthAtStage(stages - 1) < trainLength && stages < 32) {
+            stages++;
+        }
+        return stages;
+    }
+
     /**
      * Steps between review steps once the curriculum has reached train_length (0 = none): every
      * round(1 / curriculum_review)-th step re-trains one of the shorter stages' lengths instead.

@@ -141,7 +141,9 @@ public final class Trainer {
         double lossSinceLog;
         int stepsSinceLog;
         long phaseChangeStep = -1;
-        final EtaEstimate eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
+        // to the early stop (the final length), and to the next curriculum stage: each afresh at a new stage
+        EtaEstimate eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
+        EtaEstimate nextStage = new EtaEstimate(hp.window(), 0, hp.curriculumAdvance()); // any rise counts
         final ExecutionPlan plan; // how each step's passes are cut up on this device
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
@@ -172,6 +174,8 @@ public final class Trainer {
             if (length() < hp.trainLength() && running.full() && running.mean() >= hp.curriculumAdvance()) {
                 stage++;
                 running = new RunningAccuracy(hp.window());
+                eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
+                nextStage = new EtaEstimate(hp.window(), 0, hp.curriculumAdvance());
                 listener.onCurriculumStage(step, length());
             }
         }
@@ -283,15 +287,29 @@ public final class Trainer {
             double elapsed = elapsed();
             double tokensPerSecond = hp.batchSize() * (length() - 1) / (msPerStepAverage / 1000);
             eta.add(running.mean());
-            long toMax = hp.maxSteps() - step;
-            long toTarget = length() == hp.trainLength() ? eta.stepsToTarget() : -1; // early stop: final length only
-            if (toTarget >= 0) {
-                toTarget = Math.max(toTarget, hp.minSteps() - step); // and not before min_steps
+            nextStage.add(running.mean());
+            int stages = hp.stageCount();
+            double seconds;
+            TrainingProgress.Eta kind;
+            if (length() < hp.trainLength()) {
+                // a shorter stage: max_steps would be counted at this length's step cost, and the early stop
+                // waits for the last stage, so only the way to the next stage can be estimated
+                long toNext = nextStage.stepsToTarget();
+                kind = toNext >= 0 ? TrainingProgress.Eta.NEXT_STAGE : TrainingProgress.Eta.NONE;
+                seconds = toNext >= 0 ? toNext * msPerStepAverage / 1000 : Double.NaN;
+            } else {
+                long toMax = hp.maxSteps() - step;
+                long toTarget = eta.stepsToTarget();
+                if (toTarget >= 0) {
+                    toTarget = Math.max(toTarget, hp.minSteps() - step); // and not before min_steps
+                }
+                boolean early = toTarget >= 0 && toTarget < toMax;
+                kind = early ? TrainingProgress.Eta.EARLY_STOP : TrainingProgress.Eta.MAX_STEPS;
+                seconds = (early ? toTarget : toMax) * msPerStepAverage / 1000;
             }
-            boolean early = toTarget >= 0 && toTarget < toMax;
             return new TrainingProgress(step, hp.maxSteps(), epoch(step), lastLoss, lastBatchAccuracy, running.mean(),
-                    lr, tokensPerSecond, msPerStepAverage, elapsed, (early ? toTarget : toMax) * msPerStepAverage / 1000,
-                    early, length());
+                    lr, tokensPerSecond, msPerStepAverage, elapsed, seconds, kind, length(),
+                    Math.min(stage, stages - 1), stages);
         }
 
         double elapsed() {

@@ -50,6 +50,8 @@ public final class TrainViewModel {
     private final ReadOnlyStringWrapper runNameProblem = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper startBlocker = new ReadOnlyStringWrapper("");
     private final BooleanProperty resumable = new SimpleBooleanProperty(false);
+    private final ReadOnlyStringWrapper stageText = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper etaText = new ReadOnlyStringWrapper("");
     private final StringProperty status = new SimpleStringProperty("Ready.");
     private final TrainingSession session;
     private final BooleanBinding canStart;
@@ -62,6 +64,10 @@ public final class TrainViewModel {
         this.runs = ctx.runs();
         this.executor = ctx.executor();
         this.session = new TrainingSession(executor, curves, status);
+        session.progress().addListener((o, a, p) -> {
+            stageText.set(p == null ? "" : TrainingWords.step(p));
+            etaText.set(p == null ? "" : TrainingWords.eta(p));
+        });
         runName.addListener((o, a, b) -> recheck());
         canStart = Bindings.createBooleanBinding(() -> state().get() == State.IDLE && startBlocker.get().isEmpty(),
                 state(), startBlocker);
@@ -162,6 +168,20 @@ public final class TrainViewModel {
 
     public StringProperty device() {
         return session.device();
+    }
+
+    /** Where training is: "epoch 0.03 of 25 · stage 2 of 4 (L=64)" (with a curriculum) or "… · L=256". */
+    public ReadOnlyStringProperty stageText() {
+        return stageText.getReadOnlyProperty();
+    }
+
+    /**
+     * The ETA and what it counts to: "4:10 to max_steps", "0:52 to the early stop at current pace", "0:20 to
+     * stage 3 of 4 at current pace", or during a shorter curriculum stage whose accuracy is not rising, "– (ETA:
+     * none before the last stage)": never max_steps at a length the run will outgrow.
+     */
+    public ReadOnlyStringProperty etaText() {
+        return etaText.getReadOnlyProperty();
     }
 
     /** The charts' data: loss, accuracy, the phase change and the curriculum's stages. */

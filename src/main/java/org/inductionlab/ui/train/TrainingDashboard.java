@@ -56,8 +56,9 @@ final class TrainingDashboard extends GridPane {
         String[] tips = {"Training steps taken, the epoch, and the training length L", "Cross-entropy of the last"
                 + " token (the one scored)", "Running accuracy on the last token over the last `window` steps; the"
                 + " gauge's mark is the early-stop target", "Tokens read per second, and milliseconds per step",
-                "Time spent training (pauses not counted), and the estimated time left: to max_steps, or to the"
-                + " early stop once the accuracy is past the phase change and rising", "Where the model trains"};
+                "Time spent training (pauses not counted), and the estimated time left, saying to what: to"
+                + " max_steps, or to the early stop once the accuracy is past the phase change and rising; during a"
+                + " curriculum's shorter stages only to the next stage, when the accuracy is rising towards it", "Where the model trains"};
         for (int i = 0; i < titles.length; i++) {
             VBox frame = frame(i, titles[i]);
             Tooltip.install(frame, new Tooltip(tips[i]));
@@ -187,13 +188,13 @@ final class TrainingDashboard extends GridPane {
             return;
         }
         values.get(0).setText(String.format(Locale.ROOT, "%,d", p.step())); // 11,133, as the Runs page writes it
-        captions.get(0).setText(p.epochText() + " · L=" + p.trainLength());
+        captions.get(0).setText(TrainingWords.step(p));
         values.get(1).setText(String.format(Locale.ROOT, "%.3f", p.loss()));
         showAccuracy(p.runningAccuracy());
         values.get(3).setText(String.format(Locale.ROOT, "%,.0f", p.tokensPerSecond()));
         captions.get(3).setText(String.format(Locale.ROOT, "%.0f ms per step", p.msPerStep()));
-        values.get(4).setText(Durations.clock(p.elapsedSeconds()) + " · " + Durations.clock(p.etaSeconds()));
-        captions.get(4).setText("elapsed · ETA " + p.etaMeaning());
+        values.get(4).setText(Durations.clock(p.elapsedSeconds()) + " · " + TrainingWords.etaValue(p));
+        captions.get(4).setText(TrainingWords.etaCaption(p));
     }
 
     private void showAccuracy(double fraction) {
