@@ -46,8 +46,20 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "WxH", description = "window size in pixels (default 1366x768)")
     String size = "1366x768";
 
+    @Option(names = "--pages", paramLabel = "LIST", split = ",", description = "only these pages, e.g."
+            + " attention,about (train, sweep, attention, runs, about; default all)")
+    java.util.Set<String> pages;
+
+    private boolean wanted(String page) {
+        return pages == null || pages.contains(page);
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (pages != null && !java.util.Set.of("train", "sweep", "attention", "runs", "about").containsAll(pages)) {
+            throw new org.inductionlab.engine.config.InvalidConfigException("pages", pages
+                    + " names a page there is not (allowed: train, sweep, attention, runs, about)");
+        }
         if (!size.matches("\\d{3,4}x\\d{3,4}")) {
             throw new org.inductionlab.engine.config.InvalidConfigException("size", "'" + size
                     + "' is not a window size (allowed: WIDTHxHEIGHT, e.g. 1280x720)");
@@ -95,11 +107,19 @@ public final class SnapshotCommand implements Callable<Integer> {
                 idle.get(120, TimeUnit.SECONDS);
             }
             on(() -> null); // and the list published on the FX thread
-            shootTrain(lab);
-            shootSweep(lab);
-            shootAttention(lab);
-            shootHistory(lab);
-            shootMamba(lab);
+            if (wanted("train")) {
+                shootTrain(lab);
+            }
+            if (wanted("sweep")) {
+                shootSweep(lab);
+            }
+            if (wanted("attention")) {
+                shootAttention(lab);
+                shootHistory(lab);
+                shootMamba(lab, "demo-mamba", "attention-mamba.png");
+                capture(lab, "attention-mamba-hidden.png", "#view-hidden"); // the group that matters, its map
+                shootMamba(lab, "demo-mamba-long", "attention-mamba-long.png");
+            }
             if (study != null) {
                 on(() -> {
                     lab.runs().openStudy(study);
@@ -113,16 +133,23 @@ public final class SnapshotCommand implements Callable<Integer> {
                 }
                 capture(lab, "sweep-study.png");
             }
-            shootTrainedRun(lab);
-            shootRuns(lab);
-            on(() -> {
-                lab.window().show(Page.ABOUT);
-                return null;
-            });
-            capture(lab, "about.png");
-            System.out.println("wrote train.png, train-run.png, sweep.png, attention.png, attention-steps.png,"
-                    + " attention-mamba.png, runs.png, about.png" + (study != null ? ", sweep-study.png" : "") + " to "
-                    + out.toAbsolutePath());
+            if (wanted("train")) {
+                shootTrainedRun(lab);
+            }
+            if (wanted("runs")) {
+                shootRuns(lab);
+            }
+            if (wanted("about")) {
+                on(() -> {
+                    lab.window().show(Page.ABOUT);
+                    return null;
+                });
+                capture(lab, "about.png");
+            }
+            try (var written = Files.list(out)) {
+                System.out.println("wrote " + String.join(", ", written.map(f -> f.getFileName().toString())
+                        .filter(f -> f.endsWith(".png")).sorted().toList()) + " to " + out.toAbsolutePath());
+            }
             return 0;
         } finally {
             lab.train().stopAndWait(60_000);
@@ -279,20 +306,37 @@ public final class SnapshotCommand implements Callable<Integer> {
             lab.attention().compute();
             return null;
         });
-        long deadline = System.currentTimeMillis() + 120_000;
+        long deadline = System.currentTimeMillis() + 600_000; // a shared CPU may take a while
         while (on(() -> lab.attention().map().get()) == null && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
         }
     }
 
-    /** Mamba's hidden attention on demo-mamba. */
-    private void shootMamba(LabApp.Lab lab) throws Exception {
-        RunEntry demo = on(() -> lab.context().runs().find("demo-mamba").orElse(null));
+    /** A Mamba demo on the Attention page: what carries M, the group that matters selected. */
+    private void shootMamba(LabApp.Lab lab, String name, String file) throws Exception {
+        RunEntry demo = on(() -> lab.context().runs().find(name).orElse(null));
         if (demo == null) {
             return;
         }
         showGenerated(lab, demo);
-        capture(lab, "attention-mamba.png");
+        capture(lab, file);
+    }
+
+    /** Presses the toggle {@code selector} names (a view of the page shown), then captures. */
+    private void capture(LabApp.Lab lab, String name, String selector) throws Exception {
+        on(() -> {
+            if (lab.window().lookup(selector) instanceof javafx.scene.control.ToggleButton b) {
+                b.setSelected(true);
+            }
+            return null;
+        });
+        capture(lab, name);
+        on(() -> {
+            if (lab.window().lookup("#view-carries") instanceof javafx.scene.control.ToggleButton b) {
+                b.setSelected(true); // the next Mamba opens on what carries M again
+            }
+            return null;
+        });
     }
 
     private void capture(LabApp.Lab lab, String name) throws Exception {

@@ -132,7 +132,10 @@ class PageViewModelsTest {
         assertTrue(text.matches("(?s)\\d+ of " + hp.layers() * hp.expand() * hp.dModel() + " channels write M.*"), text);
         assertTrue(text.contains("\n" + org.inductionlab.engine.lab.UnitNames.channel(hp, top.layer(), top.channel())
                 + ": writes at "), "the top channel, named as the CLI names it: " + text);
-        assertTrue(text.contains("; zeroed: logit of " + c.answer() + " −"), text);
+        assertTrue(text.contains(String.format(java.util.Locale.ROOT, "the logit of %d and its p (now %.2f)", c.answer(),
+                c.answerProbability())), text);
+        assertTrue(text.contains(String.format(java.util.Locale.ROOT, "; zeroed: logit −%.2f, p %.2f", top.logitDrop(),
+                top.probabilityAfter())), "what zeroing the top channel costs: " + text);
 
         vm.source().set(AttentionViewModel.Source.TYPED);
         assertNull(vm.carriers().get(), "another input: the carriers go with the map");

@@ -381,7 +381,8 @@ public final class AttentionPage extends BorderPane {
             return;
         }
         double room = gridScroll.getViewportBounds().getWidth();
-        double each = thumbnails.getChildren().get(0).prefWidth(-1) + thumbnails.getHgap();
+        double each = thumbnails.getChildren().stream().mapToDouble(t -> t.prefWidth(-1)).max().orElse(0)
+                + thumbnails.getHgap(); // the widest tile: a Mamba group's name grows with its channel numbers
         int cols = Math.max(1, Math.min(Math.min(4, m.heads()), (int) ((room + thumbnails.getHgap()) / each)));
         int rowsPerLayer = (m.heads() + cols - 1) / cols;
         for (javafx.scene.Node n : thumbnails.getChildren()) {
@@ -479,7 +480,8 @@ public final class AttentionPage extends BorderPane {
     private static AnnotatedLineChart deltaChart() {
         javafx.scene.chart.NumberAxis x = new javafx.scene.chart.NumberAxis();
         x.setLabel("position");
-        x.setForceZeroInRange(true);
+        x.setAutoRanging(false); // whole positions, in steps of 1, 2 or 5 x 10^k (showCarriers)
+        x.setMinorTickVisible(false);
         javafx.scene.chart.NumberAxis y = new javafx.scene.chart.NumberAxis();
         y.setLabel("Δ (log scale)");
         y.setAutoRanging(false);
@@ -497,6 +499,8 @@ public final class AttentionPage extends BorderPane {
             }
         });
         AnnotatedLineChart chart = new AnnotatedLineChart(x, y);
+        chart.setHorizontalZeroLineVisible(false); // Δ = 1 is not a reference
+        chart.setVerticalZeroLineVisible(false);
         chart.setId("delta-chart");
         chart.getStyleClass().add("delta-chart"); // a minimum height in em (lab.css)
         chart.setLegendSide(javafx.geometry.Side.BOTTOM);
@@ -550,6 +554,11 @@ public final class AttentionPage extends BorderPane {
                 series.add(s);
             }
         }
+        javafx.scene.chart.NumberAxis x = (javafx.scene.chart.NumberAxis) deltaChart.getXAxis();
+        x.setLowerBound(0);
+        double step = niceStep((n - 1) / 10.0);
+        x.setUpperBound(Math.ceil((n - 1) / step) * step); // ends on a tick: no label crowding the last
+        x.setTickUnit(step);
         javafx.scene.chart.NumberAxis y = (javafx.scene.chart.NumberAxis) deltaChart.getYAxis();
         y.setLowerBound(Math.floor(lo));
         y.setUpperBound(Math.max(Math.floor(lo) + 1, Math.ceil(hi)));
@@ -561,6 +570,16 @@ public final class AttentionPage extends BorderPane {
         if (c.tokens()[n - 1] == (hp == null ? -1 : hp.inductionToken())) {
             deltaChart.markers().add(new AnnotatedLineChart.Marker(n - 1, "final S", "marker-s"));
         }
+    }
+
+    /** The smallest of 1, 2, 5, 10, 20, 50, … not below {@code rough} (at least 1: positions are whole). */
+    static double niceStep(double rough) {
+        double step = 1;
+        while (step < rough) {
+            double decade = step;
+            step = decade * 2 >= rough ? decade * 2 : decade * 5 >= rough ? decade * 5 : decade * 10;
+        }
+        return step;
     }
 
     private void describe(HeatmapView.Cell c) {

@@ -45,8 +45,7 @@ final class AttentionWords {
 
     /**
      * The channels that carry M on this input, most needed first, or why none are listed: "L0 ch 55 (H3):
-     * writes at 874 (Δ 4.99, 70,065× the noise's), keeps 14 % to the final S; zeroed: logit of 5 −4.97, p 1.00
-     * → 0.12".
+     * writes at 874 (Δ 4.99, 70,065× the noise's), keeps 14 %; zeroed: logit −4.97, p 0.12".
      */
     static String carriers(MambaCarriers c, Hyperparameters hp) {
         if (!c.hasAnswer()) {
@@ -59,19 +58,20 @@ final class AttentionWords {
                     MambaMemory.WRITES_AT);
         }
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%d of %d channels write M (Δ ≥ %.0f× the"
-                + " noise's); %s. p of %d = %.2f.", c.writers(), c.layers() * c.channels(), MambaMemory.WRITES_AT,
-                c.rankedByLogit() ? (c.writers() > c.carriers().size() ? "the " + c.carriers().size()
-                        + " most selective zeroed one by one" : "each zeroed in turn") + ", most needed first"
-                        : "ranked by Δ ratio (a model this wide cannot zero one channel alone)",
+                + " noise's); %s. Per channel: where it writes and its Δ there, how much of that its slowest state"
+                + " keeps to the final S, and with the channel zeroed the change in the logit of %d and its p (now"
+                + " %.2f).", c.writers(), c.layers() * c.channels(),
+                MambaMemory.WRITES_AT, c.rankedByLogit() ? (c.writers() > c.carriers().size() ? "the "
+                        + c.carriers().size() + " most selective zeroed one by one" : "each zeroed in turn")
+                        + ", most needed first" : "ranked by Δ ratio (a model this wide cannot zero one channel alone)",
                 c.answer(), c.answerProbability()));
         for (MambaCarriers.Carrier k : c.carriers().subList(0, Math.min(CARRIERS_LISTED, c.carriers().size()))) {
-            sb.append(String.format(Locale.ROOT, "%n%s: writes at %d (Δ %.3g, %,.0f× the noise's), keeps %.0f %% to"
-                    + " the final S", UnitNames.channel(hp, k.layer(), k.channel()), k.writeAt(), k.deltaAtWrite(),
-                    k.selectivity(), 100 * k.keptToEnd()));
+            sb.append(String.format(Locale.ROOT, "%n%s: writes at %d (Δ %.3g, %,.0f× the noise's), keeps %.0f %%;",
+                    UnitNames.channel(hp, k.layer(), k.channel()), k.writeAt(), k.deltaAtWrite(), k.selectivity(),
+                    100 * k.keptToEnd()));
             if (!Double.isNaN(k.logitDrop())) {
-                sb.append(String.format(Locale.ROOT, "; zeroed: logit of %d %s%.2f, p %.2f → %.2f", c.answer(),
-                        k.logitDrop() >= 0 ? "−" : "+", Math.abs(k.logitDrop()), c.answerProbability(),
-                        k.probabilityAfter()));
+                sb.append(String.format(Locale.ROOT, " zeroed: logit %s%.2f, p %.2f", k.logitDrop() >= 0 ? "−" : "+",
+                        Math.abs(k.logitDrop()), k.probabilityAfter()));
             }
         }
         return sb.toString();
