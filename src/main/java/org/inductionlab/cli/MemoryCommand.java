@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "memory", mixinStandardHelpOptions = true,
         description = {"Where a Mamba run keeps M, and for how long.",
-                "On sequences with the first S at --trigger, each channel's step size Δ at M (large: it writes M)"
-                        + " and on the noise after it (small: it keeps M). A channel that writes M keeps half of it"
+                "On sequences with the first S at --trigger, each channel's step size Δ where it writes M (the largest"
+                        + " Δ while its convolution window holds M: large, it writes M) and on the noise after it (small: it keeps M). A channel that writes M keeps half of it"
                         + " for ln 2 / (Δ_noise · |A|min) tokens; past the longest such half-life the model"
                         + " cannot look back."})
 final class MemoryCommand implements Callable<Integer> {
@@ -38,7 +38,7 @@ final class MemoryCommand implements Callable<Integer> {
     int top = 8;
 
     @Option(names = "--ratio", paramLabel = "R",
-            description = "a channel writes M when its Δ at M is at least R times its Δ on the noise (default 10)")
+            description = "a channel writes M when its Δ at the write is at least R times its Δ on the noise (default 10)")
     double ratio = MambaMemory.WRITES_AT;
 
     @Override
@@ -58,15 +58,15 @@ final class MemoryCommand implements Callable<Integer> {
             List<MambaMemory.Channel> carriers = mem.carriers(ratio);
             o.printf(Locale.ROOT, "run %s: %d sequences of %d tokens, first S at %d, M at %d%n", r.name(),
                     sequences, length, trigger, trigger + 1);
-            o.printf(Locale.ROOT, "%d of %d channels write M (Δ at M >= %.3gx Δ on the noise)%n", carriers.size(),
+            o.printf(Locale.ROOT, "%d of %d channels write M (Δ at the write >= %.3gx Δ on the noise)%n", carriers.size(),
                     mem.channels().size(), ratio);
-            o.println("  channel           Δ at M   Δ noise   ratio  |A|min   half-life   kept after 2^12  2^16   2^20");
+            o.println("  channel         M+k  Δ write   Δ noise   ratio  |A|min   half-life   kept after 2^12  2^16   2^20");
             List<MambaMemory.Channel> shown = carriers.isEmpty()
                     ? mem.channels().stream().sorted((a, b) -> Double.compare(b.selectivity(), a.selectivity())).toList()
                     : carriers;
             for (MambaMemory.Channel c : shown.subList(0, Math.min(top, shown.size()))) {
-                o.printf(Locale.ROOT, "  %-15s  %7.4f  %8.2e  %6.0f  %6.3f  %10s   %13.3f  %6.3f  %5.3f%n",
-                        UnitNames.channel(r.hyperparameters(), c.layer(), c.channel()), c.deltaAtM(), c.deltaOnNoise(), c.selectivity(), c.slowestRate(),
+                o.printf(Locale.ROOT, "  %-15s %3s  %7.4f  %8.2e  %6.0f  %6.3f  %10s   %13.3f  %6.3f  %5.3f%n",
+                        UnitNames.channel(r.hyperparameters(), c.layer(), c.channel()), "+" + c.writeAt(), c.deltaAtWrite(), c.deltaOnNoise(), c.selectivity(), c.slowestRate(),
                         tokens(c.halfLife()), c.keptAfter(1 << 12), c.keptAfter(1 << 16), c.keptAfter(1 << 20));
             }
             if (!carriers.isEmpty()) {
