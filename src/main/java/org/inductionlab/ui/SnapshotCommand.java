@@ -230,6 +230,12 @@ public final class SnapshotCommand implements Callable<Integer> {
             }
             return null;
         });
+        // each run's saved sweep is read in the background and plotted on the FX thread: wait for both, or a busy
+        // machine photographs a plot that has only the paper's lines
+        CompletableFuture<Void> idle = new CompletableFuture<>();
+        lab.context().executor().background(() -> idle.complete(null));
+        idle.get(120, TimeUnit.SECONDS);
+        on(() -> null);
         capture(lab, "sweep.png");
     }
 

@@ -103,6 +103,10 @@ class TrainViewModelTest {
                 TrainingProgress.Eta.NEXT_STAGE, 64, 1, 4));
         assertEquals("epoch 0.04 of 2.44 · stage 2 of 4 (L=64)", vm.stageText().get());
         assertEquals("0:42 to stage 3 of 4 at current pace", vm.etaText().get());
+        // past an hour in hours: "20:50:46" beside the elapsed clock reads as a time of day
+        vm.progress().set(new TrainingProgress(26, 100000, 0.0, 2.8, 0.05, 0.05, 1e-3, 1322, 751, 16, 75046,
+                TrainingProgress.Eta.MAX_STEPS, 32));
+        assertEquals("20.8 h to max_steps", vm.etaText().get());
 
         fillTiny("max_steps=20"); // no curriculum: the length, and an ETA that says which
         vm.runName().set("plain");

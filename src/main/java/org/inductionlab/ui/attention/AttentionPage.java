@@ -279,7 +279,7 @@ public final class AttentionPage extends BorderPane {
                     + "What carries M to the answer: the selectivity Δ along the sequence");
         });
 
-        VBox right = new VBox(6, viewSwitch, heatView, carriesBox, answer, ablation);
+        VBox right = new org.inductionlab.ui.control.WrappingColumn(6, viewSwitch, heatView, carriesBox, answer, ablation);
         large.getStyleClass().add("large-heatmap"); // a minimum size in em (lab.css): below it the side scrolls
         ScrollPane rightScroll = new ScrollPane(right);
         rightScroll.setFitToWidth(true);

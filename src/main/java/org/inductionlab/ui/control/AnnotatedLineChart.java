@@ -24,6 +24,8 @@ import java.util.Locale;
  */
 public class AnnotatedLineChart extends LineChart<Number, Number> {
 
+    private boolean markerLabelsAtBottom;
+
     /** A vertical line at x with a label. */
     public record Marker(double x, String label, String styleClass) {}
 
@@ -126,12 +128,14 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
                 rows.add(new ArrayList<>());
             }
             rows.get(row).add(new double[] {x, x + w});
+            double y = markerLabelsAtBottom ? bottom - 2 - h * (row + 1) : top + 2 + h * row;
             t.setTextOrigin(javafx.geometry.VPos.TOP);
             t.setX(x);
-            t.setY(top + 2 + h * row);
-            // a light backing, so the label reads where a curve runs under it (100 % runs along the top)
-            javafx.scene.shape.Rectangle back = new javafx.scene.shape.Rectangle(x - 2, top + 2 + h * row, w + 4, h);
+            t.setY(y);
+            // a light backing, so the label reads where a curve runs under it
+            javafx.scene.shape.Rectangle back = new javafx.scene.shape.Rectangle(x - 2, y, w + 4, h);
             back.getStyleClass().add("chart-annotation-backing");
+            back.setFill(Color.rgb(255, 255, 255, 0.75)); // lab.css says the same; never black for a frame
             back.setMouseTransparent(true);
             add(back);
             t.toFront();
@@ -163,6 +167,16 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
         n.setUserData(ANNOTATION);
         n.setManaged(false);
         getPlotChildren().add(n);
+        n.applyCss(); // styled now, in this layout: a node added here would otherwise wait a pulse for its CSS
+    }
+
+    /**
+     * Marker labels along the bottom of the plot instead of the top: for a plot whose curves start at the top
+     * where the markers are (accuracy against length, 100 % at the trained length).
+     */
+    public void setMarkerLabelsAtBottom(boolean atBottom) {
+        markerLabelsAtBottom = atBottom;
+        requestChartLayout();
     }
 
     private static Line line(double x1, double y1, double x2, double y2, String styleClass) {

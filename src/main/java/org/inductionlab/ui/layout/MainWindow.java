@@ -79,9 +79,11 @@ public final class MainWindow extends BorderPane {
         Label runsDir = new Label("runs: " + ctx.runs().directory());
         runsDir.setId("runs-dir");
         runsDir.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // both ends of a path say most
-        // when the zoomed text is too wide, these two give way; the zoom control stays whole
-        engine.setMinWidth(0);
+        // when the zoomed text is too wide, the runs folder gives way (both ends of its path stay); what the
+        // engine runs on and the zoom control stay whole
+        engine.setMinWidth(Region.USE_PREF_SIZE);
         runsDir.setMinWidth(0);
+        HBox.setHgrow(runsDir, Priority.SOMETIMES);
         Fx.tip(engine, "");
         engine.getTooltip().textProperty().bind(engine.textProperty());
         Fx.tip(runsDir, runsDir.getText());

@@ -139,7 +139,8 @@ public final class RunsPage extends BorderPane {
         actionRow.getChildren().setAll(actions.getChildren());
         javafx.scene.layout.FlowPane moreRow = new javafx.scene.layout.FlowPane(8, 6);
         moreRow.getChildren().setAll(more.getChildren());
-        VBox box = new VBox(8, title, where, table, unreadable, actionRow, moreRow, message, probeResult);
+        VBox box = new org.inductionlab.ui.control.WrappingColumn(8, title, where, table, unreadable, actionRow, moreRow, message,
+                probeResult);
         box.setPadding(new Insets(0, 4, 0, 0));
         javafx.scene.layout.VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
         javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(box);

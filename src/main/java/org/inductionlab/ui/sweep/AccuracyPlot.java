@@ -15,6 +15,7 @@ public final class AccuracyPlot extends AnnotatedLineChart {
 
     public AccuracyPlot() {
         super(lengthAxis(), accuracyAxis());
+        setMarkerLabelsAtBottom(true); // "trained at L" where the curves are not: they start at 100 % there
         setCreateSymbols(true);
         setLegendVisible(true);
         setTitle("Accuracy against sequence length");

@@ -85,8 +85,29 @@ public final class SweepPage extends BorderPane {
         Spinner<Integer> seqs = new Spinner<>(0, 100000, vm.sequences().get(), 8);
         seqs.setId("sweep-seqs");
         seqs.setEditable(true);
+        seqs.getValueFactory().setConverter(new javafx.util.StringConverter<>() {
+            // 0 is "the default rule", which a student would otherwise read as "no sequences"
+            @Override
+            public String toString(Integer n) {
+                return n == null || n == 0 ? AUTO_SEQUENCES : Integer.toString(n);
+            }
+
+            @Override
+            public Integer fromString(String text) {
+                String t = text == null ? "" : text.strip().replace(",", "");
+                if (t.isEmpty() || t.startsWith("auto")) {
+                    return 0;
+                }
+                try {
+                    return Math.max(0, Math.min(100000, Integer.parseInt(t)));
+                } catch (NumberFormatException e) {
+                    return seqs.getValue();
+                }
+            }
+        });
+        seqs.getEditor().setText(seqs.getValueFactory().getConverter().toString(seqs.getValue()));
         seqs.valueProperty().addListener((o, a, b) -> vm.sequences().set(b));
-        Fx.tip(seqs, "Sequences per length; 0 = the default rule clamp(2^30 / L^2, 8, 512)");
+        Fx.tip(seqs, "Sequences per length; auto (or 0) = the default rule clamp(2^30 / L^2, 8, 512)");
 
         GridPane form = new GridPane();
         form.setHgap(8);
@@ -229,10 +250,16 @@ public final class SweepPage extends BorderPane {
         title.getStyleClass().add("section-title");
         title.visibleProperty().bind(status.visibleProperty());
         title.managedProperty().bind(title.visibleProperty());
-        HBox row = new HBox(8, split, perShard, stop);
+        split.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // whole words at any zoom
+        perShard.setPrefWidth(javafx.scene.layout.Region.USE_COMPUTED_SIZE);
+        perShard.getStyleClass().add("shard-spinner");
+        javafx.scene.layout.FlowPane row = new javafx.scene.layout.FlowPane(8, 4, split, perShard, stop);
         row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         return new VBox(4, row, bar, progress, title, status);
     }
+
+    /** What the Sequences field shows for 0: the default rule, by length. */
+    static final String AUTO_SEQUENCES = "auto";
 
     private static Label wholeLabel(String text) {
         Label l = new Label(text);

@@ -152,7 +152,7 @@ public final class TrainPage extends BorderPane {
         charts.setDividerPositions(0.55);
         charts.setOrientation(javafx.geometry.Orientation.VERTICAL);
         VBox.setVgrow(charts, Priority.ALWAYS);
-        VBox right = new VBox(8, buttons, status, dashboard, charts);
+        VBox right = new org.inductionlab.ui.control.WrappingColumn(8, buttons, status, dashboard, charts);
         right.setPadding(new Insets(0, 0, 0, 4));
         // at a projector's zoom on a small screen the dashboard and the charts can need more height than
         // there is: then the side scrolls, and no chart is squeezed below its minimum (lab.css, in em)

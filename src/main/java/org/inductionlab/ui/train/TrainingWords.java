@@ -14,9 +14,15 @@ final class TrainingWords {
         return p.epochText() + " · " + (p.stageText().isEmpty() ? "L=" + p.trainLength() : p.stageText());
     }
 
-    /** The ETA as a clock, or "–" where nothing can be estimated. */
+    /**
+     * The ETA as a clock under an hour ("12:05"), in hours past it ("20.8 h": "20:50:46" beside the elapsed clock
+     * reads as a time of day), or "–" where nothing can be estimated.
+     */
     static String etaValue(TrainingProgress p) {
-        return p.hasEta() ? Durations.clock(p.etaSeconds()) : "–";
+        if (!p.hasEta()) {
+            return "–";
+        }
+        return p.etaSeconds() >= 3600 ? Durations.words(p.etaSeconds()) : Durations.clock(p.etaSeconds());
     }
 
     /** "ETA to the early stop at current pace", "ETA to max_steps", "ETA to stage 3 of 4 at current pace", "ETA: none before the last stage". */
