@@ -26,8 +26,12 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
 
     private boolean markerLabelsAtBottom;
 
-    /** A vertical line at x with a label. */
-    public record Marker(double x, String label, String styleClass) {}
+    /** A vertical line at x with a label, and a shorter one for a plot too narrow for it (or null). */
+    public record Marker(double x, String label, String styleClass, String shortLabel) {
+        public Marker(double x, String label, String styleClass) {
+            this(x, label, styleClass, null);
+        }
+    }
 
     /** A horizontal line at y with a label. */
     public record Level(double y, String label, String styleClass) {}
@@ -116,6 +120,9 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
             t.getStyleClass().add("marker-label");
             add(t);
             t.applyCss();
+            if (m.shortLabel() != null && t.getLayoutBounds().getWidth() > right - left - 8) {
+                t.setText(m.shortLabel()); // the whole label would run past the plot's edge
+            }
             double w = t.getLayoutBounds().getWidth();
             double h = t.getLayoutBounds().getHeight();
             double x = px + 4 + w > right ? px - 4 - w : px + 4; // at the right edge, to the left of its line

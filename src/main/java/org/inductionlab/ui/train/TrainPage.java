@@ -298,7 +298,7 @@ public final class TrainPage extends BorderPane {
             marks.add(new AnnotatedLineChart.Marker(s[0], "L=" + s[1], "stage-marker"));
         }
         if (step >= 0) {
-            marks.add(new AnnotatedLineChart.Marker(step, "phase change @ " + step, "phase-marker"));
+            marks.add(new AnnotatedLineChart.Marker(step, "phase change @ " + step, "phase-marker", "phase @ " + step));
         }
         for (AnnotatedLineChart c : List.of(lossChart, accuracyChart)) {
             c.markers().setAll(marks);
