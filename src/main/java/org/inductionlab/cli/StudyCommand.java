@@ -11,6 +11,7 @@ import org.inductionlab.engine.lab.study.SlurmJob;
 import org.inductionlab.engine.lab.study.Study;
 import org.inductionlab.engine.lab.study.StudyProgress;
 import org.inductionlab.engine.lab.study.StudySpec;
+import org.inductionlab.engine.lab.study.StudyCurves;
 import org.inductionlab.engine.lab.study.StudyTable;
 import org.inductionlab.engine.lab.study.StudyTask;
 import org.inductionlab.engine.text.Durations;
@@ -249,7 +250,8 @@ final class StudyCommand implements Runnable {
     }
 
     @Command(name = "table", mixinStandardHelpOptions = true,
-            description = {"Every finished run's sweep as one CSV, a row per run × length × layout.",
+            description = {"Every finished run's sweep as one CSV, a row per run × length × layout (or with --curves the training"
+                    + " curves, seeds as bands).",
                     "The settings the study varies are columns."})
     static final class Table implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
@@ -258,10 +260,15 @@ final class StudyCommand implements Runnable {
         @Option(names = "--out", paramLabel = "FILE", description = "write the CSV here instead of printing it")
         Path out;
 
+        @Option(names = "--curves", description = "the training curves instead, the seeds of each group as a band:"
+                + " a row per group × series (loss, running_accuracy, head_target) × logged step with the mean, min"
+                + " and max over the group's runs")
+        boolean curves;
+
         @Override
         public Integer call() throws Exception {
             Study study = Study.open(dir);
-            String csv = StudyTable.csv(study);
+            String csv = curves ? StudyCurves.csv(study) : StudyTable.csv(study);
             if (out == null) {
                 System.out.print(csv);
             } else {
