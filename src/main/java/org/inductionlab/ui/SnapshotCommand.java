@@ -326,9 +326,9 @@ public final class SnapshotCommand implements Callable<Integer> {
         on(() -> {
             lab.window().show(Page.ATTENTION);
             lab.attention().run().set(demo);
-            lab.attention().length().set(48);
-            lab.attention().layout().set("anywhere");
-            lab.attention().seed().set(3);
+            lab.attention().input().length().set(48);
+            lab.attention().input().layout().set("anywhere");
+            lab.attention().input().seed().set(3);
             lab.attention().compute();
             return null;
         });
