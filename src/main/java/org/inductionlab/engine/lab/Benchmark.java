@@ -64,7 +64,7 @@ public final class Benchmark {
             r.put(name + "_efficiency", round(gflops / matmul, 3));
             log.accept(String.format(java.util.Locale.ROOT, "%s: %.1f ms/step (median of %d), %.2f GFLOP/s of model"
                     + " arithmetic = %.1f%% of matmul", name, ms, s.measuredSteps(), gflops, 100 * gflops / matmul));
-            if (s.python() != null && hp.architecture() == org.inductionlab.engine.config.Architecture.TRANSFORMER) {
+            if (s.python() != null && org.inductionlab.engine.model.ModelKind.of(hp).hasTorchPeer()) {
                 TorchPeer.Result peer = TorchPeer.measure(s.python(), hp, device, EngineRuntime.threads(),
                         s.warmupSteps(), s.measuredSteps());
                 if (peer.measured()) {
