@@ -166,7 +166,7 @@ public final class LengthSweep {
 
     /** The evaluation pass this sweep runs at {@code length} (the bench times the same one). */
     public ForwardPass pass(Hyperparameters hp, int length) {
-        return plan.evaluation(tileElements(hp, length)).withPrecision(precision);
+        return ForwardPass.evaluation(plan, tileElements(hp, length)).withPrecision(precision);
     }
 
     /**

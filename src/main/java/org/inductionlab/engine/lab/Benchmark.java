@@ -8,6 +8,7 @@ import org.inductionlab.engine.config.DeviceChoice;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.model.Autograd;
+import org.inductionlab.engine.model.ExecutionPlan;
 import org.inductionlab.engine.model.ModelCost;
 import org.inductionlab.engine.model.Precision;
 import org.inductionlab.engine.model.SequenceModel;
@@ -58,7 +59,7 @@ public final class Benchmark {
                     .with(Map.of("device", s.device().toString(), "threads", Integer.toString(s.threads()),
                             "max_steps", Integer.toString(s.warmupSteps() + s.measuredSteps()), "target", "1"));
             double ms = trainingStepMs(hp, s.warmupSteps());
-            double gflops = ModelCost.trainingStepFlops(hp) / (ms / 1000) / 1e9;
+            double gflops = ModelCost.trainingStepFlops(hp, ExecutionPlan.of(device)) / (ms / 1000) / 1e9; // as the trainer ran it
             r.put(name + "_ms_per_step", round(ms, 1));
             r.put(name + "_model_gflops", round(gflops, 2));
             r.put(name + "_efficiency", round(gflops / matmul, 3));

@@ -17,10 +17,14 @@ public final class ModelCost {
         return ModelKind.of(hp).forwardFlops(hp, n, pass);
     }
 
-    /** FLOPs of one training step (forward and backward) at the training length and batch. */
+    /** FLOPs of one training step (forward and backward) at the training length and batch, on a CPU. */
     public static double trainingStepFlops(Hyperparameters hp) {
-        return 3 * hp.batchSize() * forwardFlops(hp, hp.trainLength() - 1,
-                ForwardPass.training(CausalAttention.TRAINING_TILE_ELEMENTS));
+        return trainingStepFlops(hp, ExecutionPlan.CPU);
+    }
+
+    /** The same under {@code plan}: the pass the trainer runs ({@link ForwardPass#training(ExecutionPlan)}). */
+    public static double trainingStepFlops(Hyperparameters hp, ExecutionPlan plan) {
+        return 3 * hp.batchSize() * forwardFlops(hp, hp.trainLength() - 1, ForwardPass.training(plan));
     }
 
     /** FLOPs of one forward pass over one sequence of {@code n} tokens on the evaluation path. */

@@ -29,7 +29,8 @@ public final class TransformerKind implements ModelKind {
 
     /**
      * Per token the projections (q k v, output, MLP), per layer the scores the path computes: a causal
-     * square as the pass cuts it into tiles, a band where a hard window is banded ({@link CausalAttention}); the last layer of a pass that
+     * square as the pass cuts it into tiles, half of it (with the diagonal) where the pass runs attention
+     * fused, a band where a hard window is banded ({@link CausalAttention}); the last layer of a pass that
      * scores the final position asks one query.
      */
     @Override
@@ -52,6 +53,8 @@ public final class TransformerKind implements ModelKind {
             if (window > 0 && n > window) {
                 scores = CausalAttention.bandedScores(n, window,
                         CausalAttention.bandedTile(1, hp.heads(), n, window, pass.tileElements()));
+            } else if (pass.attendsFused(n, n, 0, hp.dropout(), biased(hp, l))) {
+                scores = CausalAttention.TilePlan.scores(n, 0, 1); // the causal half: what a fused kernel computes
             } else {
                 CausalAttention.TilePlan full = CausalAttention.TilePlan.of(1, hp.heads(), n, n, 0, pass);
                 scores = CausalAttention.TilePlan.scores(n, 0, full.queries());
@@ -59,6 +62,11 @@ public final class TransformerKind implements ModelKind {
             total += n * projections + 2 * 2 * scores * hp.headDim() * hp.heads(); // q k^T and A v
         }
         return total;
+    }
+
+    /** Whether layer {@code l} adds a term to its scores (ALiBi, a window): such a layer never runs fused. */
+    private static boolean biased(Hyperparameters hp, int l) {
+        return AttentionPositions.of(hp.attentionPositions(l), hp.heads(), hp.headDim()).bias() != null;
     }
 
     /**
