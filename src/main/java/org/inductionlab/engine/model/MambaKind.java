@@ -56,7 +56,7 @@ public final class MambaKind implements ModelKind {
     @Override
     public long evaluationBytes(Hyperparameters hp, int batch, int n, long tileElements) {
         long e = (long) hp.expand() * hp.dModel();
-        long tokens = Math.min((long) batch * n, (long) batch * MambaModel.blockLength(batch));
+        long tokens = Math.min((long) batch * n, (long) batch * MambaEvaluation.blockLength(batch));
         // the scan holds about a dozen (block tokens, E, N) tensors at once (all chunks of the block)
         return 4L * tokens * (8 * e + 4L * hp.dModel()) + 4L * 12 * tokens * e * hp.dState();
     }
@@ -82,13 +82,13 @@ public final class MambaKind implements ModelKind {
 
     /**
      * The blocks bound a pass's activations whatever it holds, so a pass takes up to
-     * {@link MambaModel#EVAL_PASS_TOKENS} in at most {@link MambaModel#EVAL_BATCH} sequences: a batch of long
+     * {@link MambaEvaluation#PASS_TOKENS} in at most {@link MambaEvaluation#BATCH} sequences: a batch of long
      * sequences makes each chunk of the scan one larger call instead of one call per sequence, and the cap
      * keeps a chunk's tensors (batch x 16 x E x N) near 8 MiB.
      */
     @Override
     public int evaluationBatch(int length, int attentionTokens) {
-        return Math.min(MambaModel.EVAL_BATCH, MambaModel.EVAL_PASS_TOKENS / length);
+        return Math.min(MambaEvaluation.BATCH, MambaEvaluation.PASS_TOKENS / length);
     }
 
     @Override
