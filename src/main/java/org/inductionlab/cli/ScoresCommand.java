@@ -74,9 +74,9 @@ final class ScoresCommand implements Callable<Integer> {
             int[] top = s.topTargetHead();
             o.printf(Locale.ROOT, "highest target score: %s (probe --ablate %d.%d tests what it does)%n",
                     UnitNames.head(hp, top[0], top[1]), top[0], top[1]);
-            if (hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA) {
-                o.println("a Mamba's channel groups score near 0 on the target (the final S on M): a few channels write M"
-                        + " into their state a token or two after it and keep it; the Attention page shows which");
+            String note = UnitNames.scoresNote(hp);
+            if (note != null) {
+                o.println(note);
             }
             return Cli.OK;
         }

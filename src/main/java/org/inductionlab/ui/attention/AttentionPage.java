@@ -467,8 +467,7 @@ public final class AttentionPage extends BorderPane {
         double target = m.targetWeight(l, h);
         String run = vm.run().get() == null ? "" : vm.run().get().name() + " · ";
         var hp = vm.run().get() == null ? null : vm.run().get().hyperparameters();
-        String which = hp == null ? "L" + l + " H" + h : UnitNames.head(hp, l, h)
-                + (hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA ? ", hidden attention" : "");
+        String which = hp == null ? "L" + l + " H" + h : UnitNames.map(hp, l, h);
         headTitle.setText(String.format(Locale.ROOT, "%s%s — on this input: target %s, induction"
                         + " cells %.2f, previous token %.2f", run, which,
                 Double.isNaN(target) ? "–" : String.format(Locale.ROOT, "%.2f", target), m.inductionScore(l, h),
