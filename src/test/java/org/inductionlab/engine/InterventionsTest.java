@@ -101,8 +101,10 @@ class InterventionsTest {
             float[][][] after = recorded(model, tokens);
             assertNotEquals(1f, after[0][1][5 * n + 4], 1e-3);
             assertEquals(1f / 6, after[1][0][5 * n + 2], 1e-6);
-            model.setTrainingStep(-1); // after training no clamp acts
-            assertNotEquals(1f / 6, recorded(model, tokens)[1][0][5 * n + 2], 1e-4);
+            model.setTrainingStep(-1); // after training the clamp without an end still acts, the other has ended
+            float[][][] later = recorded(model, tokens);
+            assertEquals(1f / 6, later[1][0][5 * n + 2], 1e-6);
+            assertNotEquals(1f, later[0][1][5 * n + 4], 1e-3);
             assertFalse(java.util.Arrays.equals(full, run(model, batch, 3, ForwardPass.full())));
         }
     }
@@ -162,6 +164,14 @@ class InterventionsTest {
             NDIndex headRows = new NDIndex((2 * d + dh) + ":" + (2 * d + 2 * dh));
             assertTrue(qkv.get(headRows).contentEquals(init.get(headRows)), "W_V of L1H1 unchanged");
         }
+    }
+
+    @Test
+    void thePhaseChangeStudyPlansItsVariants() {
+        var spec = org.inductionlab.engine.lab.study.StudySpec.load("phase-change");
+        assertEquals(12, spec.points().size(), "4 variants x 3 seeds");
+        assertEquals(List.of("none", "clamp:L0H0:previous", "knockout:L1H0", "knockout:L1"), spec.points().stream()
+                .map(p -> spec.hyperparameters(p.values(), p.name()).toText().get("interventions")).distinct().toList());
     }
 
     @Test

@@ -238,7 +238,7 @@ public final class HyperparameterSchema {
                     AttentionScale.values(), Hyperparameters::attentionScale),
             new Field("interventions", Group.MODEL, "Interventions",
                     "none, or experiments while training, comma separated: clamp:L0H1:previous:0-2000 (head 1 of layer 0"
-                            + " attends to the token before, or uniform, at steps 0..1999; no steps: the whole run),"
+                            + " attends to the token before, or uniform, at steps 0..1999; no steps: the whole run and after),"
                             + " knockout:L1H0 or knockout:L1 (that head's or layer's output zeroed, also after training),"
                             + " freeze:L0 (layer 0 keeps its initial weights). Transformer only.",
                     Kind.INTERVENTIONS, 0, 0, List.of("none", "clamp:L0H0:previous:0-1000", "knockout:L1",

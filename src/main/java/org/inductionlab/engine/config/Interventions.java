@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code clamp:L0H1:previous[:FROM-TO]} — head 1 of layer 0 attends by a fixed pattern ({@code previous}:
  *   all weight on the token before, {@code uniform}: equal weight on every token so far) at training steps
- *   FROM..TO-1 (left out: the whole run; {@code 500-}: from step 500 on);</li>
+ *   FROM..TO-1 (left out: the whole run; {@code 500-}: from step 500 on). A clamp without an end also acts
+ *   after training (evaluation, sweeps, the Attention page): it is part of the model;</li>
  *   <li>{@code knockout:L1H0} or {@code knockout:L1} — that head's (every head of that layer's) output is
  *   zeroed before W_O, in training and in every later use of the model;</li>
  *   <li>{@code freeze:L0} — layer 0's weights are never updated (they keep their initial values).</li>
@@ -43,9 +44,13 @@ public record Interventions(List<Intervention> list) {
      */
     public record Intervention(Kind kind, int layer, int head, AttentionPattern pattern, long from, long to) {
 
-        /** Whether this clamp acts at training step {@code step} (the step being trained, from 0). */
+        /**
+         * Whether this clamp acts at training step {@code step} (the step being trained, from 0). Outside
+         * training ({@code step} -1: a finished run evaluated, swept, probed) a clamp without an end still
+         * acts — it is part of the model the run trained — and one with an end has ended.
+         */
         public boolean activeAt(long step) {
-            return step >= from && step < to;
+            return step < 0 ? to == Long.MAX_VALUE : step >= from && step < to;
         }
 
         @Override
@@ -183,7 +188,10 @@ public record Interventions(List<Intervention> list) {
         return list.stream().anyMatch(i -> i.kind() == Kind.FREEZE && i.layer() == layer);
     }
 
-    /** The pattern head {@code head} of {@code layer} is clamped to at training step {@code step}, or null. */
+    /**
+     * The pattern head {@code head} of {@code layer} is clamped to at training step {@code step} (-1: outside
+     * training), or null.
+     */
     public AttentionPattern clampAt(int layer, int head, long step) {
         for (Intervention i : list) {
             if (i.kind() == Kind.CLAMP && i.layer() == layer && i.head() == head && i.activeAt(step)) {

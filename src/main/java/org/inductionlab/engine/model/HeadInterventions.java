@@ -31,7 +31,7 @@ final class HeadInterventions {
         this.uniform = uniform;
     }
 
-    /** The interventions of {@code layer} at training step {@code step} (-1: not training, no clamp). */
+    /** The interventions of {@code layer} at training step {@code step} (-1: not training: open-ended clamps only). */
     static HeadInterventions at(Interventions all, int layer, int heads, long step, ForwardPass pass) {
         if (all == null || all.isEmpty() || !all.touches(layer, step)) {
             return new HeadInterventions(pass, null, null, null);
@@ -41,7 +41,7 @@ final class HeadInterventions {
         float[] uniform = new float[heads];
         boolean clamps = false;
         for (int h = 0; h < heads; h++) {
-            AttentionPattern p = step >= 0 ? all.clampAt(layer, h, step) : null;
+            AttentionPattern p = all.clampAt(layer, h, step);
             keep[h] = all.knocksOut(layer, h) || p != null ? 0 : 1;
             previous[h] = p == AttentionPattern.PREVIOUS ? 1 : 0;
             uniform[h] = p == AttentionPattern.UNIFORM ? 1 : 0;

@@ -63,7 +63,7 @@ public final class TransformerModel implements SequenceModel {
     private final NDArray finalNormBeta;
     private final NDArray headWeight;
     private final NDArray headBias;
-    /** Training's step, for clamps that act in a range of steps; -1 outside training (no clamp acts). */
+    /** Training's step, for clamps that act in a range of steps; -1 outside training (open-ended clamps act). */
     private long trainingStep = -1;
 
     /** One Transformer block's weights. Linear weights are (out, in) like PyTorch's. */
@@ -320,7 +320,7 @@ public final class TransformerModel implements SequenceModel {
 
     /**
      * The step training is at, so that a clamp with a range of steps acts in it (and in what training records
-     * then); -1 (the default) outside training, where no clamp acts. Knockouts act always.
+     * then); -1 (the default) outside training, where only clamps without an end act. Knockouts act always.
      */
     public void setTrainingStep(long step) {
         this.trainingStep = step;
