@@ -29,7 +29,7 @@ class GeneralisationTest {
 
     @Test
     void theHeldOutSetIsScoredAsTrainingGoesAndCutBackOnResume() throws Exception {
-        Hyperparameters hp = TestConfigs.tiny("max_steps=30", "generalisation_every=10", "checkpoint_every=20",
+        Hyperparameters hp = TestConfigs.tiny("max_steps=30", "generalisation_every=10", "generalisation_budget=0", "checkpoint_every=20",
                 "layout=anywhere");
         Path dir = tmp.resolve("gen");
         List<Long> heard = new ArrayList<>();
@@ -65,6 +65,21 @@ class GeneralisationTest {
         assertEquals(List.of(10L, 20L, 30L, 40L), RunFolder.open(dir).readGeneralisation().stream()
                 .map(GeneralisationRow::step).distinct().toList());
         assertEquals(rows.size() / 3 * 4, RunFolder.open(dir).readGeneralisation().size());
+    }
+
+    @Test
+    void theBudgetKeepsTheScoringsToTheirShareOfTheTrainingTime() throws Exception {
+        // due every step, allowed 5 % of the time: a scoring costs many tiny steps, so most are skipped
+        Hyperparameters hp = TestConfigs.tiny("max_steps=40", "generalisation_every=1", "generalisation_budget=5");
+        List<Long> heard = new ArrayList<>();
+        new org.inductionlab.engine.train.Trainer(hp, null, new TrainingListener() {
+            @Override
+            public void onGeneralisation(long step, List<GeneralisationRow> rows) {
+                heard.add(step);
+            }
+        }, null).run(false);
+        assertEquals(1L, heard.get(0), "the first is always scored");
+        assertTrue(heard.size() < 10, "the rest wait for the budget: " + heard);
     }
 
     @Test

@@ -39,7 +39,7 @@ class GeneralisationViewTest {
     @Test
     void aClampedAndKnockedOutRunTrainsFromTheWindowWithItsGeneralisationRecorded() throws Exception {
         vm.applyPreset("tiny");
-        TestConfigs.tiny("max_steps=20", "generalisation_every=10").toText().forEach((k, v) -> vm.field(k).set(v));
+        TestConfigs.tiny("max_steps=20", "generalisation_every=10", "generalisation_budget=0").toText().forEach((k, v) -> vm.field(k).set(v));
         vm.field("interventions").set("clamp:L1H5:previous");
         assertEquals("interventions: head L1H5 does not exist (allowed: L0..L1, H0..H1)",
                 "interventions: " + vm.problems().get("interventions"));

@@ -324,8 +324,12 @@ public final class HyperparameterSchema {
                     Kind.INT, 0, 10_000_000, Hyperparameters::scoresEvery),
             f("generalisation_every", Group.RUN, "Longer lengths every",
                     "Steps between scorings of a fixed held-out set (S anywhere) at lengths beyond train_length"
-                            + " (generalisation.csv); 0 = never. The default costs under 5 % of the training time.",
+                            + " (generalisation.csv), within generalisation_budget; 0 = never.",
                     Kind.INT, 0, 10_000_000, Hyperparameters::generalisationEvery),
+            f("generalisation_budget", Group.RUN, "Longer lengths budget (%)",
+                    "The most the held-out scorings may cost, in % of the time spent training: a scoring due every"
+                            + " generalisation_every steps waits while the scorings so far took more. 0 = no limit.",
+                    Kind.DOUBLE, 0, 100, Hyperparameters::generalisationBudget),
             new Field("generalisation_lengths", Group.RUN, "Longer lengths",
                     "The lengths generalisation_every scores, as multiples of train_length, each at most "
                             + GeneralisationLengths.MAX_LENGTH + " tokens.",
@@ -406,7 +410,8 @@ public final class HyperparameterSchema {
                 (Double) v.get("curriculum_review"), (Double) v.get("state_noise"),
                 (Integer) v.get("window"), (Double) v.get("target"), (Long) v.get("min_steps"),
                 (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"), (Integer) v.get("scores_every"),
-                (Integer) v.get("generalisation_every"), (GeneralisationLengths) v.get("generalisation_lengths"),
+                (Integer) v.get("generalisation_every"), (Double) v.get("generalisation_budget"),
+                (GeneralisationLengths) v.get("generalisation_lengths"),
                 (DeviceChoice) v.get("device"), (Integer) v.get("threads"));
     }
 

@@ -60,6 +60,7 @@ public record Hyperparameters(
         int logEvery,
         int scoresEvery,
         int generalisationEvery,
+        double generalisationBudget,
         GeneralisationLengths generalisationLengths,
         DeviceChoice device,
         int threads) {
@@ -73,7 +74,7 @@ public record Hyperparameters(
                 0.001, 0.1, 1, 0,
                 OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0, 0,
                 200, 0.99, 0,
-                1000, 10, 100, 500, GeneralisationLengths.DEFAULT, DeviceChoice.AUTO, 0);
+                1000, 10, 100, 100, 5, GeneralisationLengths.DEFAULT, DeviceChoice.AUTO, 0);
     }
 
     /** Whether training starts short and doubles the length (curriculum_start > 0). */

@@ -155,6 +155,8 @@ public final class Trainer {
         final java.util.Map<String, NDArray> trainable; // every parameter but those of a frozen layer
         final java.util.List<NDArray> frozen;
         final java.util.Set<Integer> passedLengths = new java.util.TreeSet<>(); // held-out lengths past 90 %
+        long trainingNanos; // this session's time in training steps
+        long generalisationNanos; // and in held-out scorings
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
             this.model = model;
@@ -244,6 +246,7 @@ public final class Trainer {
                 }
                 trainStep(task.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
                 step++;
+                trainingNanos += System.nanoTime() - t0;
                 double ms = (System.nanoTime() - t0) / 1e6;
                 msPerStepAverage = Double.isNaN(msPerStepAverage) ? ms : 0.95 * msPerStepAverage + 0.05 * ms;
                 lossSinceLog += lastLoss;
@@ -265,8 +268,10 @@ public final class Trainer {
                 if (hp.scoresEvery() > 0 && step % hp.scoresEvery() == 0) {
                     recordHeadScores();
                 }
-                if (hp.generalisationEvery() > 0 && step % hp.generalisationEvery() == 0) {
+                if (hp.generalisationEvery() > 0 && step % hp.generalisationEvery() == 0 && withinBudget()) {
+                    long g0 = System.nanoTime();
                     recordGeneralisation();
+                    generalisationNanos += System.nanoTime() - g0;
                 }
                 advanceCurriculum(); // before the checkpoint, so a resume continues at the same length
                 if (step % hp.checkpointEvery() == 0) {
@@ -305,6 +310,16 @@ public final class Trainer {
                     listener.onLengthPassed(length, step);
                 }
             }
+        }
+
+        /**
+         * Whether a held-out scoring fits generalisation_budget: the scorings so far took at most that share of
+         * the time spent training (measured, so the cost stays bounded on any model and machine; the first
+         * scoring always runs).
+         */
+        boolean withinBudget() {
+            return hp.generalisationBudget() == 0
+                    || generalisationNanos <= hp.generalisationBudget() / 100 * trainingNanos;
         }
 
         /** A review step's length (a shorter stage's, see Hyperparameters.reviewLength), or 0. */

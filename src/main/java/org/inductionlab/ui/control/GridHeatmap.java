@@ -80,7 +80,15 @@ public final class GridHeatmap extends Region {
         g.fillText(title, w / 2, em * 0.3, w - em);
         Grid d = grid.get();
         double top = em * 1.9;
-        double left = em * 4.2;
+        double left = em * 0.6;
+        if (d != null && !d.isEmpty()) { // room for the widest row label, whatever the zoom
+            javafx.scene.text.Text probe = new javafx.scene.text.Text();
+            probe.setFont(Font.font(em));
+            for (int b = 0; b < d.distanceMin().length; b++) {
+                probe.setText(d.distanceMin()[b] + "–" + d.distanceMax()[b]);
+                left = Math.max(left, probe.getLayoutBounds().getWidth() + em * 0.7);
+            }
+        }
         double right = em * 0.8;
         double bottom = em * 2.6;
         double pw = w - left - right;

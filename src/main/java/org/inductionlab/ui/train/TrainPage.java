@@ -239,7 +239,7 @@ public final class TrainPage extends BorderPane {
         x.setForceZeroInRange(true); // from step 0, like the charts above
         StepAxis y = new StepAxis("score", 0, 1, 0.25, 0.5, 1);
         javafx.scene.chart.LineChart<Number, Number> c = new javafx.scene.chart.LineChart<>(x, y);
-        c.setTitle("Heads forming: the last layer's target scores");
+        c.setTitle("Heads forming (last layer, target score)");
         c.setCreateSymbols(false);
         c.setAnimated(false);
         c.setLegendVisible(true); // which line is which head
