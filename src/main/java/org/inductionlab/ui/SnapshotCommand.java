@@ -210,6 +210,23 @@ public final class SnapshotCommand implements Callable<Integer> {
         }
         Thread.sleep(500); // generalisation.csv arrives with heads.csv; let the charts lay out
         capture(lab, "train-run.png");
+        // zoomed, the page scrolls: the charts under loss and accuracy as well
+        boolean scrolls = on(() -> {
+            var side = (javafx.scene.control.ScrollPane) lab.window().lookup("#train-right");
+            if (side == null || side.getContent().getLayoutBounds().getHeight() <= side.getViewportBounds().getHeight() + 1) {
+                return false;
+            }
+            side.setVvalue(side.getVmax());
+            return true;
+        });
+        if (scrolls) {
+            Thread.sleep(300);
+            capture(lab, "train-run-lower.png");
+            on(() -> {
+                ((javafx.scene.control.ScrollPane) lab.window().lookup("#train-right")).setVvalue(0);
+                return null;
+            });
+        }
     }
 
     /** The Runs page with demo-position selected and probed: induction or position? */

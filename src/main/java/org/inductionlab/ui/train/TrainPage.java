@@ -159,12 +159,31 @@ public final class TrainPage extends BorderPane {
                 + " bottom), at each recording (columns): white 0 %, navy 100 %; the dashed line is the phase change."));
         // the heads, the longer lengths and the distances side by side under loss and accuracy
         SplitPane below = new SplitPane(headsChart, generalisationChart, distanceMap);
+        below.setId("train-lower-charts");
         below.setDividerPositions(0.36, 0.68);
+        // three side by side need about 50 em; narrower (a projector's zoom) they stand one under the other,
+        // each at its minimum height, the legends at the side, and the page scrolls
+        Label em = new Label();
+        em.setManaged(false);
+        em.setVisible(false);
+        Runnable orient = () -> {
+            boolean narrow = below.getWidth() > 0 && below.getWidth() < 50 * em.getFont().getSize();
+            javafx.geometry.Orientation want = narrow ? javafx.geometry.Orientation.VERTICAL
+                    : javafx.geometry.Orientation.HORIZONTAL;
+            if (below.getOrientation() != want) {
+                below.setOrientation(want);
+                generalisationChart.setLegendSide(narrow ? javafx.geometry.Side.RIGHT : javafx.geometry.Side.BOTTOM);
+                below.setDividerPositions(narrow ? new double[] {0.34, 0.67} : new double[] {0.36, 0.68});
+            }
+        };
+        below.widthProperty().addListener((o, a, b) -> orient.run());
+        em.fontProperty().addListener((o, a, b) -> orient.run());
         SplitPane charts = new SplitPane(curves, below);
         charts.setDividerPositions(0.5);
         charts.setOrientation(javafx.geometry.Orientation.VERTICAL);
         VBox.setVgrow(charts, Priority.ALWAYS);
         VBox right = new VBox(8, buttons, status, dashboard, charts);
+        right.getChildren().add(em); // unmanaged and unseen: its font is the window's, as the zoom sets it
         right.setPadding(new Insets(0, 0, 0, 4));
         // at a projector's zoom on a small screen the dashboard and the charts can need more height than
         // there is: then the side scrolls, and no chart is squeezed below its minimum (lab.css, in em)
