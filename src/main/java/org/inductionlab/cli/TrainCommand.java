@@ -122,6 +122,14 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public void onLengthPassed(int length, long step) {
+            if (!quiet) {
+                out.printf(Locale.ROOT, "length %d first passed 90 %% at step %d (held-out set, S anywhere)%n", length,
+                        step);
+            }
+        }
+
+        @Override
         public void onProgress(TrainingProgress p) {
             if (firstStep < 0) {
                 firstStep = p.step();

@@ -43,6 +43,10 @@ public final class SnapshotCommand implements Callable<Integer> {
             + " opened (sweep-study.png), and its training curves on the Train page (train-study.png)")
     Path study;
 
+    @Option(names = "--train-run", paramLabel = "NAME", description = "the run train-run.png shows, from the lab"
+            + " home's runs (default demo-induction-256; with --home, a run of your own)")
+    String trainRun = "demo-induction-256";
+
     @Option(names = "--size", paramLabel = "WxH", description = "window size in pixels (default 1366x768)")
     String size = "1366x768";
 
@@ -201,10 +205,14 @@ public final class SnapshotCommand implements Callable<Integer> {
         lab.train().stopAndWait(60_000);
     }
 
-    /** The Train page showing demo-induction-256's whole training: curriculum stages, phase change, heads. */
+    /**
+     * The Train page showing a finished run's whole training (demo-induction-256's unless --train-run):
+     * curriculum stages, phase change, heads, and the longer lengths where it recorded them.
+     */
     private void shootTrainedRun(LabApp.Lab lab) throws Exception {
-        RunEntry demo = on(() -> lab.context().runs().find("demo-induction-256").orElse(null));
+        RunEntry demo = on(() -> lab.context().runs().find(trainRun).orElse(null));
         if (demo == null) {
+            System.err.println("train-run.png: no run '" + trainRun + "' in the lab home's runs");
             return;
         }
         long deadline = System.currentTimeMillis() + 60_000;
@@ -220,7 +228,25 @@ public final class SnapshotCommand implements Callable<Integer> {
         while (on(() -> lab.train().curves().heads().isEmpty()) && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
         }
+        Thread.sleep(500); // generalisation.csv arrives with heads.csv; let the charts lay out
         capture(lab, "train-run.png");
+        // zoomed, the page scrolls: the charts under loss and accuracy as well
+        boolean scrolls = on(() -> {
+            var side = (javafx.scene.control.ScrollPane) lab.window().lookup("#train-right");
+            if (side == null || side.getContent().getLayoutBounds().getHeight() <= side.getViewportBounds().getHeight() + 1) {
+                return false;
+            }
+            side.setVvalue(side.getVmax());
+            return true;
+        });
+        if (scrolls) {
+            Thread.sleep(300);
+            capture(lab, "train-run-lower.png");
+            on(() -> {
+                ((javafx.scene.control.ScrollPane) lab.window().lookup("#train-right")).setVvalue(0);
+                return null;
+            });
+        }
     }
 
     /** The Runs page with demo-position selected and probed: induction or position? */

@@ -291,7 +291,7 @@ class StudyCommandTest {
         CliTest.Result table = run("study", "table", dir.toString());
         assertEquals(0, table.code(), table.err());
         List<String> lines = table.out().strip().lines().toList();
-        assertEquals("study,run,lr,seed,steps,running_accuracy,wall_seconds,length,layout,sequences,correct,accuracy,"
+        assertEquals("study,run,lr,seed,steps,phase_change,running_accuracy,wall_seconds,length,layout,sequences,correct,accuracy,"
                 + "wilson_low,wilson_high,seconds,precision", lines.get(0));
         assertEquals(1 + 4 * 3 * 2, lines.size(), table.out()); // 4 runs × 2^6..2^8 × fixed:5 and anywhere
         Map<String, Integer> perRun = new HashMap<>();
@@ -299,8 +299,8 @@ class StudyCommandTest {
             String[] f = l.split(",");
             perRun.merge(f[1], 1, Integer::sum);
             assertEquals("600", f[4], l);
-            assertEquals("128", f[9]);
-            assertTrue(f[8].equals("fixed:5") || f[8].equals("anywhere"), l);
+            assertEquals("128", f[10]);
+            assertTrue(f[9].equals("fixed:5") || f[9].equals("anywhere"), l);
         }
         assertEquals(Map.of("0_lr-0.001_seed-0", 6, "1_lr-0.001_seed-1", 6, "2_lr-0.003_seed-0", 6,
                 "3_lr-0.003_seed-1", 6), perRun);

@@ -72,7 +72,8 @@ class ArchitectureTest {
             Precision.class, TriggerLayout.class, Problem.class,
             // results
             AttentionMap.class, HeadScores.class, MambaMemory.class, MambaCarriers.class, SweepPoint.class, MetricsRow.class,
-            HeadScoreRow.class, RunStatus.class, LengthSweep.Plan.class, LengthSweep.Estimate.class,
+            HeadScoreRow.class, org.inductionlab.engine.run.GeneralisationRow.class, RunStatus.class,
+            LengthSweep.Plan.class, LengthSweep.Estimate.class,
             LengthSweep.PrecisionCheck.class, org.inductionlab.engine.eval.SweepShards.class,
             // hearing and steering a job
             LengthSweep.Listener.class, TrainingListener.class, TrainingProgress.class, TrainingOutcome.class,

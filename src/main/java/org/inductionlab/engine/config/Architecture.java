@@ -10,7 +10,7 @@ import java.util.Set;
 public enum Architecture {
     /** The course's decoder-only Transformer (Vaswani et al. 2017). */
     TRANSFORMER(true, Set.of("ff_mult", "dropout", "norm", "positional", "max_positions", "layer_positional",
-            "attention_scale")),
+            "attention_scale", "interventions")),
     /**
      * A selective state-space model (Gu and Dao 2023): no attention, linear in the length. Its {@code heads}
      * are channel groups (the Attention page's hidden attention, ablation), so they apply.

@@ -40,7 +40,11 @@ public final class HyperparameterSchema {
         CHOICE,
         LAYOUT,
         /** One entry per layer ({@link LayerPositions}); {@code choices} are suggestions. */
-        PER_LAYER
+        PER_LAYER,
+        /** {@link Interventions}; {@code choices} are suggestions. */
+        INTERVENTIONS,
+        /** {@link GeneralisationLengths}; {@code choices} are suggestions. */
+        LENGTH_FACTORS
     }
 
     /** One hyperparameter. Numeric ranges are inclusive. */
@@ -76,6 +80,8 @@ public final class HyperparameterSchema {
                 case CHOICE -> String.join(" | ", choices);
                 case LAYOUT -> TriggerLayout.ALLOWED;
                 case PER_LAYER -> LayerPositions.ALLOWED;
+                case INTERVENTIONS -> Interventions.ALLOWED;
+                case LENGTH_FACTORS -> GeneralisationLengths.ALLOWED;
             };
         }
 
@@ -90,6 +96,8 @@ public final class HyperparameterSchema {
                     case CHOICE -> choice(t);
                     case LAYOUT -> TriggerLayout.parse(t);
                     case PER_LAYER -> LayerPositions.parse(t);
+                    case INTERVENTIONS -> Interventions.parse(t);
+                    case LENGTH_FACTORS -> GeneralisationLengths.parse(t);
                 };
                 String range = rangeProblem(value);
                 if (range != null) {
@@ -228,6 +236,13 @@ public final class HyperparameterSchema {
                     "standard: scores / sqrt(d_head); log_length: also times ln(keys) / ln(train_length), so attention"
                             + " does not spread thinner on longer inputs (Nakanishi 2025).",
                     AttentionScale.values(), Hyperparameters::attentionScale),
+            new Field("interventions", Group.MODEL, "Interventions",
+                    "none, or experiments while training, comma separated: clamp:L0H1:previous:0-2000 (head 1 of layer 0"
+                            + " attends to the token before, or uniform, at steps 0..1999; no steps: the whole run and after),"
+                            + " knockout:L1H0 or knockout:L1 (that head's or layer's output zeroed, also after training),"
+                            + " freeze:L0 (layer 0 keeps its initial weights). Transformer only.",
+                    Kind.INTERVENTIONS, 0, 0, List.of("none", "clamp:L0H0:previous:0-1000", "knockout:L1",
+                    "freeze:L0"), Hyperparameters::interventions),
             f("d_state", Group.MODEL, "Mamba state size",
                     "Mamba: numbers of state per channel (N; the paper: 16). Ignored by the Transformer.",
                     Kind.INT, 1, 256, Hyperparameters::dState),
@@ -307,6 +322,19 @@ public final class HyperparameterSchema {
             f("scores_every", Group.RUN, "Head scores every",
                     "Steps between recordings of every head's scores (heads.csv), to watch a head form; 0 = never.",
                     Kind.INT, 0, 10_000_000, Hyperparameters::scoresEvery),
+            f("generalisation_every", Group.RUN, "Longer lengths every",
+                    "Steps between scorings of a fixed held-out set (S anywhere) at lengths beyond train_length"
+                            + " (generalisation.csv), within generalisation_budget; 0 = never.",
+                    Kind.INT, 0, 10_000_000, Hyperparameters::generalisationEvery),
+            f("generalisation_budget", Group.RUN, "Longer lengths budget (%)",
+                    "The most the held-out scorings may cost, in % of the time spent training: a scoring due every"
+                            + " generalisation_every steps waits while the scorings so far took more. 0 = no limit.",
+                    Kind.DOUBLE, 0, 100, Hyperparameters::generalisationBudget),
+            new Field("generalisation_lengths", Group.RUN, "Longer lengths",
+                    "The lengths generalisation_every scores, as multiples of train_length, each at most "
+                            + GeneralisationLengths.MAX_LENGTH + " tokens.",
+                    Kind.LENGTH_FACTORS, 0, 0, List.of("2x,4x,16x", "2x,4x", "2x,8x,32x"),
+                    Hyperparameters::generalisationLengths),
             c("device", Group.RUN, "Device", "auto (a GPU if DJL sees one), cpu, or gpu (an error if there is none).",
                     DeviceChoice.values(), Hyperparameters::device),
             f("threads", Group.RUN, "CPU threads", "Threads for libtorch on the CPU; 0 means all cores.",
@@ -355,6 +383,7 @@ public final class HyperparameterSchema {
                 (Integer) v.get("ff_mult"), (Double) v.get("dropout"), (Norm) v.get("norm"),
                 (PositionalKind) v.get("positional"), (Integer) v.get("max_positions"),
                 (LayerPositions) v.get("layer_positional"), (AttentionScale) v.get("attention_scale"),
+                (Interventions) v.get("interventions"),
                 (Integer) v.get("d_state"), (Integer) v.get("d_conv"), (Integer) v.get("expand"),
                 (Integer) v.get("dt_rank"), (Double) v.get("dt_min"), (Double) v.get("dt_max"),
                 (Double) v.get("a_min"), (Double) v.get("a_max"),
@@ -365,6 +394,8 @@ public final class HyperparameterSchema {
                 (Double) v.get("curriculum_review"), (Double) v.get("state_noise"),
                 (Integer) v.get("window"), (Double) v.get("target"), (Long) v.get("min_steps"),
                 (Integer) v.get("checkpoint_every"), (Integer) v.get("log_every"), (Integer) v.get("scores_every"),
+                (Integer) v.get("generalisation_every"), (Double) v.get("generalisation_budget"),
+                (GeneralisationLengths) v.get("generalisation_lengths"),
                 (DeviceChoice) v.get("device"), (Integer) v.get("threads"));
     }
 
@@ -429,6 +460,9 @@ public final class HyperparameterSchema {
                     break;
                 }
             }
+        }
+        if (hp.interventions() != null) {
+            out.addAll(hp.interventions().problems(hp));
         }
         if (hp.layout() == null) {
             out.add(new Problem("layout", "missing (allowed: " + TriggerLayout.ALLOWED + ")"));

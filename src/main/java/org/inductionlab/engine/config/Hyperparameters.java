@@ -29,6 +29,7 @@ public record Hyperparameters(
         int maxPositions,
         LayerPositions layerPositional,
         AttentionScale attentionScale,
+        Interventions interventions,
         int dState,
         int dConv,
         int expand,
@@ -58,6 +59,9 @@ public record Hyperparameters(
         int checkpointEvery,
         int logEvery,
         int scoresEvery,
+        int generalisationEvery,
+        double generalisationBudget,
+        GeneralisationLengths generalisationLengths,
         DeviceChoice device,
         int threads) {
 
@@ -66,11 +70,11 @@ public record Hyperparameters(
         return new Hyperparameters(
                 16, 256, new TriggerLayout.Fixed(5), 0,
                 Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
-                LayerPositions.SAME, AttentionScale.STANDARD, 16, 4, 2, 0,
+                LayerPositions.SAME, AttentionScale.STANDARD, Interventions.NONE, 16, 4, 2, 0,
                 0.001, 0.1, 1, 0,
                 OptimizerKind.ADAM, 2e-4, 0.0, 0, Schedule.CONSTANT, 8, 25L * 8192, 8192, 0, 0.9, 0, 0,
                 200, 0.99, 0,
-                1000, 10, 100, DeviceChoice.AUTO, 0);
+                1000, 10, 100, 100, 5, GeneralisationLengths.DEFAULT, DeviceChoice.AUTO, 0);
     }
 
     /** Whether training starts short and doubles the length (curriculum_start > 0). */

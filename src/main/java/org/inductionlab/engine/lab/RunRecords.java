@@ -24,8 +24,12 @@ import java.util.TreeMap;
 public final class RunRecords {
     private RunRecords() {}
 
-    /** metrics.csv's rows, heads.csv's rows, and the step of the phase change (-1: not reached). */
-    public record Curves(List<MetricsRow> metrics, List<HeadScoreRow> heads, long phaseChange) {}
+    /**
+     * metrics.csv's rows, heads.csv's rows, the step of the phase change (-1: not reached), and
+     * generalisation.csv's rows.
+     */
+    public record Curves(List<MetricsRow> metrics, List<HeadScoreRow> heads, long phaseChange,
+                         List<org.inductionlab.engine.run.GeneralisationRow> generalisation) {}
 
     /** The run's curves as its folder holds them. */
     public static Curves curves(Path run) throws IOException {
@@ -35,7 +39,7 @@ public final class RunRecords {
 
     static Curves curves(RunFolder folder, Hyperparameters hp) throws IOException {
         List<MetricsRow> rows = folder.readMetrics();
-        return new Curves(rows, folder.readHeadScores(), PhaseChange.firstStep(hp, rows));
+        return new Curves(rows, folder.readHeadScores(), PhaseChange.firstStep(hp, rows), folder.readGeneralisation());
     }
 
     /** Every point the run's sweeps measured (sweep.csv), by length and layout. */

@@ -63,6 +63,8 @@ public final class TransformerModel implements SequenceModel {
     private final NDArray finalNormBeta;
     private final NDArray headWeight;
     private final NDArray headBias;
+    /** Training's step, for clamps that act in a range of steps; -1 outside training (open-ended clamps act). */
+    private long trainingStep = -1;
 
     /** One Transformer block's weights. Linear weights are (out, in) like PyTorch's. */
     private record Layer(
@@ -269,9 +271,11 @@ public final class TransformerModel implements SequenceModel {
         // half precision pass (evaluation) keeps the residual stream, norms and projections in fp32, as
         // PyTorch's autocast does
         DataType type = pass.precision().dataType();
-        NDArray out = CausalAttention.attend(cast(q, type), cast(k, type), cast(v, type), firstQuery, layer, pass,
-                hp.dropout(), where.bias());                                                        // (batch, heads, queries, dh)
+        HeadInterventions applied = HeadInterventions.at(hp.interventions(), layer, heads, trainingStep, pass);
+        NDArray out = CausalAttention.attend(cast(q, type), cast(k, type), cast(v, type), firstQuery, layer,
+                applied.pass(), hp.dropout(), where.bias());                                        // (batch, heads, queries, dh)
         out = cast(out, DataType.FLOAT32);
+        out = applied.apply(out, v, firstQuery); // a clamped head's output by its pattern, a knocked-out head's zeroed
         if (pass.ablates(layer)) { // an ablated head contributes nothing to W_O's input
             float[] keep = new float[heads];
             for (int hd = 0; hd < heads; hd++) {
@@ -312,6 +316,14 @@ public final class TransformerModel implements SequenceModel {
             return x;
         }
         return Dropout.dropout(x, (float) hp.dropout(), true).singletonOrThrow();
+    }
+
+    /**
+     * The step training is at, so that a clamp with a range of steps acts in it (and in what training records
+     * then); -1 (the default) outside training, where only clamps without an end act. Knockouts act always.
+     */
+    public void setTrainingStep(long step) {
+        this.trainingStep = step;
     }
 
     @Override

@@ -49,6 +49,7 @@ public final class RunFolder {
     public static final String METRICS = "metrics.csv";
     public static final String SWEEP = "sweep.csv";
     public static final String HEADS = "heads.csv";
+    public static final String GENERALISATION = "generalisation.csv";
     /** The checkpoint's entry recording the settings its weights were trained with. */
     static final String TRAINED_WITH = "trained_with.json";
 
@@ -390,6 +391,33 @@ public final class RunFolder {
         StringBuilder sb = new StringBuilder(HeadScoreRow.CSV_HEADER).append('\n');
         readHeadScores().stream().filter(r -> r.step() <= lastStep).forEach(r -> sb.append(r.toCsv()).append('\n'));
         AtomicFiles.writeString(dir.resolve(HEADS), sb.toString());
+    }
+
+    // ---- generalisation.csv: the held-out set at longer lengths as training went ------------------------
+
+    public synchronized void appendGeneralisation(List<GeneralisationRow> rows) throws IOException {
+        Path file = dir.resolve(GENERALISATION);
+        StringBuilder sb = new StringBuilder();
+        if (!Files.exists(file)) {
+            sb.append(GeneralisationRow.CSV_HEADER).append('\n');
+        }
+        rows.forEach(r -> sb.append(r.toCsv()).append('\n'));
+        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    public List<GeneralisationRow> readGeneralisation() throws IOException {
+        return readRows(GENERALISATION, GeneralisationRow::parseCsv);
+    }
+
+    /** On resume: drops the rows after the checkpoint's step, as {@link #truncateMetrics} does. */
+    public synchronized void truncateGeneralisation(long lastStep) throws IOException {
+        if (!Files.exists(dir.resolve(GENERALISATION))) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(GeneralisationRow.CSV_HEADER).append('\n');
+        readGeneralisation().stream().filter(r -> r.step() <= lastStep)
+                .forEach(r -> sb.append(r.toCsv()).append('\n'));
+        AtomicFiles.writeString(dir.resolve(GENERALISATION), sb.toString());
     }
 
     // ---- sweep.csv ------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@ package org.inductionlab.engine.train;
 import org.inductionlab.engine.run.RunStatus;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.eval.Generalisation;
+import org.inductionlab.engine.run.GeneralisationRow;
+import org.inductionlab.engine.model.TransformerModel;
 import org.inductionlab.engine.run.AttentionFrame;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
@@ -62,12 +65,16 @@ public final class Trainer {
                 state = restore(root, model, optimizer);
                 folder.truncateMetrics(state.step());
                 folder.truncateHeadScores(state.step());
+                folder.truncateGeneralisation(state.step());
                 AttentionFrame.truncate(folder.path(), state.step());
                 phaseChange = PhaseChange.firstStep(hp, folder.readMetrics());
             }
             engine.setRandomSeed((int) (hp.seed() * 31 + state.step())); // dropout masks
             Session s = new Session(model, optimizer, state, root);
             s.phaseChangeStep = phaseChange;
+            if (resume) { // a length that passed before this session is not announced again
+                s.passedLengths.addAll(Generalisation.passed(folder.readGeneralisation()));
+            }
             listener.onStart(new TrainingListener.TrainingStart(state.step(), hp.maxSteps(), model.parameterCount(),
                     EngineRuntime.describe(device), resume));
             TrainingOutcome outcome;
@@ -146,6 +153,11 @@ public final class Trainer {
         EtaEstimate eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
         EtaEstimate nextStage = new EtaEstimate(hp.window(), 0, hp.curriculumAdvance()); // any rise counts
         final ExecutionPlan plan; // how each step's passes are cut up on this device
+        final java.util.Map<String, NDArray> trainable; // every parameter but those of a frozen layer
+        final java.util.List<NDArray> frozen;
+        final java.util.Set<Integer> passedLengths = new java.util.TreeSet<>(); // held-out lengths past 90 %
+        long trainingNanos; // this session's time in training steps
+        long generalisationNanos; // and in held-out scorings
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
             this.model = model;
@@ -160,6 +172,24 @@ public final class Trainer {
             this.stage = state.curriculumStage();
             double[] recent = state.recentAccuracies();
             this.lastBatchAccuracy = recent.length > 0 ? recent[recent.length - 1] : 0; // a review step keeps it
+            this.trainable = new java.util.LinkedHashMap<>();
+            this.frozen = new java.util.ArrayList<>();
+            model.parameters().forEach((name, p) -> {
+                if (frozenLayer(name)) {
+                    frozen.add(p);
+                } else {
+                    trainable.put(name, p);
+                }
+            });
+        }
+
+        /** Whether a parameter belongs to a layer the interventions freeze (its name starts "layers.N."). */
+        boolean frozenLayer(String name) {
+            if (!name.startsWith("layers.")) {
+                return false;
+            }
+            int dot = name.indexOf('.', "layers.".length());
+            return dot > 0 && hp.interventions().freezes(Integer.parseInt(name.substring("layers.".length(), dot)));
         }
 
         int length() {
@@ -212,8 +242,12 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 double lr = LearningRateSchedule.at(hp, step);
                 int review = reviewLength(); // a shorter stage's length again, kept out of the running accuracy
+                if (model instanceof TransformerModel t) {
+                    t.setTrainingStep(step); // a clamp acts in its range of steps
+                }
                 trainStep(task.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
                 step++;
+                trainingNanos += System.nanoTime() - t0;
                 double ms = (System.nanoTime() - t0) / 1e6;
                 msPerStepAverage = Double.isNaN(msPerStepAverage) ? ms : 0.95 * msPerStepAverage + 0.05 * ms;
                 lossSinceLog += lastLoss;
@@ -234,6 +268,11 @@ public final class Trainer {
                 }
                 if (hp.scoresEvery() > 0 && step % hp.scoresEvery() == 0) {
                     recordHeadScores();
+                }
+                if (hp.generalisationEvery() > 0 && step % hp.generalisationEvery() == 0 && withinBudget()) {
+                    long g0 = System.nanoTime();
+                    recordGeneralisation();
+                    generalisationNanos += System.nanoTime() - g0;
                 }
                 advanceCurriculum(); // before the checkpoint, so a resume continues at the same length
                 if (step % hp.checkpointEvery() == 0) {
@@ -257,6 +296,33 @@ public final class Trainer {
             listener.onHeadScores(step, s);
         }
 
+        /**
+         * Generalisation while training: the fixed held-out set at the longer lengths, by trigger distance,
+         * appended to generalisation.csv and told to the listener, with each length that first reaches 90 %.
+         */
+        void recordGeneralisation() throws IOException {
+            List<GeneralisationRow> rows = Generalisation.measure(model, step);
+            if (folder != null) {
+                folder.appendGeneralisation(rows);
+            }
+            listener.onGeneralisation(step, rows);
+            for (int length : Generalisation.passed(rows)) {
+                if (passedLengths.add(length)) {
+                    listener.onLengthPassed(length, step);
+                }
+            }
+        }
+
+        /**
+         * Whether a held-out scoring fits generalisation_budget: the scorings so far took at most that share of
+         * the time spent training (measured, so the cost stays bounded on any model and machine; the first
+         * scoring always runs).
+         */
+        boolean withinBudget() {
+            return hp.generalisationBudget() == 0
+                    || generalisationNanos <= hp.generalisationBudget() / 100 * trainingNanos;
+        }
+
         /** A review step's length (a shorter stage's, see Hyperparameters.reviewLength), or 0. */
         int reviewLength() {
             return hp.reviewLength(stage, step);
@@ -274,7 +340,8 @@ public final class Trainer {
                     loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
                     gc.backward(Autograd.scale(loss, model.lossScale()));
                 }
-                optimizer.step(model.parameters(), lr, model.lossScale());
+                optimizer.step(trainable, lr, model.lossScale());
+                frozen.forEach(Autograd::zeroGradient); // a frozen layer keeps its weights
                 if (!counted) {
                     return;
                 }

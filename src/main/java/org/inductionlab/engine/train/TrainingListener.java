@@ -21,6 +21,12 @@ public interface TrainingListener {
     /** Every head's standard scores were recorded at this step (every scores_every steps). */
     default void onHeadScores(long step, org.inductionlab.engine.eval.HeadScores scores) {}
 
+    /** The held-out set was scored at the longer lengths at this step (every generalisation_every steps). */
+    default void onGeneralisation(long step, java.util.List<org.inductionlab.engine.run.GeneralisationRow> rows) {}
+
+    /** A held-out length first reached 90 % at this step (once per length and run). */
+    default void onLengthPassed(int length, long step) {}
+
     /** A checkpoint was written at this step. */
     default void onCheckpoint(long step) {}
 

@@ -190,7 +190,9 @@ public final class HyperparameterSheet {
                 ComboBox<String> box = new ComboBox<>(FXCollections.observableArrayList(f.choices()));
                 box.valueProperty().bindBidirectional(item.text);
                 control = box;
-            } else if (f.kind() == HyperparameterSchema.Kind.LAYOUT || f.kind() == HyperparameterSchema.Kind.PER_LAYER) {
+            } else if (f.kind() == HyperparameterSchema.Kind.LAYOUT || f.kind() == HyperparameterSchema.Kind.PER_LAYER
+                    || f.kind() == HyperparameterSchema.Kind.INTERVENTIONS
+                    || f.kind() == HyperparameterSchema.Kind.LENGTH_FACTORS) {
                 ComboBox<String> box = new ComboBox<>(FXCollections.observableArrayList(f.choices()));
                 box.setEditable(true);
                 box.valueProperty().bindBidirectional(item.text);

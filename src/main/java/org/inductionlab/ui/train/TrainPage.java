@@ -44,6 +44,8 @@ public final class TrainPage extends BorderPane {
     private final XYChart.Series<Number, Number> accuracyData = new XYChart.Series<>();
     private long drawnVersion = -1;
     private javafx.scene.chart.LineChart<Number, Number> headsChart;
+    private AnnotatedLineChart generalisationChart;
+    private org.inductionlab.ui.control.GridHeatmap distanceMap;
 
     public TrainPage(LabContext ctx, TrainViewModel vm) {
         this.vm = vm;
@@ -168,8 +170,36 @@ public final class TrainPage extends BorderPane {
         // loss beside accuracy, the heads under both: two rows of charts, each tall enough to read when zoomed
         SplitPane curves = new SplitPane(lossChart, accuracyChart);
         curves.setDividerPositions(0.5);
-        SplitPane charts = new SplitPane(curves, headsChart);
-        charts.setDividerPositions(0.55);
+        generalisationChart = generalisationChart();
+        distanceMap = new org.inductionlab.ui.control.GridHeatmap("Held-out accuracy by trigger distance");
+        distanceMap.setId("distance-map");
+        distanceMap.getStyleClass().add("train-chart");
+        javafx.scene.control.Tooltip.install(distanceMap, new javafx.scene.control.Tooltip("Every length's held-out"
+                + " sequences together, by the distance between the first S and the last (rows, shortest at the"
+                + " bottom), at each recording (columns): white 0 %, navy 100 %; the dashed line is the phase change."));
+        // the heads, the longer lengths and the distances side by side under loss and accuracy
+        SplitPane below = new SplitPane(headsChart, generalisationChart, distanceMap);
+        below.setId("train-lower-charts");
+        below.setDividerPositions(0.36, 0.68);
+        // three side by side need about 50 em; narrower (a projector's zoom) they stand one under the other,
+        // each at its minimum height, the legends at the side, and the page scrolls
+        Label em = new Label();
+        em.setManaged(false);
+        em.setVisible(false);
+        Runnable orient = () -> {
+            boolean narrow = below.getWidth() > 0 && below.getWidth() < 50 * em.getFont().getSize();
+            javafx.geometry.Orientation want = narrow ? javafx.geometry.Orientation.VERTICAL
+                    : javafx.geometry.Orientation.HORIZONTAL;
+            if (below.getOrientation() != want) {
+                below.setOrientation(want);
+                generalisationChart.setLegendSide(narrow ? javafx.geometry.Side.RIGHT : javafx.geometry.Side.BOTTOM);
+                below.setDividerPositions(narrow ? new double[] {0.34, 0.67} : new double[] {0.36, 0.68});
+            }
+        };
+        below.widthProperty().addListener((o, a, b) -> orient.run());
+        em.fontProperty().addListener((o, a, b) -> orient.run());
+        SplitPane charts = new SplitPane(curves, below);
+        charts.setDividerPositions(0.5);
         charts.setOrientation(javafx.geometry.Orientation.VERTICAL);
         VBox.setVgrow(charts, Priority.ALWAYS);
         VBox.setVgrow(studyView, Priority.ALWAYS);
@@ -180,6 +210,7 @@ public final class TrainPage extends BorderPane {
             n.managedProperty().bind(n.visibleProperty());
         }
         VBox right = new org.inductionlab.ui.control.WrappingColumn(8, buttons, status, dashboard, charts, studyView);
+        right.getChildren().add(em); // unmanaged and unseen: its font is the window's, as the zoom sets it
         right.setPadding(new Insets(0, 0, 0, 4));
         // at a projector's zoom on a small screen the dashboard and the charts can need more height than
         // there is: then the side scrolls, and no chart is squeezed below its minimum (lab.css, in em)
@@ -221,6 +252,8 @@ public final class TrainPage extends BorderPane {
         vm.curves().phaseChangeStep().addListener((o, a, b) -> markPhase(b.longValue()));
         vm.curves().heads().addListener((javafx.collections.ListChangeListener<org.inductionlab.engine.run.HeadScoreRow>)
                 c -> showHeads());
+        vm.curves().generalisation().addListener(
+                (javafx.collections.ListChangeListener<org.inductionlab.engine.run.GeneralisationRow>) c -> showGeneralisation());
         vm.curves().stages().addListener((javafx.collections.ListChangeListener<long[]>) c ->
                 markPhase(vm.curves().phaseChangeStep().get()));
         vm.setNotifier(n -> Fx.run(() -> {
@@ -252,7 +285,7 @@ public final class TrainPage extends BorderPane {
         x.setForceZeroInRange(true); // from step 0, like the charts above
         StepAxis y = new StepAxis("score", 0, 1, 0.25, 0.5, 1);
         javafx.scene.chart.LineChart<Number, Number> c = new javafx.scene.chart.LineChart<>(x, y);
-        c.setTitle("Heads forming: the last layer's target scores");
+        c.setTitle("Heads forming (last layer, target score)");
         c.setCreateSymbols(false);
         c.setAnimated(false);
         c.setLegendVisible(true); // which line is which head
@@ -278,6 +311,46 @@ public final class TrainPage extends BorderPane {
             }
         }
         headsChart.getData().setAll(byHead.values());
+    }
+
+    /** Generalisation while training: the held-out set's accuracy at each longer length against step. */
+    private static AnnotatedLineChart generalisationChart() {
+        NumberAxis x = new NumberAxis();
+        x.setLabel("step");
+        x.setForceZeroInRange(true);
+        AnnotatedLineChart c = new AnnotatedLineChart(x, new StepAxis("%", 0, 100, 20, 25, 50, 100));
+        c.setTitle("Longer sequences, S anywhere (%)");
+        c.setCreateSymbols(false);
+        c.setAnimated(false);
+        c.setLegendVisible(true);
+        c.setLegendSide(javafx.geometry.Side.BOTTOM);
+        c.getStyleClass().add("train-chart");
+        c.setId("generalisation-chart");
+        javafx.scene.control.Tooltip.install(c, new javafx.scene.control.Tooltip("A fixed held-out set (64 sequences"
+                + " per length, S anywhere) scored every generalisation_every steps at multiples of the training length"
+                + " (generalisation.csv). The command line says when a length first passes 90 %."));
+        return c;
+    }
+
+    private void showGeneralisation() {
+        List<org.inductionlab.engine.run.GeneralisationRow> rows = List.copyOf(vm.curves().generalisation());
+        int trainLength;
+        try {
+            trainLength = Integer.parseInt(vm.field("train_length").get().trim());
+        } catch (RuntimeException e) {
+            trainLength = 0;
+        }
+        List<XYChart.Series<Number, Number>> lines = new java.util.ArrayList<>();
+        for (var e : GeneralisationCurves.lines(rows).entrySet()) {
+            XYChart.Series<Number, Number> series = new XYChart.Series<>();
+            series.setName(trainLength > 0 ? GeneralisationCurves.lineName(e.getKey(), trainLength) : "L=" + e.getKey());
+            for (double[] p : e.getValue()) {
+                series.getData().add(new XYChart.Data<>(p[0], p[1]));
+            }
+            lines.add(series);
+        }
+        generalisationChart.getData().setAll(lines);
+        distanceMap.gridProperty().set(GeneralisationCurves.grid(rows));
     }
 
     private static AnnotatedLineChart chart(String title, boolean percent) {
@@ -330,6 +403,9 @@ public final class TrainPage extends BorderPane {
         for (AnnotatedLineChart c : List.of(lossChart, accuracyChart)) {
             c.markers().setAll(marks);
         }
+        generalisationChart.markers().setAll(step >= 0
+                ? List.of(new AnnotatedLineChart.Marker(step, "phase change", "phase-marker")) : List.of());
+        distanceMap.markerProperty().set(step);
     }
 
     private void notify(LabContext ctx, Notice n) {

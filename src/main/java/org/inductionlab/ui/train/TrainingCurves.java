@@ -32,6 +32,8 @@ public final class TrainingCurves {
     private final LongProperty version = new SimpleLongProperty();
     private final javafx.collections.ObservableList<long[]> stages = javafx.collections.FXCollections.observableArrayList();
     private final javafx.collections.ObservableList<HeadScoreRow> heads = javafx.collections.FXCollections.observableArrayList();
+    private final javafx.collections.ObservableList<org.inductionlab.engine.run.GeneralisationRow> generalisation =
+            javafx.collections.FXCollections.observableArrayList();
     private BackgroundTask loads; // made on the first load, with the executor it gives
 
     public ThinnedSeries loss() {
@@ -56,6 +58,11 @@ public final class TrainingCurves {
         return heads;
     }
 
+    /** The held-out set at longer lengths as training went (generalisation.csv). */
+    public javafx.collections.ObservableList<org.inductionlab.engine.run.GeneralisationRow> generalisation() {
+        return generalisation;
+    }
+
     /** The curriculum's stages: (step, length) where the training length doubled. */
     public javafx.collections.ObservableList<long[]> stages() {
         return stages;
@@ -67,6 +74,7 @@ public final class TrainingCurves {
         phaseChangeStep.set(-1);
         stages.clear();
         heads.clear();
+        generalisation.clear();
         changed();
     }
 
@@ -101,6 +109,7 @@ public final class TrainingCurves {
             if (stillWanted.getAsBoolean()) {
                 show(c.metrics(), c.phaseChange());
                 heads.setAll(c.heads());
+                generalisation.setAll(c.generalisation());
             }
         }, e -> { }); // a run without a readable curve shows none
     }

@@ -182,6 +182,7 @@ final class TrainingSession {
                     executor.ui(() -> {
                         curves.show(c.metrics(), c.phaseChange());
                         curves.heads().setAll(c.heads());
+                        curves.generalisation().setAll(c.generalisation());
                     });
                 } catch (IOException e) {
                     // no earlier curve
@@ -208,6 +209,11 @@ final class TrainingSession {
         public void onHeadScores(long step, org.inductionlab.engine.eval.HeadScores s) {
             var rows = s.rows(step);
             executor.ui(() -> curves.heads().addAll(rows));
+        }
+
+        @Override
+        public void onGeneralisation(long step, java.util.List<org.inductionlab.engine.run.GeneralisationRow> rows) {
+            executor.ui(() -> curves.generalisation().addAll(rows));
         }
 
         @Override

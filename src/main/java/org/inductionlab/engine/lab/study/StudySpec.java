@@ -51,7 +51,7 @@ public record StudySpec(String name, String description, Preset preset, Map<Stri
 
     /** The built-in example studies, loadable by name. */
     public static final List<String> BUILT_IN = List.of("tiny-lr-seeds", "positional-seeds", "transformer-vs-mamba",
-            "table11", "attention-leads");
+            "table11", "attention-leads", "phase-change");
 
     private static final List<String> TOP_KEYS = List.of("name", "description", "preset", "set", "grid", "runs",
             "seeds", "eval");

@@ -19,9 +19,12 @@ import java.util.Map;
 public final class StudyTable {
     private StudyTable() {}
 
-    /** A row: the run, its varied settings, its training outcome, and one sweep point. */
-    public record Row(String run, String variant, Map<String, String> values, long steps, double runningAccuracy,
-                      double wallSeconds, SweepPoint point) {}
+    /**
+     * A row: the run, its varied settings, its training outcome (with the step of its phase change, -1 when
+     * none, as {@link org.inductionlab.engine.train.PhaseChange} finds it in metrics.csv), and one sweep point.
+     */
+    public record Row(String run, String variant, Map<String, String> values, long steps, long phaseChange,
+                      double runningAccuracy, double wallSeconds, SweepPoint point) {}
 
     /** Every finished run's sweep points, in the study's run order and the sweep's length order. */
     public static List<Row> rows(Study study) throws IOException {
@@ -43,8 +46,10 @@ public final class StudyTable {
                 var field = org.inductionlab.engine.config.HyperparameterSchema.field(k);
                 values.put(k, field.format(field.get(hp)));
             }
+            long phaseChange = org.inductionlab.engine.train.PhaseChange.firstStep(hp, f.readMetrics());
             for (SweepPoint p : f.readSweep()) {
-                out.add(new Row(f.name(), study.runs().get(i).variant(), values, t.steps(), t.runningAccuracy(),
+                out.add(new Row(f.name(), study.runs().get(i).variant(), values, t.steps(), phaseChange,
+                        t.runningAccuracy(),
                         t.wallSeconds(), p));
             }
         }
@@ -55,7 +60,7 @@ public final class StudyTable {
     public static String header(Study study) {
         StringBuilder s = new StringBuilder(study.namedVariants() ? "study,run,variant" : "study,run");
         study.variedKeys().forEach(k -> s.append(',').append(k));
-        return s.append(",steps,running_accuracy,wall_seconds,").append(SweepPoint.CSV_HEADER).toString();
+        return s.append(",steps,phase_change,running_accuracy,wall_seconds,").append(SweepPoint.CSV_HEADER).toString();
     }
 
     /**
@@ -72,7 +77,8 @@ public final class StudyTable {
             for (String k : study.variedKeys()) {
                 s.append(',').append(quoted(r.values().getOrDefault(k, "")));
             }
-            s.append(String.format(Locale.ROOT, ",%d,%.4f,%.1f,", r.steps(), r.runningAccuracy(), r.wallSeconds()))
+            s.append(String.format(Locale.ROOT, ",%d,%d,%.4f,%.1f,", r.steps(), r.phaseChange(), r.runningAccuracy(),
+                            r.wallSeconds()))
                     .append(r.point().toCsv()).append('\n');
         }
         return s.toString();

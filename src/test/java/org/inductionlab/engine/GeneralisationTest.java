@@ -1,0 +1,114 @@
+package org.inductionlab.engine;
+
+import ai.djl.ndarray.NDManager;
+import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.eval.Generalisation;
+import org.inductionlab.engine.lab.TrainingJob;
+import org.inductionlab.engine.model.SequenceModel;
+import org.inductionlab.engine.platform.EngineRuntime;
+import org.inductionlab.engine.run.GeneralisationRow;
+import org.inductionlab.engine.run.RunFolder;
+import org.inductionlab.engine.train.TrainingListener;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Generalisation while training: generalisation.csv, cut back on resume, and the 90 % announcements. */
+class GeneralisationTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theHeldOutSetIsScoredAsTrainingGoesAndCutBackOnResume() throws Exception {
+        Hyperparameters hp = TestConfigs.tiny("max_steps=30", "generalisation_every=10", "generalisation_budget=0", "checkpoint_every=20",
+                "layout=anywhere");
+        Path dir = tmp.resolve("gen");
+        List<Long> heard = new ArrayList<>();
+        TrainingJob.create(dir, hp, "test", false).run(new TrainingListener() {
+            @Override
+            public void onGeneralisation(long step, List<GeneralisationRow> rows) {
+                heard.add(step);
+            }
+        });
+        assertEquals(List.of(10L, 20L, 30L), heard);
+        List<GeneralisationRow> rows = RunFolder.open(dir).readGeneralisation();
+        assertEquals(Set.of(48, 96, 384), rows.stream().map(GeneralisationRow::length).collect(
+                java.util.stream.Collectors.toSet()), "2x, 4x and 16x the training length of 24");
+        for (long step : List.of(10L, 20L, 30L)) {
+            for (int length : List.of(48, 96, 384)) {
+                List<GeneralisationRow> cell = rows.stream().filter(r -> r.step() == step && r.length() == length).toList();
+                assertEquals(Generalisation.SEQUENCES, cell.stream().mapToInt(GeneralisationRow::sequences).sum());
+                for (GeneralisationRow r : cell) {
+                    assertEquals(r.distanceMin(), Generalisation.bucket(r.distanceMin()), "a power-of-two bucket");
+                    assertTrue(r.distanceMin() >= 2 && r.distanceMax() <= 2 * length && r.correct() <= r.sequences());
+                }
+            }
+        }
+        // the same held-out sequences at every step: the buckets' counts do not change
+        assertEquals(rows.stream().filter(r -> r.step() == 10).map(r -> r.length() + ":" + r.distanceMin() + ":"
+                + r.sequences()).toList(), rows.stream().filter(r -> r.step() == 30).map(r -> r.length() + ":"
+                + r.distanceMin() + ":" + r.sequences()).toList());
+
+        // rows after the checkpoint a resume starts from are dropped, then recorded again
+        java.nio.file.Files.writeString(dir.resolve(RunFolder.GENERALISATION), "31,48,2,3,5,5\n99,48,2,3,5,5\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        TrainingJob.resume(dir, Map.of("max_steps", "40")).run(null);
+        assertEquals(List.of(10L, 20L, 30L, 40L), RunFolder.open(dir).readGeneralisation().stream()
+                .map(GeneralisationRow::step).distinct().toList());
+        assertEquals(rows.size() / 3 * 4, RunFolder.open(dir).readGeneralisation().size());
+    }
+
+    @Test
+    void theBudgetKeepsTheScoringsToTheirShareOfTheTrainingTime() throws Exception {
+        // due every step, allowed 5 % of the time: a scoring costs many tiny steps, so most are skipped
+        Hyperparameters hp = TestConfigs.tiny("max_steps=40", "generalisation_every=1", "generalisation_budget=5");
+        List<Long> heard = new ArrayList<>();
+        new org.inductionlab.engine.train.Trainer(hp, null, new TrainingListener() {
+            @Override
+            public void onGeneralisation(long step, List<GeneralisationRow> rows) {
+                heard.add(step);
+            }
+        }, null).run(false);
+        assertEquals(1L, heard.get(0), "the first is always scored");
+        assertTrue(heard.size() < 10, "the rest wait for the budget: " + heard);
+    }
+
+    @Test
+    void aLengthPassesAtNinetyPercentOverItsBuckets() {
+        List<GeneralisationRow> rows = List.of(new GeneralisationRow(100, 64, 2, 3, 10, 10),
+                new GeneralisationRow(100, 64, 4, 7, 10, 8), new GeneralisationRow(100, 128, 2, 3, 20, 17),
+                new GeneralisationRow(200, 128, 2, 3, 20, 18));
+        assertEquals(Set.of(64, 128), Generalisation.passed(rows));
+        assertEquals(Set.of(64), Generalisation.passed(rows.subList(0, 3)));
+        assertEquals(0.9, Generalisation.byLength(rows.subList(0, 2)).get(64), 1e-9);
+    }
+
+    @Test
+    void lengthsAreMultiplesOfTheTrainingLengthCappedAndChecked() {
+        assertEquals(List.of(512, 1024, 4096), Hyperparameters.defaults().generalisationLengths().lengths(256));
+        assertEquals("2x,8x", TestConfigs.tiny("generalisation_lengths=8, 2X").toText().get("generalisation_lengths"));
+        var e = assertThrows(InvalidConfigException.class, () -> TestConfigs.tiny("generalisation_lengths=1x"));
+        assertEquals("generalisation_lengths: '1x' is not allowed (allowed: comma separated multiples of train_length,"
+                + " 2x..1024x (e.g. 2x,4x,16x))", e.getMessage());
+    }
+
+    @Test
+    void aMambaIsScoredByTheSameCode() {
+        Hyperparameters hp = TestConfigs.tiny("architecture=mamba", "generalisation_lengths=2x");
+        EngineRuntime.start(0);
+        try (NDManager m = NDManager.newBaseManager(); SequenceModel model = SequenceModel.create(hp, m)) {
+            List<GeneralisationRow> rows = Generalisation.measure(model, 0);
+            assertEquals(Generalisation.SEQUENCES, rows.stream().mapToInt(GeneralisationRow::sequences).sum());
+            assertTrue(rows.stream().allMatch(r -> r.length() == 48));
+        }
+    }
+}
