@@ -22,6 +22,8 @@ import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunInfo;
 import org.inductionlab.engine.run.TrainingState;
 import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.RepeatTask;
+import org.inductionlab.engine.config.TaskKind;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -128,6 +130,8 @@ public final class Trainer {
         final AdamOptimizer optimizer;
         final NDManager root;
         final InductionTask task = new InductionTask(hp.vocab(), hp.layout(), hp.seed());
+        // task repeat: every position of the repeat scored (ScoredLoss); null for the trigger task
+        final RepeatTask repeat = hp.task() == TaskKind.REPEAT ? new RepeatTask(hp.vocab(), hp.seed()) : null;
         RunningAccuracy running;
         int stage; // curriculum stage: the training length is hp.lengthAtStage(stage)
         final double elapsedBefore;
@@ -211,7 +215,11 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 double lr = LearningRateSchedule.at(hp, step);
                 int review = reviewLength(); // a shorter stage's length again, kept out of the running accuracy
-                trainStep(task.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
+                if (repeat != null) {
+                    trainRepeatStep(repeat.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
+                } else {
+                    trainStep(task.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
+                }
                 step++;
                 double ms = (System.nanoTime() - t0) / 1e6;
                 msPerStepAverage = Double.isNaN(msPerStepAverage) ? ms : 0.95 * msPerStepAverage + 0.05 * ms;
@@ -279,6 +287,27 @@ public final class Trainer {
                 }
                 lastLoss = loss.getFloat();
                 lastBatchAccuracy = (double) Logits.countCorrect(logits, data.answers()) / data.count();
+                running.add(lastBatchAccuracy);
+            }
+        }
+
+        /** The same for the repeat task: logits at every position, the loss over the scored ones. */
+        void trainRepeatStep(RepeatTask.Batch data, double lr, boolean counted) {
+            try (NDManager step = root.newSubManager()) {
+                NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
+                NDArray logits;
+                NDArray loss;
+                try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
+                    logits = model.forwardEveryPosition(tokens, plan.training());
+                    loss = ScoredLoss.loss(logits, data, step);
+                    gc.backward(Autograd.scale(loss, model.lossScale()));
+                }
+                optimizer.step(model.parameters(), lr, model.lossScale());
+                if (!counted) {
+                    return;
+                }
+                lastLoss = loss.getFloat();
+                lastBatchAccuracy = (double) ScoredLoss.countCorrect(logits, data) / Math.max(1, data.scoredCount());
                 running.add(lastBatchAccuracy);
             }
         }
