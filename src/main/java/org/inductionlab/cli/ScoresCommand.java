@@ -20,8 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "scores", mixinStandardHelpOptions = true,
-        description = {"Each head's previous-token, induction, duplicate-token and target scores, each beside what"
-                + " uniform attention scores, and TransformerLens's detect_head scores on the same input.",
+        description = {"Each head's scores beside uniform attention's, the lab's and TransformerLens's detect_head.",
                 "The lab's own (after Olsson et al. 2022), on a block of n random tokens repeated twice: previous-token"
                         + " = mean A[i, i-1]; induction = mean over the second copy of A[i, i-n+1]; duplicate = mean"
                         + " A[i, i-n]. Target: the final S on the token after the first S, over task sequences with S"
