@@ -14,6 +14,7 @@ import org.inductionlab.engine.lab.study.Slurm;
 import org.inductionlab.engine.lab.study.SlurmJob;
 import org.inductionlab.engine.task.TriggerLayout;
 import org.inductionlab.engine.text.Durations;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -47,32 +48,8 @@ final class EvalShards {
     @Option(names = "--slurm", description = "with --shards: submit a Slurm job array, one task per shard still to measure")
     boolean slurm;
 
-    @Option(names = "--partition", paramLabel = "P", description = "Slurm partition")
-    String partition;
-
-    @Option(names = "--time", paramLabel = "T", description = "Slurm time limit per shard, e.g. 1:00:00")
-    String time;
-
-    @Option(names = "--cpus", paramLabel = "C", description = "CPUs per shard, also its threads (default 2)")
-    Integer cpus;
-
-    @Option(names = "--gpus", paramLabel = "G", description = "GPUs per shard (default 0)")
-    Integer gpus;
-
-    @Option(names = "--mem", paramLabel = "M", description = "memory per shard, e.g. 8G")
-    String memory;
-
-    @Option(names = "--account", paramLabel = "A", description = "Slurm account")
-    String account;
-
-    @Option(names = "--qos", paramLabel = "Q", description = "Slurm QOS")
-    String qos;
-
-    @Option(names = "--module", paramLabel = "M", description = "'module load M' in the job script (repeatable)")
-    List<String> modules = new ArrayList<>();
-
-    @Option(names = "--max-parallel", paramLabel = "K", description = "at most K shards at once (--array=…%%K)")
-    Integer maxParallel;
+    @Mixin
+    SlurmOptions slurmOptions = new SlurmOptions();
 
     @Option(names = "--status", description = "which points of the run's sharded sweeps are measured, running,"
             + " queued or waiting")
@@ -90,12 +67,7 @@ final class EvalShards {
     /** Whether eval was asked for anything of this class; if not, it sweeps as it always did. */
     boolean requested() {
         return shards || shardSeqs != null || local != null || slurm || status || shardTask != null || shardPlan != null
-                || slurmOptionGiven();
-    }
-
-    private boolean slurmOptionGiven() {
-        return partition != null || time != null || cpus != null || gpus != null || memory != null || account != null
-                || qos != null || !modules.isEmpty() || maxParallel != null;
+                || slurmOptions.given();
     }
 
     int call(EvalCommand e) throws Exception {
@@ -106,7 +78,7 @@ final class EvalShards {
             return task(e.run);
         }
         if (status) {
-            if (shards || local != null || slurm || slurmOptionGiven()) {
+            if (shards || local != null || slurm || slurmOptions.given()) {
                 throw new InvalidConfigException("status", "--status only reads; give it with --run alone");
             }
             return status(e.run);
@@ -117,11 +89,10 @@ final class EvalShards {
         if ((local == null) == !slurm) {
             throw new InvalidConfigException("shards", "say where the shards run: --local N (here) or --slurm");
         }
-        if (local != null && slurmOptionGiven()) {
-            throw new InvalidConfigException("local", "Slurm options (--partition, --time, --cpus, …) go with --slurm");
+        if (local != null) {
+            slurmOptions.refuseLocally();
         }
-        SlurmJob.Options opts = slurm ? new SlurmJob.Options(partition, time, cpus == null ? 2 : cpus,
-                gpus == null ? 0 : gpus, memory, account, qos, modules, maxParallel == null ? 0 : maxParallel) : null;
+        SlurmJob.Options opts = slurm ? slurmOptions.options() : null;
         if (slurm && !Slurm.available()) {
             throw new InvalidConfigException("slurm", "sbatch is not on this machine's PATH; run this on the"
                     + " cluster's login node, or use --local N");

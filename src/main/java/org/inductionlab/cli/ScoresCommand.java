@@ -44,7 +44,7 @@ final class ScoresCommand implements Callable<Integer> {
         try (LoadedRun r = LoadedRun.open(run, null)) {
             HeadScores s = AttentionQuery.scores(r, seed);
             HeadScores.Uniform u = HeadScores.uniform(r.hyperparameters());
-            DetectHead tl = DetectHead.measure(r.model(), seed);
+            DetectHead tl = AttentionQuery.transformerLensScores(r, seed);
             if (json) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (int l = 0; l < s.layers(); l++) {
@@ -104,9 +104,9 @@ final class ScoresCommand implements Callable<Integer> {
             if (HeadKind.applies(r.model())) {
                 o.println("heads: " + HeadKind.of(r.model(), seed).sentence());
             }
-            if (hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA) {
-                o.println("a Mamba's channel groups score near 0 on the target (the final S on M): a few channels write M"
-                        + " into their state a token or two after it and keep it; the Attention page shows which");
+            String note = UnitNames.scoresNote(hp);
+            if (note != null) {
+                o.println(note);
             }
             return Cli.OK;
         }

@@ -11,18 +11,19 @@ import org.inductionlab.engine.lab.study.SlurmJob;
 import org.inductionlab.engine.lab.study.Study;
 import org.inductionlab.engine.lab.study.StudyProgress;
 import org.inductionlab.engine.lab.study.StudySpec;
+import org.inductionlab.engine.lab.study.StudyCurves;
 import org.inductionlab.engine.lab.study.StudyTable;
 import org.inductionlab.engine.lab.study.StudyTask;
 import org.inductionlab.engine.text.Durations;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,32 +124,8 @@ final class StudyCommand implements Runnable {
             boolean slurm;
         }
 
-        @Option(names = "--partition", paramLabel = "P", description = "Slurm partition")
-        String partition;
-
-        @Option(names = "--time", paramLabel = "T", description = "Slurm time limit per task, e.g. 1:00:00")
-        String time;
-
-        @Option(names = "--cpus", paramLabel = "C", description = "CPUs per task, also its threads (default 2)")
-        Integer cpus;
-
-        @Option(names = "--gpus", paramLabel = "G", description = "GPUs per task (default 0)")
-        Integer gpus;
-
-        @Option(names = "--mem", paramLabel = "M", description = "memory per task, e.g. 4G")
-        String memory;
-
-        @Option(names = "--account", paramLabel = "A", description = "Slurm account")
-        String account;
-
-        @Option(names = "--qos", paramLabel = "Q", description = "Slurm QOS")
-        String qos;
-
-        @Option(names = "--module", paramLabel = "M", description = "'module load M' in the job script (repeatable)")
-        List<String> modules = new ArrayList<>();
-
-        @Option(names = "--max-parallel", paramLabel = "K", description = "at most K tasks at once (--array=…%%K)")
-        Integer maxParallel;
+        @Mixin
+        SlurmOptions slurmOptions = new SlurmOptions();
 
         @Override
         public Integer call() throws Exception {
@@ -158,8 +135,7 @@ final class StudyCommand implements Runnable {
 
         private int slurm(Study study) throws Exception {
             PrintStream o = System.out;
-            SlurmJob.Options opts = new SlurmJob.Options(partition, time, cpus == null ? 2 : cpus,
-                    gpus == null ? 0 : gpus, memory, account, qos, modules, maxParallel == null ? 0 : maxParallel);
+            SlurmJob.Options opts = slurmOptions.options();
             if (!Slurm.available()) {
                 throw new InvalidConfigException("slurm", "sbatch is not on this machine's PATH; run this on the"
                         + " cluster's login node, or use --local N");
@@ -183,10 +159,7 @@ final class StudyCommand implements Runnable {
         }
 
         private int local(Study study, int parallel) throws Exception {
-            if (partition != null || time != null || cpus != null || gpus != null || memory != null || account != null
-                    || qos != null || !modules.isEmpty() || maxParallel != null) {
-                throw new InvalidConfigException("local", "Slurm options (--partition, --time, --cpus, …) go with --slurm");
-            }
+            slurmOptions.refuseLocally();
             PrintStream o = System.out;
             LocalStudyRunner runner = new LocalStudyRunner(study, parallel, labCommand(),
                     Runtime.getRuntime().availableProcessors());
@@ -249,7 +222,8 @@ final class StudyCommand implements Runnable {
     }
 
     @Command(name = "table", mixinStandardHelpOptions = true,
-            description = {"Every finished run's sweep as one CSV, a row per run × length × layout.",
+            description = {"Every finished run's sweep as one CSV, a row per run × length × layout (or with --curves the training"
+                    + " curves, seeds as bands).",
                     "The settings the study varies are columns."})
     static final class Table implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "the study folder")
@@ -258,10 +232,15 @@ final class StudyCommand implements Runnable {
         @Option(names = "--out", paramLabel = "FILE", description = "write the CSV here instead of printing it")
         Path out;
 
+        @Option(names = "--curves", description = "the training curves instead, the seeds of each group as a band:"
+                + " a row per group × series (loss, running_accuracy, head_target) × logged step with the mean, min"
+                + " and max over the group's runs")
+        boolean curves;
+
         @Override
         public Integer call() throws Exception {
             Study study = Study.open(dir);
-            String csv = StudyTable.csv(study);
+            String csv = curves ? StudyCurves.csv(study) : StudyTable.csv(study);
             if (out == null) {
                 System.out.print(csv);
             } else {

@@ -40,7 +40,7 @@ public final class SnapshotCommand implements Callable<Integer> {
     double zoom = 1.0;
 
     @Option(names = "--study", paramLabel = "DIR", description = "also render the Sweep page with this study"
-            + " opened (sweep-study.png)")
+            + " opened (sweep-study.png), and its training curves on the Train page (train-study.png)")
     Path study;
 
     @Option(names = "--size", paramLabel = "WxH", description = "window size in pixels (default 1366x768)")
@@ -132,6 +132,26 @@ public final class SnapshotCommand implements Callable<Integer> {
                     on(() -> null);
                 }
                 capture(lab, "sweep-study.png");
+                on(() -> { // the same study's training, its seeds as bands, on the Train page
+                    lab.window().show(Page.TRAIN);
+                    var toggle = (javafx.scene.control.ToggleButton) lab.window().lookup("#study-curves-toggle");
+                    if (toggle != null) {
+                        toggle.setSelected(true);
+                    }
+                    return null;
+                });
+                CompletableFuture<Void> idle = new CompletableFuture<>();
+                lab.context().executor().background(() -> idle.complete(null));
+                idle.get(120, TimeUnit.SECONDS);
+                on(() -> null);
+                capture(lab, "train-study.png");
+                on(() -> {
+                    var toggle = (javafx.scene.control.ToggleButton) lab.window().lookup("#study-curves-toggle");
+                    if (toggle != null) {
+                        toggle.setSelected(false);
+                    }
+                    return null;
+                });
             }
             if (wanted("train")) {
                 shootTrainedRun(lab);
@@ -306,9 +326,9 @@ public final class SnapshotCommand implements Callable<Integer> {
         on(() -> {
             lab.window().show(Page.ATTENTION);
             lab.attention().run().set(demo);
-            lab.attention().length().set(48);
-            lab.attention().layout().set("anywhere");
-            lab.attention().seed().set(3);
+            lab.attention().input().length().set(48);
+            lab.attention().input().layout().set("anywhere");
+            lab.attention().input().seed().set(3);
             lab.attention().compute();
             return null;
         });

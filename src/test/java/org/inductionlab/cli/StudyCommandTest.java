@@ -304,6 +304,40 @@ class StudyCommandTest {
         }
         assertEquals(Map.of("0_lr-0.001_seed-0", 6, "1_lr-0.001_seed-1", 6, "2_lr-0.003_seed-0", 6,
                 "3_lr-0.003_seed-1", 6), perRun);
+        assertCurvesAreBandsOverTheSeeds(dir);
+    }
+
+    /** study table --curves: a group per learning rate, its two seeds as a band whose mean is theirs. */
+    private static void assertCurvesAreBandsOverTheSeeds(Path dir) throws IOException {
+        CliTest.Result curves = run("study", "table", dir.toString(), "--curves");
+        assertEquals(0, curves.code(), curves.err());
+        List<String> lines = curves.out().strip().lines().toList();
+        assertEquals("study,group,series,step,runs,mean,min,max", lines.get(0));
+        Study study = Study.open(dir);
+        for (String lr : List.of("0.001", "0.003")) {
+            List<String[]> rows = lines.stream().skip(1).map(l -> l.split(","))
+                    .filter(f -> f[1].equals("lr=" + lr)).toList();
+            assertEquals(java.util.Set.of("loss", "running_accuracy", "head_target"),
+                    rows.stream().map(f -> f[2]).collect(java.util.stream.Collectors.toSet()), "series of lr " + lr);
+            String[] last = rows.stream().filter(f -> f[2].equals("running_accuracy") && f[3].equals("600"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no row at step 600 for lr " + lr));
+            assertEquals("2", last[4], "both seeds reached step 600");
+            double sum = 0;
+            double lo = 1;
+            double hi = 0;
+            for (int i = 0; i < study.runs().size(); i++) {
+                if (study.runs().get(i).name().contains("lr-" + lr)) {
+                    double a = RunFolder.open(study.runPath(i)).readMetrics().stream().filter(m -> m.step() == 600)
+                            .findFirst().orElseThrow().runningAccuracy();
+                    sum += a;
+                    lo = Math.min(lo, a);
+                    hi = Math.max(hi, a);
+                }
+            }
+            assertEquals(sum / 2, Double.parseDouble(last[5]), 1e-5, "the band's mean is the seeds' mean");
+            assertEquals(lo, Double.parseDouble(last[6]), 1e-5);
+            assertEquals(hi, Double.parseDouble(last[7]), 1e-5);
+        }
     }
 
     private static boolean done(Study study, int i) {

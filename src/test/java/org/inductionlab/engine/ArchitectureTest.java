@@ -20,8 +20,11 @@ import org.inductionlab.engine.eval.LengthSweep;
 import org.inductionlab.engine.eval.MambaCarriers;
 import org.inductionlab.engine.eval.MambaMemory;
 import org.inductionlab.engine.exchange.ModelFileException;
+import org.inductionlab.engine.model.MambaKind;
+import org.inductionlab.engine.model.ModelKind;
 import org.inductionlab.engine.model.PositionLimitException;
 import org.inductionlab.engine.model.Precision;
+import org.inductionlab.engine.model.TransformerKind;
 import org.inductionlab.engine.platform.DeviceUnavailableException;
 import org.inductionlab.engine.run.AtomicFiles;
 import org.inductionlab.engine.run.HeadScoreRow;
@@ -66,9 +69,9 @@ class ArchitectureTest {
     static final List<Class<?>> VALUE_TYPES = List.of(
             // settings, and the problems with them
             Hyperparameters.class, HyperparameterSchema.class, Preset.class, Architecture.class, DeviceChoice.class,
-            Precision.class, TriggerLayout.class, Problem.class,
+            Precision.class, TriggerLayout.class, Problem.class, org.inductionlab.engine.config.TaskKind.class,
             // results
-            AttentionMap.class, HeadScores.class, MambaMemory.class, MambaCarriers.class, SweepPoint.class, MetricsRow.class,
+            AttentionMap.class, HeadScores.class, org.inductionlab.engine.eval.DetectHead.class, MambaMemory.class, MambaCarriers.class, SweepPoint.class, MetricsRow.class,
             HeadScoreRow.class, RunStatus.class, LengthSweep.Plan.class, LengthSweep.Estimate.class,
             LengthSweep.PrecisionCheck.class, org.inductionlab.engine.eval.SweepShards.class,
             // hearing and steering a job
@@ -154,6 +157,26 @@ class ArchitectureTest {
     void pagesDoNotHoldEachOther() {
         slices().matching("org.inductionlab.ui.(train|sweep|attention|runs)..").should().notDependOnEachOther()
                 .check(classes);
+    }
+
+    /**
+     * The model seam holds: only the registration names an architecture — {@code ModelKind.of} (its switch), the
+     * kinds, the enum itself with its key lists, and the record's default. Everyone else asks the kind
+     * ({@code ModelKind.of(hp)}, {@code UnitNames}) or the constant's own answers, so a new architecture is its
+     * model file plus one registration. An enum switch reads the constant's {@code ordinal()}; that counts.
+     */
+    @Test
+    void onlyTheRegistrationNamesAnArchitecture() {
+        List<String> registration = List.of(Architecture.class.getName(), ModelKind.class.getName(),
+                TransformerKind.class.getName(), MambaKind.class.getName(),
+                Hyperparameters.class.getName()); // its defaults: the course's Transformer
+        DescribedPredicate<JavaClass> outside = DescribedPredicate.describe("outside the registration " + registration,
+                c -> registration.stream().noneMatch(r -> c.getName().equals(r) || c.getName().startsWith(r + "$")));
+        var rule = noClasses().that(outside).should().callMethod(Architecture.class, "ordinal");
+        for (Architecture a : Architecture.values()) {
+            rule = rule.orShould().accessField(Architecture.class, a.name());
+        }
+        rule.check(classes);
     }
 
     @Test

@@ -58,7 +58,7 @@ class ExecutionPlanTest {
             for (ExecutionPlan plan : List.of(ExecutionPlan.CPU, gpu)) {
                 String name = plan == gpu ? "GPU plan" : "CPU plan";
                 for (long tile : new long[] {700, plan.sweepTileElements()}) {
-                    ForwardPass own = plan.evaluation(tile).withFused(false);
+                    ForwardPass own = ForwardPass.evaluation(plan, tile).withFused(false);
                     CausalAttention.TilePlan square = CausalAttention.TilePlan.of(batch, hp.heads(), n, n, 0, own);
                     if (tile == 700) {
                         assertTrue(square.queries() < 10 && square.sequences() == 1, name + " at 700: " + square);
@@ -74,7 +74,7 @@ class ExecutionPlanTest {
                     assertEquals(fusedBefore, FusedAttention.calls(), name + ": the lab's own attention ran");
                     TransformerModelTest.assertClose(full, got, name + ", tile " + tile + " (" + square + ")");
                 }
-                ForwardPass sweep = plan.evaluation(700);
+                ForwardPass sweep = ForwardPass.evaluation(plan, 700);
                 assertTrue(sweep.usesFused(), "a sweep runs fused where it fits");
                 long before = FusedAttention.calls();
                 float[] fused = TransformerModelTest.logits(model, tokens, batch, sweep);

@@ -106,7 +106,7 @@ class TransformerModelTest {
         long[] tokens = randomTokens(4, 90, hp.vocab(), 11);
         long[] answers = {1, 5, 9, 16};
         java.util.Map<String, float[]> blocked = gradients(hp, tokens, answers, ForwardPass.training(3000)
-                .withTraining(false));
+                .withTraining(false).withFused(false));
         java.util.Map<String, float[]> textbook = gradients(hp, tokens, answers, ForwardPass.full());
         assertEquals(textbook.keySet(), blocked.keySet());
         for (String name : textbook.keySet()) {
@@ -129,7 +129,7 @@ class TransformerModelTest {
         Hyperparameters hp = TestConfigs.tiny(variant, "train_length=128", "max_positions=128");
         long[] tokens = randomTokens(4, 90, hp.vocab(), 13);
         long[] answers = {2, 6, 16, 3};
-        ForwardPass own = ForwardPass.training(3000);
+        ForwardPass own = ForwardPass.training(3000).withFused(false);
         java.util.Map<String, float[]> expected = gradients(hp, tokens, answers, own);
         long before = org.inductionlab.engine.model.FusedAttention.calls();
         java.util.Map<String, float[]> fused = gradients(hp, tokens, answers, own.withFused(true));

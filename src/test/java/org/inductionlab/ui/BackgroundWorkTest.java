@@ -122,7 +122,7 @@ class BackgroundWorkTest {
         attention.run().set(run);
         attention.compute();
         assertTrue(attention.busy().get());
-        attention.seed().set(attention.seed().get() + 1); // the input changes while the map is computed
+        attention.input().seed().set(attention.input().seed().get() + 1); // the input changes while the map is computed
         ex.drainBackground();
         assertNull(attention.map().get(), "the map of the old sequence is not shown");
         assertFalse(attention.busy().get());

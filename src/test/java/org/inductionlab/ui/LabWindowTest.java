@@ -182,8 +182,8 @@ class LabWindowTest {
         RunEntry run = pretrained();
         robot.interact(() -> {
             lab.attention().run().set(run);
-            lab.attention().length().set(24);
-            lab.attention().seed().set(4);
+            lab.attention().input().length().set(24);
+            lab.attention().input().seed().set(4);
         });
         robot.clickOn("#compute-attention");
         waitFor(() -> lab.attention().map().get() != null, 60);

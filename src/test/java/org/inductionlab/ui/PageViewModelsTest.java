@@ -43,18 +43,18 @@ class PageViewModelsTest {
         vm.ablate(true);
         assertTrue(vm.ablation().get().startsWith("With all of layer "), vm.ablation().get());
         assertTrue(vm.ablation().get().contains("(was "), "before and after: " + vm.ablation().get());
-        vm.seed().set(vm.seed().get() + 1);
+        vm.input().seed().set(vm.input().seed().get() + 1);
         assertNull(vm.map().get(), "another sequence: the old map must go");
         assertEquals("", vm.ablation().get(), "and the ablation result");
         assertNull(vm.scores().get(), "and the scores shown beside it");
         assertEquals("", vm.answer().get(), "and its verdict");
         vm.compute();
         assertNotNull(vm.map().get());
-        vm.length().set(40);
+        vm.input().length().set(40);
         assertNull(vm.map().get());
 
-        vm.typed().set("1 2 99");
-        vm.source().set(AttentionViewModel.Source.TYPED);
+        vm.input().typed().set("1 2 99");
+        vm.input().source().set(AttentionViewModel.Source.TYPED);
         vm.compute();
         assertNull(vm.map().get());
         assertTrue(vm.error().get(), "an error is flagged (shown red)");
@@ -72,20 +72,20 @@ class PageViewModelsTest {
         assertTrue(g.matches(), generated);
         int[] tokens = vm.map().get().tokens();
 
-        vm.source().set(AttentionViewModel.Source.TYPED);
-        vm.typed().set(java.util.Arrays.stream(tokens).mapToObj(Integer::toString)
+        vm.input().source().set(AttentionViewModel.Source.TYPED);
+        vm.input().typed().set(java.util.Arrays.stream(tokens).mapToObj(Integer::toString)
                 .collect(java.util.stream.Collectors.joining(" ")));
         vm.compute();
         assertFalse(vm.error().get(), vm.message().get());
         assertEquals(generated, vm.answer().get(), "typed, the same sequence is checked against the same answer");
 
         int s = run.hyperparameters().inductionToken();
-        vm.typed().set("3 " + s + " 7 1 2 " + s);
+        vm.input().typed().set("3 " + s + " 7 1 2 " + s);
         vm.compute();
         int said = vm.map().get().predictedToken();
         assertTrue(vm.answer().get().endsWith("; the answer is 7 " + (said == 7 ? "✓" : "✗")), vm.answer().get());
 
-        vm.typed().set("3 4 7 1 2 " + s);
+        vm.input().typed().set("3 4 7 1 2 " + s);
         vm.compute();
         assertFalse(vm.error().get(), "an input without an answer is still shown: " + vm.message().get());
         assertNotNull(vm.map().get());
@@ -96,13 +96,13 @@ class PageViewModelsTest {
 
         Path file = home.resolve("tokens.txt");
         java.nio.file.Files.writeString(file, "1 2 3\n5 " + s + " 9 4 4 " + s + "\n");
-        vm.source().set(AttentionViewModel.Source.FILE);
-        vm.file().set(file);
-        vm.line().set(2);
+        vm.input().source().set(AttentionViewModel.Source.FILE);
+        vm.input().file().set(file);
+        vm.input().line().set(2);
         vm.compute();
         said = vm.map().get().predictedToken();
         assertTrue(vm.answer().get().endsWith("; the answer is 9 " + (said == 9 ? "✓" : "✗")), vm.answer().get());
-        vm.line().set(1);
+        vm.input().line().set(1);
         vm.compute();
         assertTrue(vm.answer().get().contains("; no answer to check: there is no S (" + s + ")"), vm.answer().get());
     }
@@ -114,21 +114,21 @@ class PageViewModelsTest {
         RunEntry mamba = ctx.runs().find("demo-mamba").orElseThrow();
         AttentionViewModel vm = new AttentionViewModel(ctx);
         vm.run().set(mamba);
-        vm.length().set(64);
-        vm.layout().set("anywhere");
+        vm.input().length().set(64);
+        vm.input().layout().set("anywhere");
         vm.compute();
         assertFalse(vm.error().get(), vm.message().get());
         var c = vm.carriers().get();
         assertNotNull(c, "a Mamba gets its carriers");
         assertTrue(c.hasAnswer());
-        assertFalse(c.carriers().isEmpty(), vm.carriersText().get());
+        assertFalse(c.carriers().isEmpty(), vm.carriersText());
         var top = c.carriers().get(0);
         assertTrue(top.logitDrop() > 0, "the channel listed first matters to the answer: " + top);
         assertArrayEquals(c.focus(), new int[] {vm.layer().get(), vm.head().get()},
                 "the page opens on the group of the channel the answer needs most, not on the first or the tgt one");
         assertEquals(top.group(), vm.head().get());
         var hp = mamba.hyperparameters();
-        String text = vm.carriersText().get();
+        String text = vm.carriersText();
         assertTrue(text.matches("(?s)\\d+ of " + hp.layers() * hp.expand() * hp.dModel() + " channels write M.*"), text);
         assertTrue(text.contains("\n" + org.inductionlab.engine.lab.UnitNames.channel(hp, top.layer(), top.channel())
                 + ": writes at "), "the top channel, named as the CLI names it: " + text);
@@ -137,20 +137,20 @@ class PageViewModelsTest {
         assertTrue(text.contains(String.format(java.util.Locale.ROOT, "; zeroed: logit −%.2f, p %.2f", top.logitDrop(),
                 top.probabilityAfter())), "what zeroing the top channel costs: " + text);
 
-        vm.source().set(AttentionViewModel.Source.TYPED);
+        vm.input().source().set(AttentionViewModel.Source.TYPED);
         assertNull(vm.carriers().get(), "another input: the carriers go with the map");
-        vm.typed().set("1 2 3 4 5 6 7 8");
+        vm.input().typed().set("1 2 3 4 5 6 7 8");
         vm.compute();
         assertNotNull(vm.carriers().get(), "Δ is still shown");
         assertFalse(vm.carriers().get().hasAnswer());
-        assertTrue(vm.carriersText().get().startsWith("This input defines no answer"), vm.carriersText().get());
+        assertTrue(vm.carriersText().startsWith("This input defines no answer"), vm.carriersText());
 
         vm.run().set(run); // a Transformer has no carriers
-        vm.source().set(AttentionViewModel.Source.GENERATED);
+        vm.input().source().set(AttentionViewModel.Source.GENERATED);
         vm.compute();
         assertNotNull(vm.map().get());
         assertNull(vm.carriers().get());
-        assertEquals("", vm.carriersText().get());
+        assertEquals("", vm.carriersText());
     }
 
     @Test
@@ -160,7 +160,7 @@ class PageViewModelsTest {
         ctx.runs().refresh();
         AttentionViewModel vm = new AttentionViewModel(ctx);
         vm.run().set(run); // trained 3 steps, never recorded
-        vm.source().set(AttentionViewModel.Source.HISTORY);
+        vm.input().source().set(AttentionViewModel.Source.HISTORY);
         assertTrue(vm.error().get(), "no recording is said, in red");
         assertTrue(vm.message().get().startsWith("r has no recorded attention"), vm.message().get());
         assertNull(vm.map().get());
@@ -184,7 +184,7 @@ class PageViewModelsTest {
         vm.ablate(false);
         assertEquals("", vm.ablation().get(), "a recorded step cannot be ablated (its model is not kept)");
 
-        vm.source().set(AttentionViewModel.Source.GENERATED);
+        vm.input().source().set(AttentionViewModel.Source.GENERATED);
         assertNull(vm.map().get(), "another source: the recorded map goes");
         assertEquals(0, vm.history().count().get());
     }

@@ -42,7 +42,26 @@ class StudyViewTest {
         LabContext ctx = new LabContext(LabSettings.load(), TaskExecutor.inline());
         SweepViewModel sweep = new SweepViewModel(ctx);
         RunsViewModel runs = new RunsViewModel(ctx);
+        org.inductionlab.ui.train.StudyCurvesViewModel curves = new org.inductionlab.ui.train.StudyCurvesViewModel(ctx);
         runs.openStudy(study.path());
+        // the Train page's study curves follow: a band per learning rate over its two seeds
+        assertEquals(study.path(), curves.study().get());
+        assertFalse(curves.error().get(), curves.message().get());
+        assertEquals(List.of("lr=0.001", "lr=0.003"), curves.groups().get().stream()
+                .map(org.inductionlab.engine.lab.study.StudyCurves.Group::name).toList());
+        for (var g : curves.groups().get()) {
+            assertEquals(List.of(0L, 1L), g.members().stream().map(m -> m.seed()).toList(), g.name());
+            var acc = g.bands().get(org.inductionlab.engine.lab.study.StudyCurves.Series.RUNNING_ACCURACY);
+            var last = acc.get(acc.size() - 1);
+            assertEquals(20, last.step());
+            assertEquals(2, last.runs());
+            assertTrue(last.min() <= last.mean() && last.mean() <= last.max(), g.name() + ": " + last);
+        }
+        assertTrue(curves.message().get().startsWith("lr=0.001: 2 runs, phase change seed 0 "), curves.message().get());
+        curves.open(home.resolve("spec.json"));
+        assertTrue(curves.error().get(), "a file is not a study");
+        assertTrue(curves.message().get().startsWith("Not a study folder: "), curves.message().get());
+        assertEquals(2, curves.groups().get().size(), "what was shown stays");
         assertFalse(runs.error().get(), runs.message().get());
         assertTrue(runs.message().get().startsWith("Opened study spec: 4 runs (4 done, 0 running, 0 failed, 0 waiting)"),
                 runs.message().get());

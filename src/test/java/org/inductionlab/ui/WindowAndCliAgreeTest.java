@@ -84,8 +84,8 @@ class WindowAndCliAgreeTest {
     void theAttentionQueryGivesTheSamePredictionInTheWindowAndOnTheCommandLine() throws Exception {
         AttentionViewModel attention = new AttentionViewModel(ctx);
         attention.run().set(demo);
-        attention.length().set(40);
-        attention.seed().set(5);
+        attention.input().length().set(40);
+        attention.input().seed().set(5);
         attention.compute();
         var map = attention.map().get();
         assertNotNull(map, attention.message().get());

@@ -230,7 +230,7 @@ class ZoomedWindowTest {
         boolean[] busyAndDisabled = new boolean[2];
         robot.interact(() -> {
             lab.attention().run().set(r);
-            lab.attention().length().set(24);
+            lab.attention().input().length().set(24);
             lab.attention().compute();
             busyAndDisabled[0] = lab.attention().busy().get();
             busyAndDisabled[1] = show.isDisabled();
@@ -243,7 +243,7 @@ class ZoomedWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("key token →", page.largeHeatmap().keyAxisTitle(), "23 large cells: each labelled by its token");
         robot.interact(() -> {
-            lab.attention().length().set(200);
+            lab.attention().input().length().set(200);
             lab.attention().compute();
         });
         waitFor(() -> lab.attention().map().get() != null, 60);

@@ -319,26 +319,11 @@ public final class HyperparameterSchema {
                     Kind.INT, 0, 1024, Hyperparameters::threads));
 
     /**
-     * The settings one architecture alone reads (every other field applies to both): the Transformer's
-     * feed-forward, dropout, norm and positions, Mamba's state, convolution, Δ and A. A Mamba model's
-     * {@code heads} are its channel groups (the Attention page's hidden attention and ablation), so they apply.
+     * Whether {@code architecture} reads the setting {@code key} (every other field applies to all): the
+     * key lists live on {@link Architecture}'s constants.
      */
-    private static final Map<String, Architecture> ONLY = Map.ofEntries(
-            Map.entry("ff_mult", Architecture.TRANSFORMER), Map.entry("dropout", Architecture.TRANSFORMER),
-            Map.entry("norm", Architecture.TRANSFORMER), Map.entry("positional", Architecture.TRANSFORMER),
-            Map.entry("max_positions", Architecture.TRANSFORMER),
-            Map.entry("layer_positional", Architecture.TRANSFORMER),
-            Map.entry("attention_scale", Architecture.TRANSFORMER),
-            Map.entry("d_state", Architecture.MAMBA), Map.entry("d_conv", Architecture.MAMBA),
-            Map.entry("expand", Architecture.MAMBA), Map.entry("dt_rank", Architecture.MAMBA),
-            Map.entry("dt_min", Architecture.MAMBA), Map.entry("dt_max", Architecture.MAMBA),
-            Map.entry("a_min", Architecture.MAMBA), Map.entry("a_max", Architecture.MAMBA),
-            Map.entry("state_noise", Architecture.MAMBA));
-
-    /** Whether {@code architecture} reads the setting {@code key}. */
     public static boolean applies(String key, Architecture architecture) {
-        Architecture only = ONLY.get(key);
-        return only == null || only == architecture;
+        return architecture.reads(key);
     }
 
     private static final Map<String, Field> BY_KEY = new LinkedHashMap<>();
@@ -426,7 +411,7 @@ public final class HyperparameterSchema {
                 out.add(new Problem(f.key(), p));
             }
         }
-        boolean attention = hp.architecture() == Architecture.TRANSFORMER; // heads mean nothing to Mamba
+        boolean attention = hp.architecture().attentionHeads(); // a Mamba's heads are channel groups
         if (attention && hp.heads() >= 1 && hp.dModel() % hp.heads() != 0) {
             out.add(new Problem("heads", hp.heads() + " does not divide d_model " + hp.dModel()
                     + " (allowed: a divisor of d_model)"));

@@ -4,15 +4,14 @@ import org.inductionlab.engine.text.Durations;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.ForwardPass;
 import org.inductionlab.engine.model.ExecutionPlan;
+import org.inductionlab.engine.model.ModelKind;
 import org.inductionlab.engine.model.FusedAttention;
 import org.inductionlab.engine.model.Precision;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.inductionlab.engine.config.Architecture;
 import org.inductionlab.engine.config.Hyperparameters;
-import org.inductionlab.engine.model.MambaModel;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ModelCost;
@@ -167,7 +166,7 @@ public final class LengthSweep {
 
     /** The evaluation pass this sweep runs at {@code length} (the bench times the same one). */
     public ForwardPass pass(Hyperparameters hp, int length) {
-        return plan.evaluation(tileElements(hp, length)).withPrecision(precision);
+        return ForwardPass.evaluation(plan, tileElements(hp, length)).withPrecision(precision);
     }
 
     /**
@@ -201,22 +200,17 @@ public final class LengthSweep {
 
     /**
      * Sequences in one forward pass. Attention's memory grows with the tokens of a pass, so a pass holds
-     * {@value #TOKENS_PER_PASS} tokens; Mamba's is bounded by its blocks whatever the pass holds, so there
-     * a pass takes up to {@link MambaModel#EVAL_PASS_TOKENS} in at most {@link MambaModel#EVAL_BATCH}
-     * sequences: a batch of long sequences makes each chunk of the scan one larger call instead of one call
-     * per sequence, and the cap keeps a chunk's tensors (batch x 16 x E x N) near 8 MiB.
+     * {@value #TOKENS_PER_PASS} tokens; a model whose memory does not grow with the pass says more (its
+     * {@link ModelKind#evaluationBatch}).
      */
     static int sequencesPerPass(Hyperparameters hp, int length, int total) {
-        if (hp.architecture() == Architecture.MAMBA) { // and at most EVAL_BATCH: a chunk is batch x 16 x E x N
-            return Math.max(1, Math.min(Math.min(total, MambaModel.EVAL_BATCH), MambaModel.EVAL_PASS_TOKENS / length));
-        }
-        return Math.max(1, Math.min(total, TOKENS_PER_PASS / length));
+        return Math.max(1, Math.min(total, ModelKind.of(hp).evaluationBatch(length, TOKENS_PER_PASS)));
     }
 
     public Estimate estimate(Hyperparameters hp, int length, int sequences, Device device) {
         int perPass = sequencesPerPass(hp, length, sequences);
         // fused attention never holds a tile of scores, and runs faster than the first guess assumes
-        boolean fused = hp.architecture() == Architecture.TRANSFORMER && FusedAttention.expected(device);
+        boolean fused = ModelKind.of(hp).fusedAttention() && FusedAttention.expected(device);
         long bytes = BASE_BYTES + ModelCost.evaluationBytes(hp, perPass, length - 1, fused ? 0 : tileElements(hp, length));
         double rate = calibrated || !fused ? flopsPerSecond : flopsPerSecond * FUSED_SPEEDUP;
         double seconds = sequences * ModelCost.evaluationFlops(hp, length - 1) / rate;
@@ -238,8 +232,7 @@ public final class LengthSweep {
     }
 
     static int maxLength(Hyperparameters hp) {
-        return hp.positional() == org.inductionlab.engine.config.PositionalKind.LEARNED
-                ? hp.positionTableSize() : Integer.MAX_VALUE;
+        return ModelKind.of(hp).maxLength(hp);
     }
 
     /** Runs the plan on {@code model}. Throws {@link CancellationException} when {@code cancelled} turns true. */

@@ -8,6 +8,7 @@ import org.inductionlab.engine.config.DeviceChoice;
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.Preset;
 import org.inductionlab.engine.model.Autograd;
+import org.inductionlab.engine.model.ExecutionPlan;
 import org.inductionlab.engine.model.ModelCost;
 import org.inductionlab.engine.model.Precision;
 import org.inductionlab.engine.model.SequenceModel;
@@ -58,13 +59,13 @@ public final class Benchmark {
                     .with(Map.of("device", s.device().toString(), "threads", Integer.toString(s.threads()),
                             "max_steps", Integer.toString(s.warmupSteps() + s.measuredSteps()), "target", "1"));
             double ms = trainingStepMs(hp, s.warmupSteps());
-            double gflops = ModelCost.trainingStepFlops(hp) / (ms / 1000) / 1e9;
+            double gflops = ModelCost.trainingStepFlops(hp, ExecutionPlan.of(device)) / (ms / 1000) / 1e9; // as the trainer ran it
             r.put(name + "_ms_per_step", round(ms, 1));
             r.put(name + "_model_gflops", round(gflops, 2));
             r.put(name + "_efficiency", round(gflops / matmul, 3));
             log.accept(String.format(java.util.Locale.ROOT, "%s: %.1f ms/step (median of %d), %.2f GFLOP/s of model"
                     + " arithmetic = %.1f%% of matmul", name, ms, s.measuredSteps(), gflops, 100 * gflops / matmul));
-            if (s.python() != null && hp.architecture() == org.inductionlab.engine.config.Architecture.TRANSFORMER) {
+            if (s.python() != null && org.inductionlab.engine.model.ModelKind.of(hp).hasTorchPeer()) {
                 TorchPeer.Result peer = TorchPeer.measure(s.python(), hp, device, EngineRuntime.threads(),
                         s.warmupSteps(), s.measuredSteps());
                 if (peer.measured()) {

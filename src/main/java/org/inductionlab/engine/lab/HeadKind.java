@@ -1,6 +1,5 @@
 package org.inductionlab.engine.lab;
 
-import org.inductionlab.engine.config.Architecture;
 import org.inductionlab.engine.eval.DetectHead;
 import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.model.SequenceModel;
@@ -31,7 +30,7 @@ public record HeadKind(String verdict, String why, DetectHead tl, HeadScores lab
 
     /** Whether {@code model} has heads to judge (a Transformer; Mamba's hidden attention is not attention). */
     public static boolean applies(SequenceModel model) {
-        return model.hyperparameters().architecture() == Architecture.TRANSFORMER && model.recordsAttention();
+        return model.hyperparameters().architecture().attentionHeads() && model.recordsAttention();
     }
 
     /** Measures and judges {@code model}'s heads on the probe input drawn with {@code seed}. */

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.inductionlab.engine.config.Architecture;
 import org.inductionlab.engine.config.DeviceChoice;
 import org.inductionlab.engine.config.HyperparameterSchema;
 import org.inductionlab.engine.config.Hyperparameters;
@@ -17,6 +16,7 @@ import org.inductionlab.engine.config.PositionalKind;
 import org.inductionlab.engine.exchange.ModelFileException;
 import org.inductionlab.engine.exchange.Safetensors;
 import org.inductionlab.engine.model.SequenceModel;
+import org.inductionlab.engine.model.TransformerKind;
 import org.inductionlab.engine.platform.EngineRuntime;
 import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunInfo;
@@ -349,7 +349,7 @@ public final class ModelExchange {
             }
             Safetensors.Entry ff = t.get(prefix + "layers.0.linear1.weight");
             Map<String, String> text = new LinkedHashMap<>();
-            text.put("architecture", Architecture.TRANSFORMER.toString());
+            text.put("architecture", TransformerKind.INSTANCE.architecture().toString()); // an encoder is a Transformer
             text.put("vocab", String.valueOf(emb[0] - 1));
             text.put("d_model", String.valueOf(emb[1]));
             text.put("layers", String.valueOf(layers));

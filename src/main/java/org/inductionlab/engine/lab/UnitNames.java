@@ -1,7 +1,8 @@
 package org.inductionlab.engine.lab;
 
-import org.inductionlab.engine.config.Architecture;
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.model.MambaKind;
+import org.inductionlab.engine.model.ModelKind;
 
 /**
  * One name for each head, channel group and channel, in the window and on the command line alike. Layers
@@ -14,16 +15,12 @@ public final class UnitNames {
 
     /** "L1 H3", or for a Mamba "L1 H3 (ch 48–63)". */
     public static String head(Hyperparameters hp, int layer, int head) {
-        String name = "L" + layer + " H" + head;
-        return hp.architecture() == Architecture.MAMBA ? name + " (ch " + channels(hp, head) + ")" : name;
+        return ModelKind.of(hp).unitName(hp, layer, head);
     }
 
     /** The channels of Mamba group {@code head}: "48–63" (the last group takes any remainder, as ablation does). */
     public static String channels(Hyperparameters hp, int head) {
-        int inner = hp.expand() * hp.dModel();
-        int per = Math.max(1, inner / hp.heads());
-        int last = head == hp.heads() - 1 ? inner - 1 : (head + 1) * per - 1;
-        return (head * per) + "–" + last;
+        return MambaKind.channels(hp, head);
     }
 
     /** The group (the "head") Mamba channel {@code channel} belongs to. */
@@ -39,6 +36,21 @@ public final class UnitNames {
 
     /** "heads" for a Transformer, "channel groups" for a Mamba: what the grid's tiles are. */
     public static String heads(Hyperparameters hp) {
-        return hp.architecture() == Architecture.MAMBA ? "channel groups" : "heads";
+        return ModelKind.of(hp).unitsName();
+    }
+
+    /** A head's map's title: "L1 H3", or for a Mamba "L1 H3 (ch 48–63), hidden attention". */
+    public static String map(Hyperparameters hp, int layer, int head) {
+        return head(hp, layer, head) + ModelKind.of(hp).mapSuffix();
+    }
+
+    /** The model in a few words, for a table of runs: "2 layers, d=64, 8 heads, pre-norm". */
+    public static String model(Hyperparameters hp) {
+        return ModelKind.of(hp).describe(hp);
+    }
+
+    /** A note under the head scores (what a Mamba's channel groups' scores mean), or null. */
+    public static String scoresNote(Hyperparameters hp) {
+        return ModelKind.of(hp).scoresNote();
     }
 }

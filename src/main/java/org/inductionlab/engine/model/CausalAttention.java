@@ -66,9 +66,7 @@ public final class CausalAttention {
         int heads = (int) q.getShape().get(1);
         int queries = (int) q.getShape().get(2);
         int keys = (int) k.getShape().get(2);
-        boolean dropping = pass.training() && dropout > 0; // the fused module has no dropout: the lab's path then
-        if (bias == null && pass.usesFused() && !dropping && FusedAttention.fits(queries, keys, firstQuery)
-                && FusedAttention.available(q.getDevice())) {
+        if (pass.attendsFused(queries, keys, firstQuery, dropout, bias != null) && FusedAttention.available(q.getDevice())) {
             return FusedAttention.attend(q, k, v, pass.training()); // never holds the square of scores
         }
         // the efficient passes skip keys outside a window; the full pass (the yardstick) computes the square

@@ -13,6 +13,9 @@ import ai.djl.Device;
  * card's free memory — as large as a sixteenth of it allows (a tile's scores, weights and their
  * temporaries in float, with room for the rest), between 64M and 1G scores — so 2^20 takes a few large
  * products per layer instead of thousands.
+ *
+ * <p>A description only: {@link ForwardPass#training(ExecutionPlan)} and {@link ForwardPass#evaluation(ExecutionPlan,
+ * long)} build the passes from it.
  */
 public record ExecutionPlan(int causalBlocks, long trainingTileElements, long sweepTileElements) {
 
@@ -35,16 +38,4 @@ public record ExecutionPlan(int causalBlocks, long trainingTileElements, long sw
         return device.isGpu() ? gpu(org.inductionlab.engine.platform.MachineMemory.availableBytes(device)) : CPU;
     }
 
-    /** A training pass under this plan. */
-    public ForwardPass training() {
-        return new ForwardPass(true, true, trainingTileElements, causalBlocks, null).withFused(true);
-    }
-
-    /**
-     * A sweep's evaluation pass under this plan, with {@code tileElements} (see LengthSweep) per tile where
-     * the lab's own attention runs, and PyTorch's fused attention where it fits.
-     */
-    public ForwardPass evaluation(long tileElements) {
-        return new ForwardPass(false, true, tileElements, causalBlocks, null).withFused(true);
-    }
 }

@@ -7,8 +7,11 @@ import ai.djl.ndarray.NDArray;
  * serves the final position only, at most how many attention scores (or scan elements) one tile holds,
  * in how many blocks the causal square is cut (see {@link CausalAttention}), who, if anyone, receives
  * the attention weights, in which {@link Precision} (half precision for evaluation only), and whether
- * attention may run as PyTorch's fused kernel ({@link FusedAttention}: without a recorder, and in training
- * only without attention dropout).
+ * attention may run as PyTorch's fused kernel ({@link #attendsFused}).
+ *
+ * <p>The one way to build a pass: {@link #training(ExecutionPlan)} and {@link #evaluation(ExecutionPlan, long)}
+ * read how a device cuts passes up from its {@link ExecutionPlan}; the trainer, the sweep and the cost model
+ * ({@link ModelCost}) all take their passes from here, so what is priced is what runs.
  */
 public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                           AttentionRecorder recorder, boolean[][] ablated, Precision precision, boolean fused) {
@@ -50,6 +53,18 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
     }
 
     /**
+     * Whether attention of {@code queries} queries (at {@code firstQuery}..) over {@code keys} keys runs as
+     * PyTorch's fused module on this pass: where the pass allows it, the module fits the shape, no term is
+     * added to the scores ({@code biased}: ALiBi, a window — the module takes none), and no attention dropout
+     * applies ({@code dropout} in training: the module has none). {@link CausalAttention} runs it so (where
+     * the module loads), and the cost model prices it so.
+     */
+    public boolean attendsFused(int queries, int keys, int firstQuery, double dropout, boolean biased) {
+        boolean dropping = training && dropout > 0;
+        return usesFused() && !biased && !dropping && FusedAttention.fits(queries, keys, firstQuery);
+    }
+
+    /**
      * The same pass with heads ablated: {@code ablated[layer][head]} true zeroes that head's output before
      * the output projection (W_O), as interpretability work does to test what a head is for.
      */
@@ -76,14 +91,31 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
         void record(int layer, NDArray weights, int firstSequence, int firstQuery);
     }
 
-    /** Training: dropout on, final layer for the last position only, causal blocks. */
-    public static ForwardPass training(long tileElements) {
-        return new ForwardPass(true, true, tileElements, CausalAttention.CAUSAL_BLOCKS, null);
+    /**
+     * Training under {@code plan}: dropout on, final layer for the last position only, the plan's causal
+     * blocks and training tile, fused attention where it fits. What the trainer runs and the cost model prices.
+     */
+    public static ForwardPass training(ExecutionPlan plan) {
+        return new ForwardPass(true, true, plan.trainingTileElements(), plan.causalBlocks(), null).withFused(true);
     }
 
-    /** Evaluation: like training without dropout, with fused attention where it fits. */
+    /** Training under the CPU's plan with {@code tileElements} scores per tile (tests compare paths with it). */
+    public static ForwardPass training(long tileElements) {
+        return training(new ExecutionPlan(ExecutionPlan.CPU.causalBlocks(), tileElements,
+                ExecutionPlan.CPU.sweepTileElements()));
+    }
+
+    /**
+     * Evaluation under {@code plan} with {@code tileElements} (see LengthSweep) per tile where the lab's own
+     * attention runs: like training without dropout, with PyTorch's fused attention where it fits.
+     */
+    public static ForwardPass evaluation(ExecutionPlan plan, long tileElements) {
+        return new ForwardPass(false, true, tileElements, plan.causalBlocks(), null).withFused(true);
+    }
+
+    /** Evaluation under the CPU's plan with {@code tileElements} per tile. */
     public static ForwardPass evaluation(long tileElements) {
-        return new ForwardPass(false, true, tileElements, CausalAttention.CAUSAL_BLOCKS, null).withFused(true);
+        return evaluation(ExecutionPlan.CPU, tileElements);
     }
 
     /** Evaluation with the default tile size. */

@@ -48,43 +48,12 @@ import java.util.SplittableRandom;
  *
  * <p>Training runs the recurrence as written, one step at a time ({@link #sequentialScan}, every step's
  * decay and input computed for the whole sequence first): measured on a 2-core CPU, its backward through
- * 255 small steps costs less than the structured form's passes over large tensors. Evaluation, where the
- * sequence may be 2^20 long, computes it by {@link #scan} in chunks of {@value #CHUNK} steps: within a chunk every
- * state is exp(cum_t) (h_start + Σ_{s≤t} exp(-cum_s) Δ_s B_s u_s), with cum the running sum of Δ A — two
- * cumulative sums instead of {@value #CHUNK} sequential steps, every exponent measured from the chunk's
- * middle. The exp(-cum) factor must stay finite in float (DJL's type conversion does not carry
- * gradients, so no doubles): each step's Δ A is floored at
- * -{@value #FLOOR}, a decay of e^-10 = 4.5e-5 that lets at most that much of the old state through where
- * the exact one would let less. Across chunks the last state is carried. {@link #sequentialScan} is the
- * yardstick the tests compare it with (values and gradients to 1e-4). Evaluation runs the whole stack over blocks of
- * {@value #EVAL_TOKENS} tokens (over the batch), carrying each layer's convolution window and state and
- * freeing each chunk's intermediates, so memory stays bounded at any length (never a (batch, n, E, N) tensor: at 2^20 that would be 8 GiB).
+ * 255 small steps costs less than the structured form's passes over large tensors. The machinery beside
+ * this file: evaluation, where the sequence may be 2^20 long, runs the stack block by block with carried
+ * state ({@link MambaEvaluation}) through the chunked scan ({@link SelectiveScan}); a pass that records
+ * attention gets the hidden attention ({@link MambaHiddenAttention}).
  */
 public final class MambaModel implements SequenceModel {
-
-    /** Steps per chunk of the scan. */
-    static final int CHUNK = 16;
-    /** Floor of each step's Δ A, so that exp(CHUNK / 2 * FLOOR) stays within float range (e^80 of e^88). */
-    static final double FLOOR = 10;
-    /**
-     * Tokens (over the whole batch) per block of the evaluation pass: 2^10, so a block's (tokens, E, N)
-     * tensors (8 MiB) stay near the cache. Measured (docs/benchmarks.md): 8 x 2^16 tokens in 15.5 s at
-     * 2^10, 17.6 s at 2^12..2^14, where the memory grows from 0.6 to 3.7 GB.
-     */
-    static final int EVAL_TOKENS = 1 << 10;
-    /**
-     * Tokens an evaluation pass may hold (over its batch): the blocks bound the activations, so this bounds
-     * only the tokens themselves (64 MiB of ids at 2^23).
-     */
-    public static final int EVAL_PASS_TOKENS = 1 << 23;
-    /** Sequences an evaluation pass may hold: a scan chunk is (batch, 16, E, N), 8 MiB at 64 x 16 x 128 x 16. */
-    public static final int EVAL_BATCH = 64;
-
-    /** Positions per block of the evaluation pass for {@code batch} sequences: a multiple of CHUNK. */
-    static int blockLength(long batch) {
-        long per = Math.max(CHUNK, EVAL_TOKENS / Math.max(1, batch));
-        return (int) (per / CHUNK * CHUNK);
-    }
 
     private final Hyperparameters hp;
     private final NDManager manager;
@@ -200,7 +169,6 @@ public final class MambaModel implements SequenceModel {
     @Override
     public NDArray forward(NDArray tokens, ForwardPass pass) {
         NDManager m = tokens.getManager();
-        int n = (int) tokens.getShape().get(1);
         if (pass.training() || pass.recorder() != null) {
             NDArray x = embed(tokens);
             for (int l = 0; l < layers.size(); l++) {
@@ -208,43 +176,29 @@ public final class MambaModel implements SequenceModel {
             }
             return head(x.get(m, new NDIndex(":, -1, :")));
         }
-        long batch = tokens.getShape().get(0);
-        int blockLength = blockLength(batch);
-        Carry[] carry = new Carry[layers.size()];
-        NDArray last = null;
-        for (int t0 = 0; t0 < n; t0 += blockLength) {
-            int t1 = Math.min(n, t0 + blockLength);
-            try (NDManager block = m.newSubManager()) {
-                NDArray x = embed(tokens.get(block, new NDIndex(":, " + t0 + ":" + t1)));
-                for (int l = 0; l < layers.size(); l++) {
-                    if (carry[l] == null) {
-                        carry[l] = Carry.empty(m, batch, inner, state, conv);
-                    }
-                    // each layer's intermediates go as soon as the next layer's input exists
-                    try (NDManager layer = block.newSubManager()) {
-                        x.tempAttach(layer);
-                        NDArray next = x.add(mixer(layers.get(l), l, rmsNorm(x, layers.get(l).norm()), carry[l], pass));
-                        next.attach(block);
-                        x = next;
-                    }
-                }
-                NDArray keep = x.get(new NDIndex(":, -1, :"));
-                keep.attach(m);
-                if (last != null) {
-                    last.close();
-                }
-                last = keep;
-            }
-        }
-        return head(last);
+        return MambaEvaluation.forward(this, tokens, pass);
     }
 
-    private NDArray embed(NDArray tokens) {
+    NDArray embed(NDArray tokens) {
         return Embedding.embedding(tokens, embedding, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     }
 
-    private NDArray head(NDArray x) {
+    NDArray head(NDArray x) {
         return Linear.linear(rmsNorm(x, finalNorm), headWeight, headBias).singletonOrThrow();
+    }
+
+    int layerCount() {
+        return layers.size();
+    }
+
+    /** Block {@code l} on x (batch, n, d): x + Mixer(RMSNorm(x)), the mixer carrying its state in {@code carry}. */
+    NDArray block(int l, NDArray x, MambaEvaluation.Carry carry, ForwardPass pass) {
+        return x.add(mixer(layers.get(l), l, rmsNorm(x, layers.get(l).norm()), carry, pass));
+    }
+
+    /** A block's carry before the first token: zeros. */
+    MambaEvaluation.Carry emptyCarry(NDManager m, long batch) {
+        return MambaEvaluation.Carry.empty(m, batch, inner, state, conv);
     }
 
     /** RMSNorm: x / sqrt(mean(x^2) + 1e-5) * weight. */
@@ -253,27 +207,11 @@ public final class MambaModel implements SequenceModel {
         return x.div(ms.sqrt()).mul(weight);
     }
 
-    /**
-     * What a block carries from one block of tokens to the next at evaluation: the last d_conv - 1 inputs
-     * of its convolution, (batch, d_conv - 1, E), and the scan's state, (batch, E, N).
-     */
-    private static final class Carry {
-        NDArray window;
-        NDArray h;
-
-        static Carry empty(NDManager m, long batch, int inner, int state, int conv) {
-            Carry c = new Carry();
-            c.window = m.zeros(new Shape(batch, conv - 1, inner));
-            c.h = m.zeros(new Shape(batch, inner, state));
-            return c;
-        }
-    }
-
     /** What the selection mechanism makes of one block's input: u and z (batch, n, E), Δ (batch, n, E), B and C (batch, n, N). */
     private record Selection(NDArray u, NDArray z, NDArray delta, NDArray b, NDArray c) {}
 
     /** [u, z] = h W_in, u through the convolution, then Δ, B and C from u: the token-dependent part of the mixer. */
-    private Selection select(Layer w, NDArray h, Carry carry) {
+    private Selection select(Layer w, NDArray h, MambaEvaluation.Carry carry) {
         NDManager m = h.getManager();
         NDList uz = Linear.linear(h, w.inProj()).singletonOrThrow().split(2, 2);
         NDArray u = silu(causalConv(w, uz.get(0), carry));
@@ -303,7 +241,7 @@ public final class MambaModel implements SequenceModel {
     }
 
     /** The mixer of block {@code index} on (batch, n, d); {@code carry} null means the sequence starts here. */
-    private NDArray mixer(Layer w, int index, NDArray h, Carry carry, ForwardPass pass) {
+    private NDArray mixer(Layer w, int index, NDArray h, MambaEvaluation.Carry carry, ForwardPass pass) {
         NDManager m = h.getManager();
         Selection sel = select(w, h, carry);
         NDArray u = sel.u();
@@ -317,9 +255,9 @@ public final class MambaModel implements SequenceModel {
             // backward through the plain recurrence: the faster here; with state noise from a random state
             y = sequentialScan(u, delta, a, b, c, hp.stateNoise() > 0 ? stateNoise(m, u, hp.stateNoise()) : null);
         } else if (carry == null) {
-            y = scan(u, delta, a, b, c, null, true).get(0);
+            y = SelectiveScan.scan(u, delta, a, b, c, null, true).get(0);
         } else {
-            NDList r = scan(u, delta, a, b, c, carry.h, true);
+            NDList r = SelectiveScan.scan(u, delta, a, b, c, carry.h, true);
             y = r.get(0);
             NDArray next = r.get(1);
             next.attach(carry.h.getManager());
@@ -328,8 +266,8 @@ public final class MambaModel implements SequenceModel {
         }
         if (pass.recorder() != null) {
             int n = (int) u.getShape().get(1);
-            pass.recorder().record(index, pass.lastQueryOnly() ? lastRowMaps(delta, a, b, c)
-                    : hiddenAttentionMaps(u, delta, a, b, c), 0, pass.lastQueryOnly() ? n - 1 : 0);
+            pass.recorder().record(index, pass.lastQueryOnly() ? MambaHiddenAttention.lastRow(delta, a, b, c, hp.heads())
+                    : MambaHiddenAttention.maps(u, delta, a, b, c, hp.heads()), 0, pass.lastQueryOnly() ? n - 1 : 0);
         }
         y = y.add(u.mul(w.d()));
         if (pass.ablates(index)) { // a channel group ablated contributes nothing to the out-projection
@@ -347,7 +285,7 @@ public final class MambaModel implements SequenceModel {
      * Causal depthwise convolution over time: out_t = bias + Σ_k w[k] u_{t-(K-1)+k}, zeros (or the carried
      * window) before the start — PyTorch's Conv1d(groups=E, padding=K-1) cut to the first n outputs.
      */
-    private NDArray causalConv(Layer w, NDArray u, Carry carry) {
+    private NDArray causalConv(Layer w, NDArray u, MambaEvaluation.Carry carry) {
         NDManager m = u.getManager();
         long batch = u.getShape().get(0);
         int n = (int) u.getShape().get(1);
@@ -382,172 +320,6 @@ public final class MambaModel implements SequenceModel {
         return Activation.softPlus(x);
     }
 
-    /**
-     * The selective scan, chunked (see the class comment). u and Δ (batch, n, E); A (E, N); B and C
-     * (batch, n, N). Returns y (batch, n, E) without the D u term, and the last state (batch, E, N).
-     * {@code h0} is the state before the first step (null: zeros).
-     */
-    static NDList scan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0) {
-        return scan(u, delta, a, b, c, h0, false);
-    }
-
-    /**
-     * {@link #scan}, every chunk of the block at once: the chunks' own states (as if each started from zero)
-     * come from one set of calls over a (batch, chunks, CHUNK, E, N) view, and only the state carried from
-     * chunk to chunk steps through the chunks, two small calls each. A pass is bound by its calls at long
-     * lengths (one sequence cost what eight cost when every chunk took its own dozen calls). With {@code
-     * free} (evaluation: no graph to keep) the block's intermediates go as soon as y and the state exist.
-     */
-    static NDList scan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0, boolean free) {
-        NDManager outer = u.getManager();
-        NDManager m = free ? outer.newSubManager() : outer;
-        long batch = u.getShape().get(0);
-        int n = (int) u.getShape().get(1);
-        long e = u.getShape().get(2);
-        long s = a.getShape().get(1);
-        int chunks = (n + CHUNK - 1) / CHUNK;
-        int padded = chunks * CHUNK;
-        // views in this call's manager: every result joins its first operand's manager, so all go with it
-        NDArray dl = delta.get(m, new NDIndex(":, :, :"));
-        NDArray du = dl.mul(u);                                                      // Δ_s u_s
-        NDArray bb = b.get(m, new NDIndex(":, :, :"));
-        NDArray cc = c.get(m, new NDIndex(":, :, :"));
-        if (padded > n) { // a ragged end: steps with Δ = 0 keep the state and add nothing
-            dl = dl.concat(m.zeros(new Shape(batch, padded - n, e)), 1);
-            du = du.concat(m.zeros(new Shape(batch, padded - n, e)), 1);
-            bb = bb.concat(m.zeros(new Shape(batch, padded - n, s)), 1);
-            cc = cc.concat(m.zeros(new Shape(batch, padded - n, s)), 1);
-        }
-        NDArray steps = lower(m, CHUNK);
-        NDArray floor = m.full(new Shape(), (float) -FLOOR);
-        NDArray cum = runningSum(steps, dl.expandDims(3).mul(a).maximum(floor)
-                .reshape(batch * chunks, CHUNK, e, s));                                // (batch·C, T, E, N)
-        // measured from the middle of each chunk, every exponent stays within ±(CHUNK/2) * FLOOR
-        int mid = (CHUNK - 1) / 2;
-        NDArray ref = cum.get(m, new NDIndex(":, " + mid + ":" + (mid + 1) + ", :, :"));
-        NDArray bu = du.expandDims(3).mul(bb.expandDims(2)).reshape(batch * chunks, CHUNK, e, s); // Δ_s B_s u_s
-        // times exp(cum_mid - cum_s), not divided by exp(cum_s - cum_mid): a quotient's gradient squares it
-        NDArray local = cum.sub(ref).exp().mul(runningSum(steps, bu.mul(ref.sub(cum).exp()))); // from zero
-        NDArray decays = cum.get(m, new NDIndex(":, -1, :, :")).exp().reshape(batch, chunks, e, s);
-        NDArray ends = local.get(m, new NDIndex(":, -1, :, :")).reshape(batch, chunks, e, s);
-        // the carried state, chunk to chunk: H_c = decay_c H_{c-1} + end_c; each chunk starts from H_{c-1}
-        NDList decay = chunks == 1 ? new NDList(decays) : decays.split(chunks, 1);
-        NDList end = chunks == 1 ? new NDList(ends) : ends.split(chunks, 1);
-        NDArray h = h0 == null ? m.zeros(new Shape(batch, 1, e, s)) : h0.get(m, new NDIndex(":, :, :")).expandDims(1);
-        List<NDArray> starts = new ArrayList<>(chunks);
-        for (int k = 0; k < chunks; k++) {
-            starts.add(h);
-            h = decay.get(k).mul(h).add(end.get(k));
-        }
-        NDArray start = (chunks == 1 ? starts.get(0) : NDArrays.concat(new NDList(starts), 1))
-                .reshape(batch * chunks, 1, e, s);
-        NDArray states = local.add(cum.exp().mul(start));                            // every h_t
-        NDArray y = states.matMul(cc.reshape(batch * chunks, CHUNK, s, 1)).reshape(batch, padded, e);
-        if (padded > n) {
-            y = y.get(new NDIndex(":, 0:" + n + ", :"));
-        }
-        NDArray last = h.squeeze(1);
-        if (free) { // keep y and a compact copy of the last state; everything else goes with the block
-            y = y.duplicate();
-            last = last.duplicate();
-            y.attach(outer);
-            last.attach(outer);
-            m.close();
-        }
-        return new NDList(y, last);
-    }
-
-    /** The (T, T) lower-triangular matrix of ones: multiplying by it sums over time up to each step. */
-    private static NDArray lower(NDManager m, int t) {
-        float[] ones = new float[t * t];
-        for (int i = 0; i < t; i++) {
-            java.util.Arrays.fill(ones, i * t, i * t + i + 1, 1f);
-        }
-        return m.create(ones, new Shape(t, t));
-    }
-
-    /**
-     * Running sum over time (axis 1) of x (batch, T, E, N), as a product with {@code lower}: the same sums
-     * as cumSum(1), but a matrix product (forward and backward) runs several times faster here than a
-     * cumulative sum along a strided axis (docs/benchmarks.md, Mamba).
-     */
-    private static NDArray runningSum(NDArray lower, NDArray x) {
-        Shape s = x.getShape();
-        NDArray sums = lower.matMul(x.reshape(s.get(0), s.get(1), s.get(2) * s.get(3)));
-        sums.attach(x.getManager()); // with x, not with the long-lived lower (a chunk's memory goes with its chunk)
-        return sums.reshape(s);
-    }
-
-    // ---- the hidden attention -------------------------------------------------------------------------
-
-    /**
-     * Mamba's hidden attention (Ali, Zimerman and Wolf 2024): unrolled, the scan is a causal linear
-     * operator per channel e, y_i = Σ_{j≤i} α[e, i, j] u_j with
-     * α[e, i, j] = Σ_n C_i[n] exp(Σ_{k=j+1..i} Δ_k[e] A[e, n]) Δ_j[e] B_j[n]. Returns α of channels
-     * [e0, e1), (batch, e1 - e0, n, n), zero above the diagonal; same floor on Δ A as {@link #scan}.
-     */
-    static NDArray hiddenAttention(NDArray delta, NDArray a, NDArray b, NDArray c, int e0, int e1) {
-        NDManager m = delta.getManager();
-        int n = (int) delta.getShape().get(1);
-        NDArray floor = m.full(new Shape(), (float) -FLOOR);
-        NDArray dl = delta.get(m, new NDIndex(":, :, " + e0 + ":" + e1));                     // (batch, n, G)
-        NDArray cum = dl.expandDims(3).mul(a.get(m, new NDIndex(e0 + ":" + e1))).maximum(floor)
-                .toType(DataType.FLOAT64, false).cumSum(1).transpose(0, 2, 1, 3);           // (batch, G, n, N)
-        NDArray diff = cum.expandDims(3).sub(cum.expandDims(2));                          // (batch, G, i, j, N)
-        NDArray zero = m.zeros(new Shape(), DataType.FLOAT64);
-        NDArray decay = diff.minimum(zero).exp();            // exp(cum_i - cum_j), j ≤ i (above: masked below)
-        NDArray cb = c.expandDims(2).mul(b.expandDims(1)).toType(DataType.FLOAT64, false);  // (batch, i, j, N)
-        NDArray alpha = decay.mul(cb.expandDims(1)).sum(new int[] {4})                     // (batch, G, i, j)
-                .mul(dl.transpose(0, 2, 1).expandDims(2).toType(DataType.FLOAT64, false));  // times Δ_j
-        double[] keep = new double[n * n]; // j ≤ i
-        for (int i = 0; i < n; i++) {
-            java.util.Arrays.fill(keep, i * n, i * n + i + 1, 1);
-        }
-        NDArray causal = m.create(keep, new Shape(n, n));
-        return alpha.mul(causal).toType(DataType.FLOAT32, false);
-    }
-
-    /**
-     * What the Attention page shows for a Mamba layer: for each of the {@code heads} groups of E/heads
-     * channels, the mean |α| over its channels, each row scaled to sum to 1 — the share of the influence
-     * on position i that comes from position j. (batch, heads, n, n).
-     */
-    private NDArray hiddenAttentionMaps(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c) {
-        NDManager m = u.getManager();
-        int n = (int) u.getShape().get(1);
-        long batch = u.getShape().get(0);
-        int groups = hp.heads();
-        int per = inner / groups;
-        int step = (int) Math.max(1, Math.min(per, (8L << 20) / Math.max(1, batch * n * (long) n * state)));
-        List<NDArray> maps = new ArrayList<>();
-        for (int g = 0; g < groups; g++) {
-            NDArray sum = null;
-            for (int e0 = g * per; e0 < (g + 1) * per; e0 += step) {
-                NDArray part = hiddenAttention(delta, a, b, c, e0, Math.min((g + 1) * per, e0 + step)).abs()
-                        .sum(new int[] {1});
-                sum = sum == null ? part : sum.add(part);
-            }
-            NDArray rows = sum.sum(new int[] {2}, true).maximum(m.full(new Shape(), 1e-30f));
-            maps.add(sum.div(rows).expandDims(1));
-        }
-        return NDArrays.concat(new NDList(maps), 1);
-    }
-
-    /** {@link #hiddenAttentionMaps} for the final query alone, (batch, heads, 1, n): cheap at any n. */
-    private NDArray lastRowMaps(NDArray delta, NDArray a, NDArray b, NDArray c) {
-        NDManager m = delta.getManager();
-        long batch = delta.getShape().get(0);
-        int n = (int) delta.getShape().get(1);
-        NDArray cum = delta.expandDims(3).mul(a).maximum(m.full(new Shape(), (float) -FLOOR))
-                .toType(DataType.FLOAT64, false).cumSum(1);                                // (batch, n, E, N)
-        NDArray decay = cum.get(m, new NDIndex(":, -1:, :, :")).sub(cum).exp();             // exp(cum_last - cum_j)
-        NDArray cb = b.mul(c.get(m, new NDIndex(":, -1:, :"))).expandDims(2).toType(DataType.FLOAT64, false);
-        NDArray alpha = decay.mul(cb).sum(new int[] {3}).toType(DataType.FLOAT32, false).mul(delta).abs(); // (batch, n, E)
-        NDArray groups = alpha.reshape(batch, n, hp.heads(), inner / hp.heads()).mean(new int[] {3}); // (batch, n, heads)
-        NDArray rows = groups.sum(new int[] {1}, true).maximum(m.full(new Shape(), 1e-30f));
-        return groups.div(rows).transpose(0, 2, 1).expandDims(2);
-    }
-
     /** No scaling: the scan multiplies by decays up to e^80, and a gradient scaled by 2^50 overflowed there. */
     @Override
     public double lossScale() {
@@ -563,7 +335,7 @@ public final class MambaModel implements SequenceModel {
      * The recurrence one step at a time, as the paper writes it: h_t = exp(Δ_t A) h_{t-1} + Δ_t B_t u_t,
      * y_t = C_t h_t, from h_{-1} = 0, every step's decay and input computed for the whole sequence first.
      * Training runs this (no floor on Δ A: exp of a negative number never overflows), and it is the
-     * yardstick for {@link #scan}. On a 2-core CPU its 255 small steps forward and back cost less than the
+     * yardstick for {@link SelectiveScan#scan}. On a 2-core CPU its 255 small steps forward and back cost less than the
      * chunked form's dozen passes over (batch, 16, E, N) chunks: a training step of the paper's recipe went
      * from 224-240 to 160-178 ms (docs/benchmarks.md) — DJL's calls are cheap next to memory traffic here.
      */

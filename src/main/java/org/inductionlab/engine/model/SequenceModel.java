@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The seam between the lab and an architecture. Training, sweeps, prediction, attention maps and run
  * folders talk to this interface only, so a new architecture is one file (plus its tests) beside
- * {@link TransformerModel}, chosen by the {@code architecture} hyperparameter in {@link #create}.
+ * {@link TransformerModel}, and its {@link ModelKind} registered in {@link ModelKind#of}.
  *
  * <p>A model owns its parameters (on a sub-manager of the one it was built on) and frees them on
  * {@link #close()}. Not thread-safe: use one instance per thread.
@@ -19,10 +19,7 @@ public interface SequenceModel extends AutoCloseable {
 
     /** A freshly initialised model of {@code hp.architecture()}, weights drawn from {@code hp.seed()}. */
     static SequenceModel create(Hyperparameters hp, NDManager manager) {
-        return switch (hp.validated().architecture()) {
-            case TRANSFORMER -> new TransformerModel(hp, manager);
-            case MAMBA -> new MambaModel(hp, manager);
-        };
+        return ModelKind.of(hp.validated()).create(hp, manager);
     }
 
     Hyperparameters hyperparameters();

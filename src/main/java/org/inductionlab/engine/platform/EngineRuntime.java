@@ -28,7 +28,6 @@ public final class EngineRuntime {
         } else if (threads > 0 && threads != JniUtils.getNumThreads()) {
             JniUtils.setNumThreads(threads);
         }
-        Denormals.flushOnThisThread(); // each thread that drives the engine, before its first operation
         return engine;
     }
 

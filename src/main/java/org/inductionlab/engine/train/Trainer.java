@@ -7,6 +7,7 @@ import org.inductionlab.engine.run.AttentionFrame;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.ExecutionPlan;
+import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -277,7 +278,7 @@ public final class Trainer {
                 NDArray logits;
                 NDArray loss;
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
-                    logits = model.forward(tokens, plan.training());
+                    logits = model.forward(tokens, ForwardPass.training(plan));
                     loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
                     gc.backward(Autograd.scale(loss, model.lossScale()));
                 }
@@ -298,7 +299,7 @@ public final class Trainer {
                 NDArray logits;
                 NDArray loss;
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
-                    logits = model.forwardEveryPosition(tokens, plan.training());
+                    logits = model.forwardEveryPosition(tokens, ForwardPass.training(plan));
                     loss = ScoredLoss.loss(logits, data, step);
                     gc.backward(Autograd.scale(loss, model.lossScale()));
                 }

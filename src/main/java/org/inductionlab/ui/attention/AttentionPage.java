@@ -60,29 +60,29 @@ public final class AttentionPage extends BorderPane {
         runs.getStyleClass().add("attention-run"); // width in em (lab.css)
 
         // sources
-        Spinner<Integer> length = new Spinner<>(8, AttentionMap.MAX_LENGTH + 1, vm.length().get());
+        Spinner<Integer> length = new Spinner<>(8, AttentionMap.MAX_LENGTH + 1, vm.input().length().get());
         length.setId("attention-length");
         length.setEditable(true);
         length.getStyleClass().add("attention-number");
-        vm.length().addListener((o, a, b) -> length.getValueFactory().setValue(b.intValue()));
-        length.valueProperty().addListener((o, a, b) -> vm.length().set(b));
+        vm.input().length().addListener((o, a, b) -> length.getValueFactory().setValue(b.intValue()));
+        length.valueProperty().addListener((o, a, b) -> vm.input().length().set(b));
         ComboBox<String> layout = new ComboBox<>(FXCollections.observableArrayList("fixed:5", "prefix:16", "anywhere"));
         layout.setId("attention-layout");
         layout.setEditable(true);
-        layout.valueProperty().bindBidirectional(vm.layout());
+        layout.valueProperty().bindBidirectional(vm.input().layout());
         layout.getStyleClass().add("attention-layout");
-        Spinner<Integer> seed = new Spinner<>(0, Integer.MAX_VALUE, (int) vm.seed().get());
+        Spinner<Integer> seed = new Spinner<>(0, Integer.MAX_VALUE, (int) vm.input().seed().get());
         seed.setEditable(true);
         seed.getStyleClass().add("attention-number");
-        seed.valueProperty().addListener((o, a, b) -> vm.seed().set(b));
-        vm.seed().addListener((o, a, b) -> seed.getValueFactory().setValue((int) b.longValue()));
+        seed.valueProperty().addListener((o, a, b) -> vm.input().seed().set(b));
+        vm.input().seed().addListener((o, a, b) -> seed.getValueFactory().setValue((int) b.longValue()));
         HBox generated = new HBox(6, new Label("Length"), length, new Label("Layout"), layout, new Label("Seed"), seed);
         generated.setAlignment(Pos.CENTER_LEFT);
 
         TextField typed = new TextField();
         typed.setId("attention-tokens");
         typed.setPromptText("token ids separated by spaces, e.g. 3 16 7 1 2 16");
-        typed.textProperty().bindBidirectional(vm.typed());
+        typed.textProperty().bindBidirectional(vm.input().typed());
         HBox.setHgrow(typed, Priority.ALWAYS);
         HBox typedBox = new HBox(6, typed);
 
@@ -91,12 +91,12 @@ public final class AttentionPage extends BorderPane {
         Spinner<Integer> line = new Spinner<>(1, 1_000_000, 1);
         line.setEditable(true);
         line.getStyleClass().add("attention-number");
-        line.valueProperty().addListener((o, a, b) -> vm.line().set(b));
+        line.valueProperty().addListener((o, a, b) -> vm.input().line().set(b));
         choose.setOnAction(e -> {
             FileChooser fc = new FileChooser();
             File f = fc.showOpenDialog(getScene().getWindow());
             if (f != null) {
-                vm.file().set(f.toPath());
+                vm.input().file().set(f.toPath());
                 fileName.setText(f.getName());
             }
         });
@@ -110,7 +110,7 @@ public final class AttentionPage extends BorderPane {
         sources.setId("attention-source");
         sources.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         sources.getSelectionModel().selectedIndexProperty().addListener((o, a, b) ->
-                vm.source().set(AttentionViewModel.Source.values()[b.intValue()]));
+                vm.input().source().set(AttentionViewModel.Source.values()[b.intValue()]));
         sources.getTabs().forEach(t -> ((javafx.scene.layout.Region) t.getContent()).setPadding(new Insets(6)));
         sources.getStyleClass().add("attention-sources"); // height in em (lab.css): whole at any zoom
 
@@ -224,7 +224,7 @@ public final class AttentionPage extends BorderPane {
         Button ablateLayer = new Button("Ablate its layer");
         ablateLayer.setOnAction(e -> vm.ablate(true));
         // a recorded step's model is not kept: only the final model can be ablated
-        var noAblation = vm.map().isNull().or(vm.source().isEqualTo(AttentionViewModel.Source.HISTORY));
+        var noAblation = vm.map().isNull().or(vm.input().source().isEqualTo(AttentionViewModel.Source.HISTORY));
         ablateHead.disableProperty().bind(noAblation);
         ablateLayer.disableProperty().bind(noAblation);
         Label ablation = new Label();
@@ -249,7 +249,6 @@ public final class AttentionPage extends BorderPane {
         carriers.getStyleClass().add("carriers-list");
         carriers.setWrapText(true);
         carriers.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        carriers.textProperty().bind(vm.carriersText());
         VBox.setVgrow(deltaChart, Priority.ALWAYS);
         VBox carriesBox = new VBox(6, carriesTitle, deltaChart, readIt, carriers);
         carriesBox.setId("mamba-carries");
@@ -277,6 +276,7 @@ public final class AttentionPage extends BorderPane {
         heatView.managedProperty().bind(heatView.visibleProperty());
         vm.carriers().addListener((o, a, c) -> {
             showCarriers(c);
+            carriers.setText(vm.carriersText());
             carriesTitle.setText(c == null ? "" : (vm.run().get() == null ? "" : vm.run().get().name() + " · ")
                     + "What carries M to the answer: the selectivity Δ along the sequence");
         });
@@ -472,8 +472,7 @@ public final class AttentionPage extends BorderPane {
         double target = m.targetWeight(l, h);
         String run = vm.run().get() == null ? "" : vm.run().get().name() + " · ";
         var hp = vm.run().get() == null ? null : vm.run().get().hyperparameters();
-        String which = hp == null ? "L" + l + " H" + h : UnitNames.head(hp, l, h)
-                + (hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA ? ", hidden attention" : "");
+        String which = hp == null ? "L" + l + " H" + h : UnitNames.map(hp, l, h);
         headTitle.setText(String.format(Locale.ROOT, "%s%s — on this input: target %s, induction"
                         + " cells %.2f, previous token %.2f", run, which,
                 Double.isNaN(target) ? "–" : String.format(Locale.ROOT, "%.2f", target), m.inductionScore(l, h),

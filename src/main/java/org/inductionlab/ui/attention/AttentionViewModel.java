@@ -43,13 +43,7 @@ public final class AttentionViewModel {
 
     private final LabContext ctx;
     private final ObjectProperty<RunEntry> run = new SimpleObjectProperty<>();
-    private final ObjectProperty<Source> source = new SimpleObjectProperty<>(Source.GENERATED);
-    private final IntegerProperty length = new SimpleIntegerProperty(64);
-    private final StringProperty layout = new SimpleStringProperty("");
-    private final LongProperty seed = new SimpleLongProperty(AttentionQuery.DEFAULT_SEED);
-    private final StringProperty typed = new SimpleStringProperty("");
-    private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
-    private final IntegerProperty line = new SimpleIntegerProperty(1);
+    private final AttentionInput input = new AttentionInput();
     private final ObjectProperty<AttentionMap> map = new SimpleObjectProperty<>();
     private final ObjectProperty<HeadScores> scores = new SimpleObjectProperty<>();
     private final ObjectProperty<org.inductionlab.engine.lab.HeadKind> headKind = new SimpleObjectProperty<>();
@@ -59,7 +53,6 @@ public final class AttentionViewModel {
     private final BooleanProperty error = new SimpleBooleanProperty(false);
     private final StringProperty answer = new SimpleStringProperty("");
     private final ObjectProperty<MambaCarriers> carriers = new SimpleObjectProperty<>();
-    private final StringProperty carriersText = new SimpleStringProperty("");
     private final TrainingHistory history = new TrainingHistory();
     private final RunModelCache models = new RunModelCache(); // the background worker's
     private final BackgroundTask maps;
@@ -73,28 +66,28 @@ public final class AttentionViewModel {
             clear(); // a map is only ever shown under the run that made it
             if (r != null) {
                 Hyperparameters hp = r.hyperparameters();
-                length.set(Math.min(hp.trainLength(), 128));
-                layout.set(hp.layout().toString());
+                input.length().set(Math.min(hp.trainLength(), 128));
+                input.layout().set(hp.layout().toString());
                 layer.set(Math.min(layer.get(), hp.layers() - 1));
                 head.set(Math.min(head.get(), hp.heads() - 1));
-                if (source.get() == Source.HISTORY) {
+                if (input.source().get() == Source.HISTORY) {
                     compute(); // reading the recording is quick: no button to press
                 }
             }
         });
-        source.addListener((o, a, b) -> {
+        input.source().addListener((o, a, b) -> {
             if (b == Source.HISTORY && run.get() != null) {
                 compute();
             }
         });
         history.index().addListener((o, a, b) -> {
-            if (source.get() == Source.HISTORY && history.count().get() > 0) {
+            if (input.source().get() == Source.HISTORY && history.count().get() > 0) {
                 showRecorded(false);
             }
         });
         // a map is only ever shown for the input that made it: any change of input clears it
-        for (javafx.beans.Observable input : List.of(source, length, layout, seed, typed, file, line)) {
-            input.addListener(o -> clear());
+        for (javafx.beans.Observable field : input.fields()) {
+            field.addListener(o -> clear());
         }
         ctx.events().subscribe(RunEvents.ShowInAttention.class, e -> {
             run.set(e.run());
@@ -117,7 +110,6 @@ public final class AttentionViewModel {
         headKind.set(null);
         scores.set(null);
         carriers.set(null);
-        carriersText.set("");
         history.clear();
         answer.set("");
         message.set("");
@@ -128,32 +120,9 @@ public final class AttentionViewModel {
         return run;
     }
 
-    public ObjectProperty<Source> source() {
-        return source;
-    }
-
-    public IntegerProperty length() {
-        return length;
-    }
-
-    public StringProperty layout() {
-        return layout;
-    }
-
-    public LongProperty seed() {
-        return seed;
-    }
-
-    public StringProperty typed() {
-        return typed;
-    }
-
-    public ObjectProperty<Path> file() {
-        return file;
-    }
-
-    public IntegerProperty line() {
-        return line;
+    /** The sequence asked about: its source and each source's fields. */
+    public AttentionInput input() {
+        return input;
     }
 
     public ObjectProperty<AttentionMap> map() {
@@ -210,9 +179,10 @@ public final class AttentionViewModel {
         return carriers;
     }
 
-    /** {@link #carriers()} in words: the channels that carry M and what zeroing each costs, or why there are none. */
-    public StringProperty carriersText() {
-        return carriersText;
+    /** {@link #carriers()} in words: the channels that carry M and what zeroing each costs, or why none; "" without. */
+    public String carriersText() {
+        MambaCarriers c = carriers.get();
+        return c == null || run.get() == null ? "" : AttentionWords.carriers(c, run.get().hyperparameters());
     }
 
     /** The recorded steps of the "Training steps" source. */
@@ -230,15 +200,6 @@ public final class AttentionViewModel {
         return ablation.result();
     }
 
-    /** The engine's description of the sequence the fields choose (not for HISTORY). */
-    AttentionQuery.Source query() {
-        return switch (source.get()) {
-            case TYPED -> new AttentionQuery.Typed(typed.get());
-            case FILE -> new AttentionQuery.FileLine(file.get(), line.get());
-            default -> new AttentionQuery.Generated(length.get(), layout.get(), seed.get());
-        };
-    }
-
     /** Computes the map for the current choices in the background (or reads the recording, for HISTORY). */
     public void compute() {
         RunEntry r = run.get();
@@ -246,13 +207,13 @@ public final class AttentionViewModel {
             message.set("Choose a run.");
             return;
         }
-        if (source.get() == Source.HISTORY) {
+        if (input.source().get() == Source.HISTORY) {
             message.set("Reading the recording…");
             maps.start(request -> RunRecords.attention(r.path()), rec -> showRecording(r, rec), e -> failed(r, e));
             return;
         }
         message.set("Computing…");
-        AttentionQuery.Source query = query();
+        AttentionQuery.Source query = input.query();
         record Shown(AttentionQuery.Answer answer, HeadScores scores, MambaCarriers carriers,
                      org.inductionlab.engine.lab.HeadKind kind) {}
         maps.start(request -> {
@@ -268,8 +229,6 @@ public final class AttentionViewModel {
             headKind.set(shown.kind());
             scores.set(shown.scores());
             carriers.set(shown.carriers());
-            carriersText.set(shown.carriers() == null ? ""
-                    : AttentionWords.carriers(shown.carriers(), r.hyperparameters()));
             map.set(m);
             error.set(false);
             message.set(r.name() + " · " + shown.answer().input().description());
@@ -326,7 +285,7 @@ public final class AttentionViewModel {
      */
     public void ablate(boolean wholeLayer) {
         RunEntry r = run.get();
-        if (r != null && source.get() != Source.HISTORY) { // a recorded step's model is not kept
+        if (r != null && input.source().get() != Source.HISTORY) { // a recorded step's model is not kept
             ablation.measure(r, layer.get(), head.get(), wholeLayer);
         }
     }

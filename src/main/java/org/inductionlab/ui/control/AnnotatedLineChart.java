@@ -37,6 +37,8 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
     public record Level(double y, String label, String styleClass) {}
 
     private final ObservableList<Marker> markers = FXCollections.observableArrayList();
+    private final java.util.Set<Series<Number, Number>> bandSeries =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final ObservableList<Level> levels = FXCollections.observableArrayList();
     private static final String ANNOTATION = "annotation";
 
@@ -46,6 +48,39 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
         setCreateSymbols(false);
         markers.addListener((javafx.collections.ListChangeListener<Marker>) c -> requestChartLayout());
         levels.addListener((javafx.collections.ListChangeListener<Level>) c -> requestChartLayout());
+    }
+
+    /**
+     * Draws {@code series}' extra values ({@code double[]{low, high}} per point) as one shaded band in the
+     * series' colour behind its line, instead of an error bar at each point: a spread over seeds along a curve.
+     */
+    public void showAsBand(Series<Number, Number> series) {
+        bandSeries.add(series);
+        requestChartLayout();
+    }
+
+    private void addBand(Series<Number, Number> s, String colour, ValueAxis<Number> xAxis, ValueAxis<Number> yAxis) {
+        List<Double> upper = new ArrayList<>();
+        List<Double> lower = new ArrayList<>();
+        for (Data<Number, Number> d : s.getData()) {
+            if (d.getExtraValue() instanceof double[] range && range.length == 2) {
+                double px = xAxis.getDisplayPosition(d.getXValue());
+                upper.addAll(List.of(px, yAxis.getDisplayPosition(range[1])));
+                lower.addAll(0, List.of(px, yAxis.getDisplayPosition(range[0])));
+            }
+        }
+        if (upper.size() < 4) {
+            return;
+        }
+        javafx.scene.shape.Polygon band = new javafx.scene.shape.Polygon();
+        band.getPoints().addAll(upper);
+        band.getPoints().addAll(lower);
+        band.getStyleClass().add("chart-band");
+        band.setStyle("-fx-fill: " + (colour == null ? "rgba(0,0,0,0.15)" : colour.replaceFirst(",[0-9.]+\\)$", ",0.18)"))
+                + "; -fx-stroke: transparent;");
+        band.setMouseTransparent(true);
+        add(band);
+        band.toBack();
     }
 
     public ObservableList<Marker> markers() {
@@ -80,8 +115,13 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
         double left = xAxis.getDisplayPosition(xAxis.getLowerBound());
         double right = xAxis.getDisplayPosition(xAxis.getUpperBound());
 
+        bandSeries.retainAll(getData());
         for (Series<Number, Number> s : getData()) {
             String colour = s.getNode() == null ? null : strokeOf(s.getNode());
+            if (bandSeries.contains(s)) {
+                addBand(s, colour, xAxis, yAxis);
+                continue;
+            }
             for (Data<Number, Number> d : s.getData()) {
                 if (d.getExtraValue() instanceof double[] ci && ci.length == 2) {
                     double px = xAxis.getDisplayPosition(d.getXValue());

@@ -18,6 +18,7 @@ import javafx.stage.FileChooser;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.engine.lab.RunEntry;
+import org.inductionlab.engine.lab.UnitNames;
 
 import java.io.File;
 import java.util.Locale;
@@ -44,13 +45,7 @@ public final class RunsPage extends BorderPane {
         table.getColumns().add(column("Steps", 75, r -> String.format(Locale.ROOT, "%,d", r.steps())));
         table.getColumns().add(column("Running accuracy", 145, r -> Double.isNaN(r.runningAccuracy()) ? "–"
                 : String.format(Locale.ROOT, "%.1f %%", 100 * r.runningAccuracy())));
-        table.getColumns().add(column("Model", 220, r -> {
-            var hp = r.hyperparameters();
-            return hp.architecture() == org.inductionlab.engine.config.Architecture.MAMBA
-                    ? String.format(Locale.ROOT, "Mamba, %d layers, d=%d, state %d", hp.layers(), hp.dModel(), hp.dState())
-                    : String.format(Locale.ROOT, "%d layers, d=%d, %d heads, %s-norm", hp.layers(), hp.dModel(),
-                    hp.heads(), hp.norm());
-        }));
+        table.getColumns().add(column("Model", 220, r -> UnitNames.model(r.hyperparameters())));
         table.getColumns().add(column("Trained on", 140, r -> r.hyperparameters().layout() + ", L="
                 + r.hyperparameters().trainLength()));
         table.getColumns().add(column("Created", 140, RunEntry::createdShort));

@@ -133,7 +133,27 @@ public final class TrainPage extends BorderPane {
         status.setMinHeight(Region.USE_PREF_SIZE); // whole, on as many lines as it needs, never "…"
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox buttons = new HBox(8, start, pause, resume, stop, spacer);
+        // a study's runs as bands over their seeds, in place of the single run's charts
+        StudyCurvesViewModel studyVm = new StudyCurvesViewModel(ctx);
+        StudyCurvesView studyView = new StudyCurvesView(studyVm);
+        javafx.scene.control.ToggleButton studyCurves = new javafx.scene.control.ToggleButton("Study curves…");
+        studyCurves.setId("study-curves-toggle");
+        studyCurves.setMinWidth(Region.USE_PREF_SIZE);
+        Fx.tip(studyCurves, "A study's training curves, each group's seeds as a band (min to max) around their mean, each"
+                + " seed's phase change marked: the study last opened on the Runs page, or one you choose");
+        studyCurves.setOnAction(e -> {
+            if (studyCurves.isSelected() && studyVm.study().get() == null) {
+                javafx.stage.DirectoryChooser dc = new javafx.stage.DirectoryChooser();
+                dc.setTitle("Open a study folder (one with study.json)");
+                java.io.File dir = dc.showDialog(getScene() == null ? null : getScene().getWindow());
+                if (dir == null) {
+                    studyCurves.setSelected(false);
+                    return;
+                }
+                studyVm.open(dir.toPath());
+            }
+        });
+        HBox buttons = new HBox(8, start, pause, resume, stop, spacer, studyCurves);
         buttons.setAlignment(Pos.CENTER_LEFT);
 
         lossChart = chart("Loss", false);
@@ -152,7 +172,14 @@ public final class TrainPage extends BorderPane {
         charts.setDividerPositions(0.55);
         charts.setOrientation(javafx.geometry.Orientation.VERTICAL);
         VBox.setVgrow(charts, Priority.ALWAYS);
-        VBox right = new org.inductionlab.ui.control.WrappingColumn(8, buttons, status, dashboard, charts);
+        VBox.setVgrow(studyView, Priority.ALWAYS);
+        studyView.visibleProperty().bind(studyCurves.selectedProperty());
+        studyView.managedProperty().bind(studyView.visibleProperty());
+        for (javafx.scene.Node n : List.of(status, dashboard, charts)) {
+            n.visibleProperty().bind(studyCurves.selectedProperty().not());
+            n.managedProperty().bind(n.visibleProperty());
+        }
+        VBox right = new org.inductionlab.ui.control.WrappingColumn(8, buttons, status, dashboard, charts, studyView);
         right.setPadding(new Insets(0, 0, 0, 4));
         // at a projector's zoom on a small screen the dashboard and the charts can need more height than
         // there is: then the side scrolls, and no chart is squeezed below its minimum (lab.css, in em)

@@ -65,7 +65,7 @@ class FusedAttentionTest {
             InductionTask task = InductionTask.evaluation(16, TriggerLayout.parse("anywhere"), 3);
             InductionTask.Batch b = task.batch(0, 16, 512);
             NDArray tokens = m.create(b.inputs(), new Shape(16, 511));
-            ForwardPass sweep = ExecutionPlan.CPU.evaluation(16L << 20);
+            ForwardPass sweep = ForwardPass.evaluation(ExecutionPlan.CPU, 16L << 20);
             assertTrue(sweep.usesFused(), "a sweep's pass is fused");
             assertClose(model(r).forward(tokens, sweep.withFused(false)).toFloatArray(),
                     model(r).forward(tokens, sweep).toFloatArray(), 1e-4, "demo at 512");

@@ -97,7 +97,7 @@ class HalfPrecisionTest {
     @Test
     void trainingRefusesHalfPrecision() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> ExecutionPlan.CPU.training().withPrecision(Precision.FP16));
+                () -> ForwardPass.training(ExecutionPlan.CPU).withPrecision(Precision.FP16));
         assertTrue(e.getMessage().startsWith("precision: "), e.getMessage());
         var bad = assertThrows(org.inductionlab.engine.config.InvalidConfigException.class,
                 () -> Precision.parse("precision", "bf16"));

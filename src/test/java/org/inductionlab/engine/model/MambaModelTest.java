@@ -45,7 +45,7 @@ class MambaModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {2 * MambaModel.CHUNK + 7, 10, 1}) // whole chunks and a ragged end; one chunk; one step
+    @ValueSource(ints = {2 * SelectiveScan.CHUNK + 7, 10, 1}) // whole chunks and a ragged end; one chunk; one step
     void theChunkedScanEqualsTheSequentialRecurrenceInValuesAndGradients(int n) {
         SplittableRandom r = new SplittableRandom(3);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -67,7 +67,7 @@ class MambaModelTest {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray y = pass == 0
                             ? MambaModel.sequentialScan(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4])
-                            : MambaModel.scan(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], null).get(0);
+                            : SelectiveScan.scan(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], null).get(0);
                     gc.backward(y.mul(weights).sum());
                     outs[pass] = y.duplicate();
                 }
@@ -99,17 +99,17 @@ class MambaModelTest {
             NDArray a = random(m, r, -2, -0.5, 3, 2);
             NDArray b = random(m, r, -1, 1, 1, n, 2);
             NDArray c = random(m, r, -1, 1, 1, n, 2);
-            NDArray whole = MambaModel.scan(u, delta, a, b, c, null).get(0);
+            NDArray whole = SelectiveScan.scan(u, delta, a, b, c, null).get(0);
             // change the inputs from step 30 on: steps 0..29 must not move
             NDArray u2 = u.duplicate();
             u2.set(new NDIndex(":, 30:, :"), 5f);
-            NDArray changed = MambaModel.scan(u2, delta, a, b, c, null).get(0);
+            NDArray changed = SelectiveScan.scan(u2, delta, a, b, c, null).get(0);
             assertClose(whole.get(":, 0:30, :"), changed.get(":, 0:30, :"), 1e-6, "before the change");
             assertNotEquals(whole.get(":, 30, 0").getFloat(), changed.get(":, 30, 0").getFloat());
             // two calls with the state carried from the first to the second = one call
-            NDList first = MambaModel.scan(u.get(":, 0:21, :"), delta.get(":, 0:21, :"), a, b.get(":, 0:21, :"),
+            NDList first = SelectiveScan.scan(u.get(":, 0:21, :"), delta.get(":, 0:21, :"), a, b.get(":, 0:21, :"),
                     c.get(":, 0:21, :"), null);
-            NDArray second = MambaModel.scan(u.get(":, 21:, :"), delta.get(":, 21:, :"), a, b.get(":, 21:, :"),
+            NDArray second = SelectiveScan.scan(u.get(":, 21:, :"), delta.get(":, 21:, :"), a, b.get(":, 21:, :"),
                     c.get(":, 21:, :"), first.get(1)).get(0);
             assertClose(whole, first.get(0).concat(second, 1), 1e-5, "split at 21");
         }
@@ -125,12 +125,12 @@ class MambaModelTest {
             NDArray a = random(m, r, -3, -0.2, 5, 3);
             NDArray b = random(m, r, -1, 1, 2, n, 3);
             NDArray c = random(m, r, -1, 1, 2, n, 3);
-            NDArray y = MambaModel.scan(u, delta, a, b, c, null).get(0);                // (2, n, 5)
-            NDArray alpha = MambaModel.hiddenAttention(delta, a, b, c, 0, 5);             // (2, 5, n, n)
+            NDArray y = SelectiveScan.scan(u, delta, a, b, c, null).get(0);                // (2, n, 5)
+            NDArray alpha = MambaHiddenAttention.hiddenAttention(delta, a, b, c, 0, 5);             // (2, 5, n, n)
             NDArray viaAlpha = alpha.matMul(u.transpose(0, 2, 1).expandDims(3)).squeeze(3).transpose(0, 2, 1);
             assertClose(y, viaAlpha, 1e-4, "y_i = sum_j alpha[i, j] u_j");
             assertEquals(0f, Math.abs(alpha.get("1, 2, 3, 10").getFloat()), "nothing above the diagonal");
-            NDArray some = MambaModel.hiddenAttention(delta, a, b, c, 2, 4);
+            NDArray some = MambaHiddenAttention.hiddenAttention(delta, a, b, c, 2, 4);
             assertClose(alpha.get(":, 2:4, :, :"), some, 1e-6, "a range of channels");
         }
     }
@@ -148,7 +148,7 @@ class MambaModelTest {
     void theBlockByBlockEvaluationPassGivesTheWholePassesLogits() {
         Hyperparameters hp = tinyMamba();
         int batch = 64;
-        int n = MambaModel.blockLength(batch) + 300; // two blocks, the second ragged
+        int n = MambaEvaluation.blockLength(batch) + 300; // two blocks, the second ragged
         try (NDManager m = NDManager.newBaseManager(); MambaModel model = new MambaModel(hp, m)) {
             SplittableRandom r = new SplittableRandom(9);
             long[] ids = new long[batch * n];
@@ -219,7 +219,7 @@ class MambaModelTest {
     @Test
     void theRecurrenceFromAGivenStateIsTheChunkedScanFromIt() {
         SplittableRandom r = new SplittableRandom(5);
-        int n = MambaModel.CHUNK + 5;
+        int n = SelectiveScan.CHUNK + 5;
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray u = random(m, r, -1, 1, 2, n, 6);
             NDArray delta = random(m, r, 0.001, 1.5, 2, n, 6);
@@ -227,7 +227,7 @@ class MambaModelTest {
             NDArray b = random(m, r, -1, 1, 2, n, 4);
             NDArray c = random(m, r, -1, 1, 2, n, 4);
             NDArray h0 = random(m, r, -3, 3, 2, 6, 4); // state noise: what training starts from with state_noise > 0
-            assertClose(MambaModel.scan(u, delta, a, b, c, h0).get(0), MambaModel.sequentialScan(u, delta, a, b, c, h0),
+            assertClose(SelectiveScan.scan(u, delta, a, b, c, h0).get(0), MambaModel.sequentialScan(u, delta, a, b, c, h0),
                     1e-4, "y from h0");
             NDArray fromZero = MambaModel.sequentialScan(u, delta, a, b, c, null);
             assertTrue(fromZero.sub(MambaModel.sequentialScan(u, delta, a, b, c, h0)).abs().max().getFloat() > 1e-3,
