@@ -106,10 +106,6 @@ final class ProbeCommand implements Callable<Integer> {
             if (result.heads() != null) {
                 o.println("heads: " + result.heads().sentence());
             }
-            if (r.hyperparameters().task() != org.inductionlab.engine.config.TaskKind.TRIGGER) {
-                o.println("(trained on task " + r.hyperparameters().task() + ", not the trigger task: the table is what"
-                        + " it does on the trigger task untrained)");
-            }
             return Cli.OK;
         }
     }

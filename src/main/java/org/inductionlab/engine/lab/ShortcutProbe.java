@@ -86,6 +86,10 @@ public final class ShortcutProbe {
             }
         }
         Result r = verdict(hp, table);
+        if (hp.task() != org.inductionlab.engine.config.TaskKind.TRIGGER) {
+            r = new Result(r.verdict(), "Trained on task " + hp.task() + ", never on the trigger task: the table is"
+                    + " what it does there untrained. " + r.why(), r.trainLength(), r.table(), null);
+        }
         HeadKind heads = ablated == null && HeadKind.applies(model) ? HeadKind.of(model, seed) : null;
         return new Result(r.verdict(), r.why(), r.trainLength(), r.table(), heads);
     }
