@@ -59,6 +59,10 @@ final class ProbeCommand implements Callable<Integer> {
                 if (ablation != null) {
                     j.put("verdict_before", ablation.before().verdict());
                 }
+                if (result.heads() != null) {
+                    j.put("heads", result.heads().verdict());
+                    j.put("heads_why", result.heads().why());
+                }
                 j.put("train_length", result.trainLength());
                 j.put("trained_layout", r.hyperparameters().layout().toString());
                 j.put("ablated", ablate == null ? "" : ablate);
@@ -99,6 +103,9 @@ final class ProbeCommand implements Callable<Integer> {
             o.println("verdict: " + result.verdict() + (ablation == null ? ""
                     : " (before the ablation: " + ablation.before().verdict() + ")"));
             o.println(result.why());
+            if (result.heads() != null) {
+                o.println("heads: " + result.heads().sentence());
+            }
             return Cli.OK;
         }
     }

@@ -69,9 +69,10 @@ class ArchitectureTest {
     static final List<Class<?>> VALUE_TYPES = List.of(
             // settings, and the problems with them
             Hyperparameters.class, HyperparameterSchema.class, Preset.class, Architecture.class, DeviceChoice.class,
-            Precision.class, TriggerLayout.class, Problem.class,
+            Precision.class, TriggerLayout.class, Problem.class, org.inductionlab.engine.config.TaskKind.class,
             // results
-            AttentionMap.class, HeadScores.class, MambaMemory.class, MambaCarriers.class, SweepPoint.class, MetricsRow.class,
+            AttentionMap.class, HeadScores.class, org.inductionlab.engine.eval.DetectHead.class, MambaMemory.class,
+            MambaCarriers.class, SweepPoint.class, MetricsRow.class,
             HeadScoreRow.class, org.inductionlab.engine.run.GeneralisationRow.class, RunStatus.class,
             LengthSweep.Plan.class, LengthSweep.Estimate.class,
             LengthSweep.PrecisionCheck.class, org.inductionlab.engine.eval.SweepShards.class,

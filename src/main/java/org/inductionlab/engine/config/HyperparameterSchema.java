@@ -136,6 +136,7 @@ public final class HyperparameterSchema {
             }
             return switch (key) {
                 case "architecture" -> Architecture.valueOf(lower.toUpperCase(Locale.ROOT));
+                case "task" -> TaskKind.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "norm" -> Norm.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "positional" -> PositionalKind.valueOf(lower.toUpperCase(Locale.ROOT));
                 case "attention_scale" -> AttentionScale.valueOf(lower.toUpperCase(Locale.ROOT));
@@ -205,6 +206,11 @@ public final class HyperparameterSchema {
                     Kind.LAYOUT, 0, 0, List.of("fixed:5", "prefix:16", "anywhere"), Hyperparameters::layout),
             f("seed", Group.TASK, "Seed", "Seeds the data and the initial weights.",
                     Kind.LONG, 0, Long.MAX_VALUE, Hyperparameters::seed),
+            c("task", Group.TASK, "Task",
+                    "trigger: the course's task, scored on the token after the second S. repeat: Olsson et al.'s, a"
+                            + " random block repeated after a random prefix, scored on every token of the repeat the"
+                            + " first copy predicts (the layout does not apply). Transformer only.",
+                    TaskKind.values(), Hyperparameters::task),
 
             c("architecture", Group.MODEL, "Architecture", "The sequence model: transformer (the course's) or mamba (Gu and Dao 2023).",
                     Architecture.values(), Hyperparameters::architecture),
@@ -378,7 +384,7 @@ public final class HyperparameterSchema {
         v.putAll(given);
         return new Hyperparameters(
                 (Integer) v.get("vocab"), (Integer) v.get("train_length"), (TriggerLayout) v.get("layout"),
-                (Long) v.get("seed"),
+                (Long) v.get("seed"), (TaskKind) v.get("task"),
                 (Architecture) v.get("architecture"), (Integer) v.get("layers"), (Integer) v.get("d_model"), (Integer) v.get("heads"),
                 (Integer) v.get("ff_mult"), (Double) v.get("dropout"), (Norm) v.get("norm"),
                 (PositionalKind) v.get("positional"), (Integer) v.get("max_positions"),
@@ -480,6 +486,10 @@ public final class HyperparameterSchema {
                 out.add(new Problem("curriculum_start", "layout " + hp.layout() + " does not fit length "
                         + hp.curriculumStart() + ": " + hp.layout().problemAt(hp.curriculumStart())));
             }
+        }
+        if (hp.task() == TaskKind.REPEAT && !attention) {
+            out.add(new Problem("task", "repeat trains on every position, which only the Transformer does"
+                    + " (allowed with architecture " + hp.architecture() + ": trigger)"));
         }
         if (hp.dtMin() > hp.dtMax()) {
             out.add(new Problem("dt_min", fmt(hp.dtMin()) + " exceeds dt_max " + fmt(hp.dtMax())

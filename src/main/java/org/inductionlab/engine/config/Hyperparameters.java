@@ -17,6 +17,7 @@ public record Hyperparameters(
         int trainLength,
         TriggerLayout layout,
         long seed,
+        TaskKind task,
         // model
         Architecture architecture,
         int layers,
@@ -68,7 +69,7 @@ public record Hyperparameters(
     /** The course recipe: post-norm, dropout 0.1, FF 2d, sinusoidal, Adam 2e-4, batch 8, 25 epochs of 8192 steps. */
     public static Hyperparameters defaults() {
         return new Hyperparameters(
-                16, 256, new TriggerLayout.Fixed(5), 0,
+                16, 256, new TriggerLayout.Fixed(5), 0, TaskKind.TRIGGER,
                 Architecture.TRANSFORMER, 2, 64, 8, 2, 0.1, Norm.POST, PositionalKind.SINUSOIDAL, 0,
                 LayerPositions.SAME, AttentionScale.STANDARD, Interventions.NONE, 16, 4, 2, 0,
                 0.001, 0.1, 1, 0,

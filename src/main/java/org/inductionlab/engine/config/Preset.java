@@ -20,7 +20,7 @@ import java.util.Map;
 public record Preset(String name, String description, Map<String, String> values) {
 
     /** The presets that ship with the lab, in the order the chooser shows them. */
-    public static final List<String> BUILT_IN = List.of("induction", "attention-long", "course", "fast", "tiny",
+    public static final List<String> BUILT_IN = List.of("induction", "olsson", "attention-long", "course", "fast", "tiny",
             "mha-abs", "mha-rope", "mha-xpos", "mamba-long", "mamba-fast", "mamba");
 
     private static final ObjectMapper JSON = new ObjectMapper()

@@ -13,8 +13,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Each head's scores with the standard definitions (Olsson et al. 2022; TransformerLens' {@code head_detector}),
- * measured on probe inputs the lab makes, so they can be compared with what people report:
+ * Each head's scores as the lab defines them (after Olsson et al. 2022), measured on probe inputs the lab
+ * makes. They are not TransformerLens's {@code detect_head} numbers, which average over every row and mark
+ * every earlier occurrence ({@link DetectHead} computes those, on the same input); {@link #uniform} gives each
+ * score's value for a head that attends evenly, the baseline it has to beat:
  * <pre>
  *   previous-token  = mean over queries i >= 1 of A[i, i-1]                 (on a block of n random tokens
  *   induction       = mean over the second copy's queries i of A[i, i-n+1]    repeated twice, no S; a
@@ -54,6 +56,27 @@ public record HeadScores(int layers, int heads, int block, double[][] previousTo
             sum += m.weight(layer, head, i, i - back);
         }
         return sum / n;
+    }
+
+    /**
+     * What each score would be for a head that attends uniformly over its causal prefix (A[i, j] = 1 / (i + 1)):
+     * the baseline a score has to beat to mean anything.
+     */
+    public record Uniform(double previousToken, double induction, double duplicateToken, double target) {}
+
+    /** The uniform baselines of the scores {@link #measure} gives a model of {@code hp}'s shape. */
+    public static Uniform uniform(Hyperparameters hp) {
+        int n = blockFor(hp);
+        double prev = 0;
+        for (int i = 1; i < 2 * n; i++) {
+            prev += 1.0 / (i + 1);
+        }
+        double second = 0;
+        for (int i = n; i < 2 * n; i++) {
+            second += 1.0 / (i + 1);
+        }
+        int keys = Math.min(hp.trainLength(), AttentionMap.MAX_LENGTH + 1) - 1; // the final S sees them all
+        return new Uniform(prev / (2 * n - 1), second / n, second / n, 1.0 / keys);
     }
 
     /** Block length for a model trained at {@code trainLength}: the repeated pair stays within it, 8..64. */

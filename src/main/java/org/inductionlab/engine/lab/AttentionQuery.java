@@ -178,4 +178,12 @@ public final class AttentionQuery {
     public static HeadScores scores(LoadedRun run, long seed) {
         return HeadScores.measure(run.model(), seed);
     }
+
+    /**
+     * TransformerLens's detect_head scores (its defaults) of every head on the same probe input as {@link
+     * #scores(LoadedRun, long)}, with their uniform baselines.
+     */
+    public static org.inductionlab.engine.eval.DetectHead transformerLensScores(LoadedRun run, long seed) {
+        return org.inductionlab.engine.eval.DetectHead.measure(run.model(), seed);
+    }
 }

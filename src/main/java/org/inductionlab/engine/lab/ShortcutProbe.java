@@ -39,8 +39,11 @@ public final class ShortcutProbe {
     /** One row of the table: a layout at a length. */
     public record Cell(String layout, String why, int length, SweepPoint point) {}
 
-    /** The verdict, the sentence that says why, and the table. */
-    public record Result(String verdict, String why, int trainLength, List<Cell> table) {
+    /**
+     * The verdict, the sentence that says why, the table, and which induction head the run grew ({@link
+     * HeadKind}; null for a Mamba, or when heads were ablated).
+     */
+    public record Result(String verdict, String why, int trainLength, List<Cell> table, HeadKind heads) {
         /** Accuracy of a layout at a length, or NaN when it was not measured. */
         public double accuracy(String layout, int length) {
             return table.stream().filter(c -> c.layout().equals(layout) && c.length() == length).findFirst()
@@ -82,7 +85,13 @@ public final class ShortcutProbe {
                         sweep.measure(model, layout, length, sequences, seed, ablated)));
             }
         }
-        return verdict(hp, table);
+        Result r = verdict(hp, table);
+        if (hp.task() != org.inductionlab.engine.config.TaskKind.TRIGGER) {
+            r = new Result(r.verdict(), "Trained on task " + hp.task() + ", never on the trigger task: the table is"
+                    + " what it does there untrained. " + r.why(), r.trainLength(), r.table(), null);
+        }
+        HeadKind heads = ablated == null && HeadKind.applies(model) ? HeadKind.of(model, seed) : null;
+        return new Result(r.verdict(), r.why(), r.trainLength(), r.table(), heads);
     }
 
     /** Refuses a count outside 1..{@value #MAX_SEQUENCES}, naming the allowed range. */
@@ -94,7 +103,7 @@ public final class ShortcutProbe {
 
     static Result verdict(Hyperparameters hp, List<Cell> table) {
         int l = hp.trainLength();
-        Result r = new Result("", "", l, table);
+        Result r = new Result("", "", l, table, null);
         String trained = hp.layout().toString();
         double own = r.accuracy(trained, l);
         double anywhere = r.accuracy("anywhere", l);
@@ -127,7 +136,7 @@ public final class ShortcutProbe {
                     + " induction, partly position.", pct(own), pct(anywhere),
                     Double.isNaN(moved) ? "" : " (" + pct(moved) + " moved by one)");
         }
-        return new Result(verdict, why, l, table);
+        return new Result(verdict, why, l, table, null);
     }
 
     private static String pct(double a) {

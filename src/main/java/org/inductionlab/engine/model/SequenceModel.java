@@ -30,6 +30,15 @@ public interface SequenceModel extends AutoCloseable {
      */
     NDArray forward(NDArray tokens, ForwardPass pass);
 
+    /**
+     * Logits at every position, (batch, n, V+1): what each prefix predicts next, for a task scored on
+     * many positions ({@code task repeat}). {@code pass} says how, except that every query is computed
+     * whatever its {@code lastQueryOnly}. A model that cannot says so.
+     */
+    default NDArray forwardEveryPosition(NDArray tokens, ForwardPass pass) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " scores the last position only");
+    }
+
     /** Trainable arrays by name, in a fixed order (the checkpoint's order). */
     Map<String, NDArray> parameters();
 

@@ -168,6 +168,13 @@ public final class TransformerModel implements SequenceModel {
         return head(hidden(tokens, ForwardPass.full()));
     }
 
+    /** Logits at every position with {@code pass}'s dropout and tiling; no last-query-only shortcut. */
+    @Override
+    public NDArray forwardEveryPosition(NDArray tokens, ForwardPass pass) {
+        return head(hidden(tokens, new ForwardPass(pass.training(), false, pass.tileElements(), pass.causalBlocks(),
+                pass.recorder(), pass.ablated(), pass.precision(), pass.fused())));
+    }
+
     private NDArray hidden(NDArray tokens, ForwardPass pass) {
         int n = (int) tokens.getShape().get(1);
         if (n > maxLength()) {

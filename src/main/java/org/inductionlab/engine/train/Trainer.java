@@ -26,6 +26,8 @@ import org.inductionlab.engine.run.RunFolder;
 import org.inductionlab.engine.run.RunInfo;
 import org.inductionlab.engine.run.TrainingState;
 import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.RepeatTask;
+import org.inductionlab.engine.config.TaskKind;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -136,6 +138,8 @@ public final class Trainer {
         final AdamOptimizer optimizer;
         final NDManager root;
         final InductionTask task = new InductionTask(hp.vocab(), hp.layout(), hp.seed());
+        // task repeat: every position of the repeat scored (ScoredLoss); null for the trigger task
+        final RepeatTask repeat = hp.task() == TaskKind.REPEAT ? new RepeatTask(hp.vocab(), hp.seed()) : null;
         RunningAccuracy running;
         int stage; // curriculum stage: the training length is hp.lengthAtStage(stage)
         final double elapsedBefore;
@@ -245,7 +249,11 @@ public final class Trainer {
                 if (model instanceof TransformerModel t) {
                     t.setTrainingStep(step); // a clamp acts in its range of steps
                 }
-                trainStep(task.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
+                if (repeat != null) {
+                    trainRepeatStep(repeat.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
+                } else {
+                    trainStep(task.batch(step * batch, batch, review > 0 ? review : length()), lr, review == 0);
+                }
                 step++;
                 trainingNanos += System.nanoTime() - t0;
                 double ms = (System.nanoTime() - t0) / 1e6;
@@ -269,7 +277,7 @@ public final class Trainer {
                 if (hp.scoresEvery() > 0 && step % hp.scoresEvery() == 0) {
                     recordHeadScores();
                 }
-                if (hp.generalisationEvery() > 0 && step % hp.generalisationEvery() == 0 && withinBudget()) {
+                if (repeat == null && hp.generalisationEvery() > 0 && step % hp.generalisationEvery() == 0 && withinBudget()) {
                     long g0 = System.nanoTime();
                     recordGeneralisation();
                     generalisationNanos += System.nanoTime() - g0;
@@ -347,6 +355,28 @@ public final class Trainer {
                 }
                 lastLoss = loss.getFloat();
                 lastBatchAccuracy = (double) Logits.countCorrect(logits, data.answers()) / data.count();
+                running.add(lastBatchAccuracy);
+            }
+        }
+
+        /** The same for the repeat task: logits at every position, the loss over the scored ones. */
+        void trainRepeatStep(RepeatTask.Batch data, double lr, boolean counted) {
+            try (NDManager step = root.newSubManager()) {
+                NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
+                NDArray logits;
+                NDArray loss;
+                try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
+                    logits = model.forwardEveryPosition(tokens, ForwardPass.training(plan));
+                    loss = ScoredLoss.loss(logits, data, step);
+                    gc.backward(Autograd.scale(loss, model.lossScale()));
+                }
+                optimizer.step(trainable, lr, model.lossScale());
+                frozen.forEach(Autograd::zeroGradient); // a frozen layer keeps its weights
+                if (!counted) {
+                    return;
+                }
+                lastLoss = loss.getFloat();
+                lastBatchAccuracy = (double) ScoredLoss.countCorrect(logits, data) / Math.max(1, data.scoredCount());
                 running.add(lastBatchAccuracy);
             }
         }

@@ -168,11 +168,13 @@ public final class AttentionPage extends BorderPane {
         Label gridTitle = new Label("Heads (click one)");
         gridTitle.getStyleClass().add("section-title");
         // one line of key; the definitions in its tooltip, so the heads, not the prose, get the height
-        Label key = Fx.hint("prev, ind, dup, tgt: each head's standard scores; 1 = a perfect head (hover for more).");
+        Label key = Fx.hint("prev, ind, dup, tgt: the lab's head scores; 1 = a perfect head (hover for more).");
         Fx.tip(key, "");
-        key.getTooltip().setText("Each head's standard scores (Olsson et al. 2022; TransformerLens):"
+        key.getTooltip().setText("Each head's scores as the lab defines them (after Olsson et al. 2022):"
                 + " prev = mean A[i, i-1]; ind = mean A[i, i-n+1] and dup = mean A[i, i-n] on n random tokens"
                 + " repeated twice; tgt = the final S on the token after the first S. 1 = a perfect head."
+                + " Hover a head's scores for what uniform attention scores and for TransformerLens's detect_head"
+                + " scores (its defaults) on the same tokens, and whether the head is a generic induction head."
                 + " A Mamba run shows its hidden attention (Ali et al. 2024): for each group of channels, the"
                 + " share of position i's output that comes from position j, |α[i, j]| averaged and each row"
                 + " scaled to 1.");
@@ -421,6 +423,9 @@ public final class AttentionPage extends BorderPane {
         Label scores = new Label(s == null ? "" : String.format(Locale.ROOT, "prev %.2f · ind %.2f%ndup %.2f · tgt %.2f",
                 s.previousToken()[l][h], s.induction()[l][h], s.duplicateToken()[l][h], s.target()[l][h]));
         scores.getStyleClass().add("head-scores");
+        if (s != null && vm.run().get() != null) {
+            Fx.tip(scores, AttentionWords.scoresTip(s, vm.headKind().get(), vm.run().get().hyperparameters(), l, h));
+        }
         scores.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // whole: the grid takes fewer columns instead
         VBox box = new VBox(2, title, view, scores);
         box.setUserData(new int[] {l, h});

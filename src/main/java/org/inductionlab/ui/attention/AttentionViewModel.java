@@ -46,6 +46,7 @@ public final class AttentionViewModel {
     private final AttentionInput input = new AttentionInput();
     private final ObjectProperty<AttentionMap> map = new SimpleObjectProperty<>();
     private final ObjectProperty<HeadScores> scores = new SimpleObjectProperty<>();
+    private final ObjectProperty<org.inductionlab.engine.lab.HeadKind> headKind = new SimpleObjectProperty<>();
     private final IntegerProperty layer = new SimpleIntegerProperty(0);
     private final IntegerProperty head = new SimpleIntegerProperty(0);
     private final StringProperty message = new SimpleStringProperty("");
@@ -106,6 +107,7 @@ public final class AttentionViewModel {
         maps.cancel();
         ablation.clear();
         map.set(null);
+        headKind.set(null);
         scores.set(null);
         carriers.set(null);
         history.clear();
@@ -130,6 +132,14 @@ public final class AttentionViewModel {
     /** Each head's standard scores ({@link HeadScores}) for the run of the current map; null while there is none. */
     public ObjectProperty<HeadScores> scores() {
         return scores;
+    }
+
+    /**
+     * TransformerLens's detect_head scores and the verdict on which induction head the run grew, for the run
+     * of the current map (null for a recording, a Mamba, or while there is none).
+     */
+    public ObjectProperty<org.inductionlab.engine.lab.HeadKind> headKind() {
+        return headKind;
     }
 
     public IntegerProperty layer() {
@@ -204,16 +214,19 @@ public final class AttentionViewModel {
         }
         message.set("Computing…");
         AttentionQuery.Source query = input.query();
-        record Shown(AttentionQuery.Answer answer, HeadScores scores, MambaCarriers carriers) {}
+        record Shown(AttentionQuery.Answer answer, HeadScores scores, MambaCarriers carriers,
+                     org.inductionlab.engine.lab.HeadKind kind) {}
         maps.start(request -> {
             LoadedRun loaded = models.get(r.path());
             AttentionQuery.Answer a = AttentionQuery.ask(loaded, query);
             // the run's standard head scores (the same for any input): measured once per loaded run; for a
             // Mamba, which channels carry M on this input
             return new Shown(a, models.scores(loaded),
-                    MambaMemoryProbe.applies(loaded) ? MambaMemoryProbe.carriers(loaded, a.input()) : null);
+                    MambaMemoryProbe.applies(loaded) ? MambaMemoryProbe.carriers(loaded, a.input()) : null,
+                    models.kind(loaded));
         }, shown -> {
             AttentionMap m = shown.answer().map();
+            headKind.set(shown.kind());
             scores.set(shown.scores());
             carriers.set(shown.carriers());
             map.set(m);
@@ -254,6 +267,7 @@ public final class AttentionViewModel {
     /** Shows the recorded step the history points at; the head the user chose stays chosen while scrubbing. */
     private void showRecorded(boolean selectBest) {
         AttentionMap m = history.map();
+        headKind.set(null);
         scores.set(history.scores());
         map.set(m);
         error.set(false);

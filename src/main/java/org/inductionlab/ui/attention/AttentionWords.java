@@ -94,4 +94,26 @@ final class AttentionWords {
         return sb.append(String.format(Locale.ROOT, ". Verdict: %s (was %s).", result.after().verdict(),
                 result.before().verdict())).toString();
     }
+
+    /**
+     * A head's scores beside what uniform attention scores, and TransformerLens's detect_head scores (its
+     * defaults) when measured: "TL induction 0.43 (uniform 0.02)", and the run's verdict on its heads.
+     */
+    static String scoresTip(org.inductionlab.engine.eval.HeadScores s, org.inductionlab.engine.lab.HeadKind kind,
+                            org.inductionlab.engine.config.Hyperparameters hp, int l, int h) {
+        org.inductionlab.engine.eval.HeadScores.Uniform u = org.inductionlab.engine.eval.HeadScores.uniform(hp);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "The lab's scores (uniform attention in"
+                        + " brackets): prev %.2f (%.3f), ind %.2f (%.3f), dup %.2f (%.3f), tgt %.2f (%.3f).",
+                s.previousToken()[l][h], u.previousToken(), s.induction()[l][h], u.induction(),
+                s.duplicateToken()[l][h], u.duplicateToken(), s.target()[l][h], u.target()));
+        if (kind != null) {
+            org.inductionlab.engine.eval.DetectHead tl = kind.tl();
+            sb.append(String.format(Locale.ROOT, "%n%s: TL induction %.2f (uniform %.3f), TL previous %.2f"
+                            + " (uniform %.3f), TL duplicate %.2f (uniform %.3f).%nThe run's heads: %s.",
+                    org.inductionlab.engine.eval.DetectHead.NAME, tl.induction()[l][h], tl.inductionUniform(),
+                    tl.previousToken()[l][h], tl.previousTokenUniform(), tl.duplicateToken()[l][h],
+                    tl.duplicateTokenUniform(), kind.sentence()));
+        }
+        return sb.toString();
+    }
 }

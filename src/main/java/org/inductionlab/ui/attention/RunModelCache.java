@@ -2,6 +2,7 @@ package org.inductionlab.ui.attention;
 
 import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.lab.AttentionQuery;
+import org.inductionlab.engine.lab.HeadKind;
 import org.inductionlab.engine.lab.LoadedRun;
 
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 final class RunModelCache {
     private LoadedRun loaded;
     private HeadScores scores; // the loaded run's, once measured
+    private HeadKind kind; // the same, with TransformerLens's scores and the verdict
 
     /** The run in {@code path}, loaded once and kept until another run is asked for or it is forgotten. */
     LoadedRun get(Path path) {
@@ -32,9 +34,21 @@ final class RunModelCache {
         return scores;
     }
 
+    /** Which induction head {@code run} grew, with TransformerLens's scores ({@link HeadKind}); null for a Mamba. */
+    HeadKind kind(LoadedRun run) {
+        if (!HeadKind.applies(run.model())) {
+            return null;
+        }
+        if (run != loaded || kind == null) {
+            kind = HeadKind.of(run.model(), AttentionQuery.DEFAULT_SEED);
+        }
+        return kind;
+    }
+
     /** Closes the kept model (a run was renamed or deleted). */
     void forget() {
         scores = null;
+        kind = null;
         if (loaded != null) {
             loaded.close();
             loaded = null;

@@ -14,7 +14,7 @@ import java.util.List;
 public final class DemoRun {
 
     public static final List<String> NAMES = List.of("demo-position", "demo-induction", "demo-induction-256",
-            "demo-mamba", "demo-mamba-long");
+            "demo-mamba", "demo-mamba-long", "demo-olsson");
     static final List<String> FILES = List.of("config.json", "checkpoint.zip", "metrics.csv", "sweep.csv",
             "heads.csv", "attention.bin.gz");
 

@@ -134,6 +134,9 @@ public final class RunsViewModel {
             }
         }, result -> {
             StringBuilder sb = new StringBuilder(r.name() + ": " + result.verdict() + "\n" + result.why() + "\n");
+            if (result.heads() != null) {
+                sb.append("Heads: ").append(result.heads().sentence()).append("\n");
+            }
             for (ShortcutProbe.Cell c : result.table()) {
                 sb.append(String.format(java.util.Locale.ROOT, "%n%-10s %-22s L=%-6d %5.1f %% of %d", c.layout(),
                         c.why(), c.length(), 100 * c.point().accuracy(), c.point().sequences()));
