@@ -2,13 +2,11 @@ package org.inductionlab.ui.attention;
 
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
-import javafx.beans.property.LongProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
-import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -16,6 +14,7 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
 import org.inductionlab.engine.eval.MambaCarriers;
+import org.inductionlab.engine.lab.HeadKind;
 import org.inductionlab.engine.lab.Ablation;
 import org.inductionlab.engine.lab.AttentionQuery;
 import org.inductionlab.engine.lab.LoadedRun;
@@ -26,9 +25,6 @@ import org.inductionlab.ui.BackgroundTask;
 import org.inductionlab.ui.Fx;
 import org.inductionlab.ui.LabContext;
 import org.inductionlab.ui.event.RunEvents;
-
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The Attention page: a run, a sequence (generated, typed, or a line of a token file: the engine's
@@ -46,7 +42,7 @@ public final class AttentionViewModel {
     private final AttentionInput input = new AttentionInput();
     private final ObjectProperty<AttentionMap> map = new SimpleObjectProperty<>();
     private final ObjectProperty<HeadScores> scores = new SimpleObjectProperty<>();
-    private final ObjectProperty<org.inductionlab.engine.lab.HeadKind> headKind = new SimpleObjectProperty<>();
+    private final ObjectProperty<HeadKind> headKind = new SimpleObjectProperty<>();
     private final IntegerProperty layer = new SimpleIntegerProperty(0);
     private final IntegerProperty head = new SimpleIntegerProperty(0);
     private final StringProperty message = new SimpleStringProperty("");
@@ -134,11 +130,8 @@ public final class AttentionViewModel {
         return scores;
     }
 
-    /**
-     * TransformerLens's detect_head scores and the verdict on which induction head the run grew, for the run
-     * of the current map (null for a recording, a Mamba, or while there is none).
-     */
-    public ObjectProperty<org.inductionlab.engine.lab.HeadKind> headKind() {
+    /** TransformerLens's detect_head scores and which induction head the run grew; null for a recording or a Mamba. */
+    public ObjectProperty<HeadKind> headKind() {
         return headKind;
     }
 
@@ -214,8 +207,7 @@ public final class AttentionViewModel {
         }
         message.set("Computing…");
         AttentionQuery.Source query = input.query();
-        record Shown(AttentionQuery.Answer answer, HeadScores scores, MambaCarriers carriers,
-                     org.inductionlab.engine.lab.HeadKind kind) {}
+        record Shown(AttentionQuery.Answer answer, HeadScores scores, MambaCarriers carriers, HeadKind kind) {}
         maps.start(request -> {
             LoadedRun loaded = models.get(r.path());
             AttentionQuery.Answer a = AttentionQuery.ask(loaded, query);
