@@ -57,7 +57,7 @@ class StudyViewTest {
             assertEquals(2, last.runs());
             assertTrue(last.min() <= last.mean() && last.mean() <= last.max(), g.name() + ": " + last);
         }
-        assertTrue(curves.message().get().startsWith("lr=0.001: 2 runs, phase change seed 0 "), curves.message().get());
+        assertTrue(curves.message().get().startsWith("1: lr=0.001: 2 runs, phase change seed 0 "), curves.message().get());
         curves.open(home.resolve("spec.json"));
         assertTrue(curves.error().get(), "a file is not a study");
         assertTrue(curves.message().get().startsWith("Not a study folder: "), curves.message().get());

@@ -14,7 +14,6 @@ import org.inductionlab.ui.control.WrappingColumn;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A study's training curves, its seeds as bands: loss, running accuracy and the last layer's best target score
@@ -47,7 +46,8 @@ public final class StudyCurvesView extends BorderPane {
                 message.getStyleClass().add("problem");
             }
         });
-        accuracy.setLegendVisible(true);
+        accuracy.setLegendVisible(true); // which line is which group; its markers say "2:s1", group 2's seed 1
+        accuracy.setLegendSide(javafx.geometry.Side.RIGHT);
         VBox charts = new WrappingColumn(8, title, accuracy, loss, heads, message);
         charts.setPadding(new Insets(10));
         ScrollPane scroll = new ScrollPane(charts);
@@ -67,16 +67,16 @@ public final class StudyCurvesView extends BorderPane {
         List<AnnotatedLineChart.Marker> phases = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) {
             StudyCurves.Group g = groups.get(i);
-            String name = g.name() + " (" + g.members().size() + (g.members().size() == 1 ? " seed)" : " seeds)");
+            String name = (groups.size() == 1 ? "" : (i + 1) + ": ") + g.name() + " (" + g.members().size()
+                    + (g.members().size() == 1 ? " seed)" : " seeds)");
             add(loss, name, g.bands().get(StudyCurves.Series.LOSS), 1);
             add(accuracy, name, g.bands().get(StudyCurves.Series.RUNNING_ACCURACY), 100);
             add(heads, name, g.bands().get(StudyCurves.Series.HEAD_TARGET), 1);
             for (StudyCurves.Member m : g.members()) {
                 if (m.phaseChange() >= 0) {
-                    String who = groups.size() == 1 ? "seed " + m.seed() : g.name() + " · seed " + m.seed();
-                    phases.add(new AnnotatedLineChart.Marker(m.phaseChange(),
-                            String.format(Locale.ROOT, "%s @ %,d", who, m.phaseChange()), "phase-marker",
-                            "s" + m.seed()));
+                    // short: a study has many (the steps in words are under the charts)
+                    phases.add(new AnnotatedLineChart.Marker(m.phaseChange(), (groups.size() == 1 ? "" : (i + 1) + ":")
+                            + "s" + m.seed(), "phase-marker"));
                 }
             }
         }

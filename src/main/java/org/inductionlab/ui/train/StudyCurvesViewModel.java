@@ -57,11 +57,15 @@ public final class StudyCurvesViewModel {
 
     /** A line per group: its runs and each seed's phase change. */
     static String summary(List<StudyCurves.Group> groups) {
-        return groups.stream().map(g -> g.name() + ": " + g.members().size() + (g.members().size() == 1 ? " run" : " runs")
-                + ", phase change " + g.members().stream().map(m -> "seed " + m.seed() + (m.phaseChange() < 0
-                        ? " not reached" : String.format(Locale.ROOT, " at %,d", m.phaseChange())))
-                        .collect(Collectors.joining(", ")))
-                .collect(Collectors.joining("\n"));
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < groups.size(); i++) { // numbered as the charts' markers are ("2:s1")
+            StudyCurves.Group g = groups.get(i);
+            s.append(i == 0 ? "" : "\n").append(groups.size() == 1 ? "" : (i + 1) + ": ").append(g.name()).append(": ")
+                    .append(g.members().size()).append(g.members().size() == 1 ? " run" : " runs").append(", phase change ")
+                    .append(g.members().stream().map(m -> "seed " + m.seed() + (m.phaseChange() < 0 ? " not reached"
+                            : String.format(Locale.ROOT, " at %,d", m.phaseChange()))).collect(Collectors.joining(", ")));
+        }
+        return s.toString();
     }
 
     /** The study shown, or null. */

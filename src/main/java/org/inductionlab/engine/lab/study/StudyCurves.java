@@ -118,14 +118,16 @@ public final class StudyCurves {
         return s.toString();
     }
 
-    /** What run {@code i} shares with its seeds: its variant and its varied settings other than the seed. */
+    /** What run {@code i} shares with its seeds: its variant's name, or its varied settings other than the seed. */
     static String groupName(Study study, int i) {
         List<String> parts = new ArrayList<>();
         String variant = study.runs().get(i).variant();
         if (variant != null) {
             parts.add(variant);
         }
-        List<String> keys = study.variedKeys().stream().filter(k -> !k.equals("seed")).toList();
+        // named variants are what their settings vary; without names, the varied settings other than the seed
+        List<String> keys = variant != null ? List.of()
+                : study.variedKeys().stream().filter(k -> !k.equals("seed")).toList();
         if (!keys.isEmpty()) {
             try {
                 var hp = RunFolder.open(study.runPath(i)).hyperparameters();
