@@ -271,8 +271,9 @@ public final class SnapshotCommand implements Callable<Integer> {
     private void shootSweep(LabApp.Lab lab) throws Exception {
         on(() -> {
             lab.window().show(Page.SWEEP);
-            for (String name : DemoRun.NAMES) {
-                lab.context().runs().find(name).ifPresent(lab.sweep()::add);
+            for (String name : DemoRun.NAMES) { // the runs of the trigger task, which the length plot measures
+                lab.context().runs().find(name).filter(r -> r.hyperparameters().task()
+                        == org.inductionlab.engine.config.TaskKind.TRIGGER).ifPresent(lab.sweep()::add);
             }
             return null;
         });
