@@ -96,7 +96,9 @@ public final class GridHeatmap extends Region {
         if (d == null || d.isEmpty() || pw < 10 || ph < 10) {
             g.setFill(Color.web("#868e96"));
             g.setTextBaseline(VPos.CENTER);
-            g.fillText("generalisation.csv: none yet (every generalisation_every steps)", w / 2, h / 2, w - em);
+            // in words that fit a narrow chart at the zoom's size, not squeezed to fit one line
+            g.fillText("nothing recorded yet", w / 2, h / 2 - em * 0.7, w - em);
+            g.fillText("(generalisation_every)", w / 2, h / 2 + em * 0.7, w - em);
             return;
         }
         int cols = d.steps().length;

@@ -285,7 +285,7 @@ public final class TrainPage extends BorderPane {
         x.setForceZeroInRange(true); // from step 0, like the charts above
         StepAxis y = new StepAxis("score", 0, 1, 0.25, 0.5, 1);
         javafx.scene.chart.LineChart<Number, Number> c = new javafx.scene.chart.LineChart<>(x, y);
-        c.setTitle("Heads forming (last layer, target score)");
+        c.setTitle("Heads forming (target score)");
         c.setCreateSymbols(false);
         c.setAnimated(false);
         c.setLegendVisible(true); // which line is which head
@@ -319,7 +319,7 @@ public final class TrainPage extends BorderPane {
         x.setLabel("step");
         x.setForceZeroInRange(true);
         AnnotatedLineChart c = new AnnotatedLineChart(x, new StepAxis("%", 0, 100, 20, 25, 50, 100));
-        c.setTitle("Longer sequences, S anywhere (%)");
+        c.setTitle("Longer lengths, S anywhere");
         c.setCreateSymbols(false);
         c.setAnimated(false);
         c.setLegendVisible(true);
