@@ -137,6 +137,7 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
                 }
             }
         }
+        List<double[]> levelLabels = new ArrayList<>(); // {x, baseline} of each level's label so far
         for (Level l : levels) {
             if (l.y() < yAxis.getLowerBound() || l.y() > yAxis.getUpperBound()) {
                 continue;
@@ -146,7 +147,16 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
             Text t = text(l.label(), l.styleClass());
             add(t);
             t.applyCss(); // measured in the font it is drawn in (it grows with the zoom)
-            t.setX(right - 4 - t.getLayoutBounds().getWidth());
+            double w = t.getLayoutBounds().getWidth();
+            double h = t.getLayoutBounds().getHeight();
+            double x = right - 4 - w;
+            for (double[] p : levelLabels) { // two levels close together (chance 1/16 and 1/64): side by side
+                if (Math.abs(p[1] - (py - 4)) < h && x + w > p[0] - 8) {
+                    x = p[0] - 12 - w;
+                }
+            }
+            levelLabels.add(new double[] {x, py - 4});
+            t.setX(x);
             t.setY(py - 4);
         }
         List<Marker> shown = markers.stream()

@@ -133,8 +133,6 @@ public final class TrainPage extends BorderPane {
         status.textProperty().bind(vm.status());
         status.setWrapText(true);
         status.setMinHeight(Region.USE_PREF_SIZE); // whole, on as many lines as it needs, never "…"
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
         // a study's runs as bands over their seeds, in place of the single run's charts
         StudyCurvesViewModel studyVm = new StudyCurvesViewModel(ctx);
         StudyCurvesView studyView = new StudyCurvesView(studyVm);
@@ -155,7 +153,11 @@ public final class TrainPage extends BorderPane {
                 studyVm.open(dir.toPath());
             }
         });
-        HBox buttons = new HBox(8, start, pause, resume, stop, spacer, studyCurves);
+        for (Button b : List.of(start, pause, resume, stop)) {
+            b.setMinWidth(Region.USE_PREF_SIZE); // whole words at any zoom: the row wraps instead
+        }
+        javafx.scene.layout.FlowPane buttons = new javafx.scene.layout.FlowPane(8, 6, start, pause, resume, stop,
+                studyCurves);
         buttons.setAlignment(Pos.CENTER_LEFT);
 
         lossChart = chart("Loss", false);
