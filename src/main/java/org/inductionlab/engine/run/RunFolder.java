@@ -361,22 +361,32 @@ public final class RunFolder {
 
     /** Drops rows after {@code lastStep} (work lost since the checkpoint), atomically. */
     public synchronized void truncateMetrics(long lastStep) throws IOException {
-        List<MetricsRow> keep = readMetrics().stream().filter(r -> r.step() <= lastStep).toList();
-        StringBuilder sb = new StringBuilder(MetricsRow.CSV_HEADER).append('\n');
-        keep.forEach(r -> sb.append(r.toCsv()).append('\n'));
-        AtomicFiles.writeString(dir.resolve(METRICS), sb.toString());
+        rewriteRows(METRICS, MetricsRow.CSV_HEADER, readMetrics().stream().filter(r -> r.step() <= lastStep)
+                .map(MetricsRow::toCsv).toList());
+    }
+
+    /** Appends CSV lines to {@code name}, with {@code header} first when the file is new. */
+    private void appendRows(String name, String header, List<String> lines) throws IOException {
+        Path file = dir.resolve(name);
+        StringBuilder sb = new StringBuilder();
+        if (!Files.exists(file)) {
+            sb.append(header).append('\n');
+        }
+        lines.forEach(l -> sb.append(l).append('\n'));
+        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Replaces {@code name} with {@code header} and {@code lines}, atomically (a resume's cut back). */
+    private void rewriteRows(String name, String header, List<String> lines) throws IOException {
+        StringBuilder sb = new StringBuilder(header).append('\n');
+        lines.forEach(l -> sb.append(l).append('\n'));
+        AtomicFiles.writeString(dir.resolve(name), sb.toString());
     }
 
     // ---- heads.csv: every head's scores as training went -------------------------------------------------
 
     public synchronized void appendHeadScores(List<HeadScoreRow> rows) throws IOException {
-        Path file = dir.resolve(HEADS);
-        StringBuilder sb = new StringBuilder();
-        if (!Files.exists(file)) {
-            sb.append(HeadScoreRow.CSV_HEADER).append('\n');
-        }
-        rows.forEach(r -> sb.append(r.toCsv()).append('\n'));
-        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        appendRows(HEADS, HeadScoreRow.CSV_HEADER, rows.stream().map(HeadScoreRow::toCsv).toList());
     }
 
     public List<HeadScoreRow> readHeadScores() throws IOException {
@@ -385,24 +395,16 @@ public final class RunFolder {
 
     /** On resume: drops the rows after the checkpoint's step, as {@link #truncateMetrics} does. */
     public synchronized void truncateHeadScores(long lastStep) throws IOException {
-        if (!Files.exists(dir.resolve(HEADS))) {
-            return;
+        if (Files.exists(dir.resolve(HEADS))) {
+            rewriteRows(HEADS, HeadScoreRow.CSV_HEADER, readHeadScores().stream().filter(r -> r.step() <= lastStep)
+                    .map(HeadScoreRow::toCsv).toList());
         }
-        StringBuilder sb = new StringBuilder(HeadScoreRow.CSV_HEADER).append('\n');
-        readHeadScores().stream().filter(r -> r.step() <= lastStep).forEach(r -> sb.append(r.toCsv()).append('\n'));
-        AtomicFiles.writeString(dir.resolve(HEADS), sb.toString());
     }
 
     // ---- generalisation.csv: the held-out set at longer lengths as training went ------------------------
 
     public synchronized void appendGeneralisation(List<GeneralisationRow> rows) throws IOException {
-        Path file = dir.resolve(GENERALISATION);
-        StringBuilder sb = new StringBuilder();
-        if (!Files.exists(file)) {
-            sb.append(GeneralisationRow.CSV_HEADER).append('\n');
-        }
-        rows.forEach(r -> sb.append(r.toCsv()).append('\n'));
-        Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        appendRows(GENERALISATION, GeneralisationRow.CSV_HEADER, rows.stream().map(GeneralisationRow::toCsv).toList());
     }
 
     public List<GeneralisationRow> readGeneralisation() throws IOException {
@@ -411,13 +413,10 @@ public final class RunFolder {
 
     /** On resume: drops the rows after the checkpoint's step, as {@link #truncateMetrics} does. */
     public synchronized void truncateGeneralisation(long lastStep) throws IOException {
-        if (!Files.exists(dir.resolve(GENERALISATION))) {
-            return;
+        if (Files.exists(dir.resolve(GENERALISATION))) {
+            rewriteRows(GENERALISATION, GeneralisationRow.CSV_HEADER, readGeneralisation().stream()
+                    .filter(r -> r.step() <= lastStep).map(GeneralisationRow::toCsv).toList());
         }
-        StringBuilder sb = new StringBuilder(GeneralisationRow.CSV_HEADER).append('\n');
-        readGeneralisation().stream().filter(r -> r.step() <= lastStep)
-                .forEach(r -> sb.append(r.toCsv()).append('\n'));
-        AtomicFiles.writeString(dir.resolve(GENERALISATION), sb.toString());
     }
 
     // ---- sweep.csv ------------------------------------------------------------------------------------
