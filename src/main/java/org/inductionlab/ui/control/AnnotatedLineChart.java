@@ -166,6 +166,9 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
         for (Marker m : shown) {
             double px = xAxis.getDisplayPosition(m.x());
             add(line(px, top, px, bottom, m.styleClass()));
+            if (m.label().isEmpty()) {
+                continue; // a line alone: what it marks is said beside the chart
+            }
             Text t = text(m.label(), m.styleClass());
             t.getStyleClass().add("marker-label");
             add(t);

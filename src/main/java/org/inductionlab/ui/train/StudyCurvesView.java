@@ -46,8 +46,7 @@ public final class StudyCurvesView extends BorderPane {
                 message.getStyleClass().add("problem");
             }
         });
-        accuracy.setLegendVisible(true); // which line is which group; its markers say "2:s1", group 2's seed 1
-        accuracy.setLegendSide(javafx.geometry.Side.RIGHT);
+        accuracy.setLegendVisible(true); // which line is which group (numbered as in the summary)
         VBox charts = new WrappingColumn(8, title, accuracy, loss, heads, message);
         charts.setPadding(new Insets(10));
         ScrollPane scroll = new ScrollPane(charts);
@@ -74,9 +73,8 @@ public final class StudyCurvesView extends BorderPane {
             add(heads, name, g.bands().get(StudyCurves.Series.HEAD_TARGET), 1);
             for (StudyCurves.Member m : g.members()) {
                 if (m.phaseChange() >= 0) {
-                    // short: a study has many (the steps in words are under the charts)
-                    phases.add(new AnnotatedLineChart.Marker(m.phaseChange(), (groups.size() == 1 ? "" : (i + 1) + ":")
-                            + "s" + m.seed(), "phase-marker"));
+                    // a dashed line each, unlabelled: a study has many, and the numbered steps are under the charts
+                    phases.add(new AnnotatedLineChart.Marker(m.phaseChange(), "", "phase-marker"));
                 }
             }
         }

@@ -58,7 +58,7 @@ public final class StudyCurvesViewModel {
     /** A line per group: its runs and each seed's phase change. */
     static String summary(List<StudyCurves.Group> groups) {
         StringBuilder s = new StringBuilder();
-        for (int i = 0; i < groups.size(); i++) { // numbered as the charts' markers are ("2:s1")
+        for (int i = 0; i < groups.size(); i++) { // numbered as the charts' legend is
             StudyCurves.Group g = groups.get(i);
             s.append(i == 0 ? "" : "\n").append(groups.size() == 1 ? "" : (i + 1) + ": ").append(g.name()).append(": ")
                     .append(g.members().size()).append(g.members().size() == 1 ? " run" : " runs").append(", phase change ")
