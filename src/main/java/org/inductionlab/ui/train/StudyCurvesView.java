@@ -47,6 +47,7 @@ public final class StudyCurvesView extends BorderPane {
             }
         });
         accuracy.setLegendVisible(true); // which line is which group (numbered as in the summary)
+        accuracy.setLegendSide(javafx.geometry.Side.RIGHT);
         VBox charts = new WrappingColumn(8, title, accuracy, loss, heads, message);
         charts.setPadding(new Insets(10));
         ScrollPane scroll = new ScrollPane(charts);
