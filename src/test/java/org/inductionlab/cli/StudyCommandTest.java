@@ -277,7 +277,10 @@ class StudyCommandTest {
             assertTrue(Files.readString(again).contains("1 runs (array 3)"), Files.readString(again));
             String job2 = Study.open(dir).submissions().get(1).jobId();
             waitFor(() -> done(study, 3), 240, "run 3 finishes", dir.resolve("logs/slurm-" + job2 + "_3.out"));
-            String taskLog = Files.readString(dir.resolve("logs/slurm-" + job2 + "_3.out"));
+            // its sweep.csv is whole a moment before the task prints its last lines: wait for them too
+            Path out3 = dir.resolve("logs/slurm-" + job2 + "_3.out");
+            waitFor(() -> readOrEmpty(out3).contains("resumed from step"), 60, "run 3's log ends", out3);
+            String taskLog = Files.readString(out3);
             assertTrue(taskLog.contains("resumed from step " + cancelledAt), taskLog);
             Map<Integer, FileTime> after = checkpointTimes(study);
             for (int i = 0; i < 3; i++) {
@@ -337,6 +340,14 @@ class StudyCommandTest {
             assertEquals(sum / 2, Double.parseDouble(last[5]), 1e-5, "the band's mean is the seeds' mean");
             assertEquals(lo, Double.parseDouble(last[6]), 1e-5);
             assertEquals(hi, Double.parseDouble(last[7]), 1e-5);
+        }
+    }
+
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
         }
     }
 
