@@ -336,47 +336,45 @@ public final class Trainer {
             return hp.reviewLength(stage, step);
         }
 
-        /** Forward, last-token cross-entropy, backward, Adam: everything in a sub-manager closed at the end. */
+        /** The trigger task: the last position's cross-entropy against the answer. */
         void trainStep(InductionTask.Batch data, double lr, boolean counted) {
-            try (NDManager step = root.newSubManager()) {
+            optimise(lr, counted, step -> {
                 NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
                 NDArray answers = step.create(toLongs(data.answers()), new Shape(data.count(), 1));
-                NDArray logits;
-                NDArray loss;
-                try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
-                    logits = model.forward(tokens, ForwardPass.training(plan));
-                    loss = logits.logSoftmax(1).gather(answers, 1).mean().neg();
-                    gc.backward(Autograd.scale(loss, model.lossScale()));
-                }
-                optimizer.step(trainable, lr, model.lossScale());
-                frozen.forEach(Autograd::zeroGradient); // a frozen layer keeps its weights
-                if (!counted) {
-                    return;
-                }
-                lastLoss = loss.getFloat();
-                lastBatchAccuracy = (double) Logits.countCorrect(logits, data.answers()) / data.count();
-                running.add(lastBatchAccuracy);
-            }
+                NDArray logits = model.forward(tokens, ForwardPass.training(plan));
+                return new NDArray[] {logits, logits.logSoftmax(1).gather(answers, 1).mean().neg()};
+            }, logits -> (double) Logits.countCorrect(logits, data.answers()) / data.count());
         }
 
-        /** The same for the repeat task: logits at every position, the loss over the scored ones. */
+        /** The repeat task: logits at every position, the loss over the scored ones. */
         void trainRepeatStep(RepeatTask.Batch data, double lr, boolean counted) {
-            try (NDManager step = root.newSubManager()) {
+            optimise(lr, counted, step -> {
                 NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
-                NDArray logits;
-                NDArray loss;
+                NDArray logits = model.forwardEveryPosition(tokens, ForwardPass.training(plan));
+                return new NDArray[] {logits, ScoredLoss.loss(logits, data, step)};
+            }, logits -> (double) ScoredLoss.countCorrect(logits, data) / Math.max(1, data.scoredCount()));
+        }
+
+        /**
+         * One step of either task: its forward pass and loss ({logits, loss}, recorded for the gradient), backward,
+         * Adam on the trainable parameters, everything in a sub-manager closed at the end; a counted step's loss
+         * and accuracy go to the running figures.
+         */
+        private void optimise(double lr, boolean counted, java.util.function.Function<NDManager, NDArray[]> forward,
+                              java.util.function.ToDoubleFunction<NDArray> accuracy) {
+            try (NDManager step = root.newSubManager()) {
+                NDArray[] logitsAndLoss;
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
-                    logits = model.forwardEveryPosition(tokens, ForwardPass.training(plan));
-                    loss = ScoredLoss.loss(logits, data, step);
-                    gc.backward(Autograd.scale(loss, model.lossScale()));
+                    logitsAndLoss = forward.apply(step);
+                    gc.backward(Autograd.scale(logitsAndLoss[1], model.lossScale()));
                 }
                 optimizer.step(trainable, lr, model.lossScale());
                 frozen.forEach(Autograd::zeroGradient); // a frozen layer keeps its weights
                 if (!counted) {
                     return;
                 }
-                lastLoss = loss.getFloat();
-                lastBatchAccuracy = (double) ScoredLoss.countCorrect(logits, data) / Math.max(1, data.scoredCount());
+                lastLoss = logitsAndLoss[1].getFloat();
+                lastBatchAccuracy = accuracy.applyAsDouble(logitsAndLoss[0]);
                 running.add(lastBatchAccuracy);
             }
         }
