@@ -227,7 +227,6 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
         n.setUserData(ANNOTATION);
         n.setManaged(false);
         getPlotChildren().add(n);
-        n.applyCss(); // styled now, in this layout: a node added here would otherwise wait a pulse for its CSS
     }
 
     /**
