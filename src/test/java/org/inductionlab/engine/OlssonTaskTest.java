@@ -218,10 +218,13 @@ class OlssonTaskTest {
         }
         Path in = dir.resolve("maps.json");
         json.writeValue(in.toFile(), Map.of("tokens", tokens, "maps", maps));
+        Path err = dir.resolve("python.err");
         Process p = new ProcessBuilder(python, Path.of("src/test/python/tl_detect_head.py").toString(), in.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        JsonNode out = json.readTree(p.getInputStream());
-        assertEquals(0, p.waitFor());
+                .redirectError(err.toFile()).start();
+        byte[] printed = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor(), () -> "the Python re-implementation failed: " + new String(printed)
+                + readQuietly(err));
+        JsonNode out = json.readTree(printed);
         DetectHead d = DetectHead.of(m);
         for (int l = 0; l < m.layers(); l++) {
             for (int h = 0; h < m.heads(); h++) {
@@ -251,6 +254,14 @@ class OlssonTaskTest {
             assertTrue(k.tl().inductionRatio(top[0], top[1]) >= 5, k.why());
             ShortcutProbe.Result probe = ShortcutProbe.probe(olsson, 16, 1);
             assertEquals(HeadKind.GENERIC, probe.heads().verdict(), "the probe says the same");
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 }
