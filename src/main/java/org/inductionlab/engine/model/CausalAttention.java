@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.norm.Dropout;
 
 /**
  * softmax(q k^T + causal mask) v, computed in tiles so memory grows with n * tile instead of n^2. This
@@ -194,9 +193,7 @@ public final class CausalAttention {
         if (pass.recorder() != null) {
             pass.recorder().record(layer, weights, firstSeq, firstRow);
         }
-        if (pass.training() && dropout > 0) {
-            weights = Dropout.dropout(weights, (float) dropout, true).singletonOrThrow();
-        }
+        weights = pass.dropout(weights, dropout);
         return weights.matMul(v);
     }
 

@@ -6,17 +6,22 @@ import ai.djl.ndarray.NDArray;
  * How a forward pass runs, for any {@link SequenceModel}: with dropout or not, whether the last layer
  * serves the final position only, at most how many attention scores (or scan elements) one tile holds,
  * in how many blocks the causal square is cut (see {@link CausalAttention}), who, if anyone, receives
- * the attention weights, in which {@link Precision} (half precision for evaluation only), and whether
- * attention may run as PyTorch's fused kernel ({@link #attendsFused}).
+ * the attention weights, in which {@link Precision} (half precision for evaluation only), whether
+ * attention may run as PyTorch's fused kernel ({@link #attendsFused}), and where a training pass draws
+ * its dropout masks ({@link DropoutMasks}; the process-wide source where none is given).
  *
  * <p>The one way to build a pass: {@link #training(ExecutionPlan)} and {@link #evaluation(ExecutionPlan, long)}
  * read how a device cuts passes up from its {@link ExecutionPlan}; the trainer, the sweep and the cost model
  * ({@link ModelCost}) all take their passes from here, so what is priced is what runs.
  */
 public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
-                          AttentionRecorder recorder, boolean[][] ablated, Precision precision, boolean fused) {
+                          AttentionRecorder recorder, boolean[][] ablated, Precision precision, boolean fused,
+                          DropoutMasks masks) {
 
     public ForwardPass {
+        if (masks == null) {
+            masks = DropoutMasks.shared();
+        }
         if (precision == null) {
             precision = Precision.FP32;
         }
@@ -28,23 +33,23 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
     /** In fp32, with the lab's own attention. */
     public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                        AttentionRecorder recorder, boolean[][] ablated) {
-        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, Precision.FP32, false);
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, Precision.FP32, false, null);
     }
 
     /** In fp32, with the lab's own attention, without ablation. */
     public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                        AttentionRecorder recorder) {
-        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null, Precision.FP32, false);
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null, Precision.FP32, false, null);
     }
 
     /** The same pass computing in {@code p} (evaluation passes only). */
     public ForwardPass withPrecision(Precision p) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, p, fused);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, p, fused, masks);
     }
 
     /** The same pass with PyTorch's fused attention allowed (where it fits) or not. */
     public ForwardPass withFused(boolean on) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, on);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, on, masks);
     }
 
     /** Whether attention may run fused: asked for, and no one wants the weights. */
@@ -69,7 +74,7 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
      * the output projection (W_O), as interpretability work does to test what a head is for.
      */
     public ForwardPass withAblated(boolean[][] heads) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads, precision, fused);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads, precision, fused, masks);
     }
 
     /** Whether any head of {@code layer} is ablated. */
@@ -133,8 +138,19 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
         return new ForwardPass(false, false, Long.MAX_VALUE, 1, recorder);
     }
 
+    /** The same pass drawing its dropout masks from {@code source} (a training run's own, seeded from its seed). */
+    public ForwardPass withMasks(DropoutMasks source) {
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, fused,
+                source);
+    }
+
+    /** Dropout with probability {@code p} on x where this pass trains; x itself otherwise. */
+    public NDArray dropout(NDArray x, double p) {
+        return training && p > 0 ? masks.apply(x, p) : x;
+    }
+
     /** The same pass with dropout on or off (for tests that compare paths). */
     public ForwardPass withTraining(boolean on) {
-        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, fused);
+        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, fused, masks);
     }
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import org.inductionlab.engine.config.AttentionScale;
 import org.inductionlab.engine.config.Hyperparameters;
@@ -172,7 +171,7 @@ public final class TransformerModel implements SequenceModel {
     @Override
     public NDArray forwardEveryPosition(NDArray tokens, ForwardPass pass) {
         return head(hidden(tokens, new ForwardPass(pass.training(), false, pass.tileElements(), pass.causalBlocks(),
-                pass.recorder(), pass.ablated(), pass.precision(), pass.fused())));
+                pass.recorder(), pass.ablated(), pass.precision(), pass.fused(), pass.masks())));
     }
 
     private NDArray hidden(NDArray tokens, ForwardPass pass) {
@@ -319,10 +318,7 @@ public final class TransformerModel implements SequenceModel {
     }
 
     private NDArray dropout(NDArray x, ForwardPass pass) {
-        if (!pass.training() || hp.dropout() == 0) {
-            return x;
-        }
-        return Dropout.dropout(x, (float) hp.dropout(), true).singletonOrThrow();
+        return pass.dropout(x, hp.dropout());
     }
 
     /**

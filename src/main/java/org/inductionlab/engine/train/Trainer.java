@@ -10,6 +10,7 @@ import org.inductionlab.engine.run.AttentionFrame;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.ExecutionPlan;
+import org.inductionlab.engine.model.DropoutMasks;
 import org.inductionlab.engine.model.ForwardPass;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -71,7 +72,7 @@ public final class Trainer {
                 AttentionFrame.truncate(folder.path(), state.step());
                 phaseChange = PhaseChange.firstStep(hp, folder.readMetrics());
             }
-            engine.setRandomSeed((int) (hp.seed() * 31 + state.step())); // dropout masks
+            engine.setRandomSeed((int) (hp.seed() * 31 + state.step())); // libtorch's own draws (Mamba's state noise; dropout on a GPU)
             Session s = new Session(model, optimizer, state, root);
             s.phaseChangeStep = phaseChange;
             if (resume) { // a length that passed before this session is not announced again
@@ -157,6 +158,7 @@ public final class Trainer {
         EtaEstimate eta = new EtaEstimate(hp.window(), PhaseChange.threshold(hp), hp.target());
         EtaEstimate nextStage = new EtaEstimate(hp.window(), 0, hp.curriculumAdvance()); // any rise counts
         final ExecutionPlan plan; // how each step's passes are cut up on this device
+        final DropoutMasks masks; // this session's dropout masks, from the seed and the step it starts at
         final java.util.Map<String, NDArray> trainable; // every parameter but those of a frozen layer
         final java.util.List<NDArray> frozen;
         final java.util.Set<Integer> passedLengths = new java.util.TreeSet<>(); // held-out lengths past 90 %
@@ -168,6 +170,7 @@ public final class Trainer {
             this.optimizer = optimizer;
             this.root = root;
             this.plan = ExecutionPlan.of(model.device());
+            this.masks = DropoutMasks.seeded(hp.seed() * 31 + state.step());
             this.running = RunningAccuracy.of(hp.window(), state.recentAccuracies());
             this.elapsedBefore = state.elapsedSeconds();
             this.step = state.step();
@@ -341,7 +344,7 @@ public final class Trainer {
             optimise(lr, counted, step -> {
                 NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
                 NDArray answers = step.create(toLongs(data.answers()), new Shape(data.count(), 1));
-                NDArray logits = model.forward(tokens, ForwardPass.training(plan));
+                NDArray logits = model.forward(tokens, ForwardPass.training(plan).withMasks(masks));
                 return new NDArray[] {logits, logits.logSoftmax(1).gather(answers, 1).mean().neg()};
             }, logits -> (double) Logits.countCorrect(logits, data.answers()) / data.count());
         }
@@ -350,7 +353,7 @@ public final class Trainer {
         void trainRepeatStep(RepeatTask.Batch data, double lr, boolean counted) {
             optimise(lr, counted, step -> {
                 NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
-                NDArray logits = model.forwardEveryPosition(tokens, ForwardPass.training(plan));
+                NDArray logits = model.forwardEveryPosition(tokens, ForwardPass.training(plan).withMasks(masks));
                 return new NDArray[] {logits, ScoredLoss.loss(logits, data, step)};
             }, logits -> (double) ScoredLoss.countCorrect(logits, data) / Math.max(1, data.scoredCount()));
         }
