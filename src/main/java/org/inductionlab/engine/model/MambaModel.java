@@ -171,9 +171,15 @@ public final class MambaModel implements SequenceModel {
         NDManager m = tokens.getManager();
         if (pass.training() || pass.recorder() != null) {
             NDArray x = embed(tokens);
-            for (int l = 0; l < layers.size(); l++) {
+            int last = layers.size() - 1;
+            for (int l = 0; l < last; l++) {
                 x = x.add(mixer(layers.get(l), l, rmsNorm(x, layers.get(l).norm()), null, pass));
             }
+            // the last block serves the last position only: its scan runs the whole recurrence but reads C h
+            // (and everything after the scan) at the end alone
+            boolean lastOnly = pass.lastQueryOnly() && pass.recorder() == null;
+            NDArray out = mixer(layers.get(last), last, rmsNorm(x, layers.get(last).norm()), null, pass, lastOnly);
+            x = lastOnly ? x.get(m, new NDIndex(":, -1:, :")).add(out) : x.add(out);
             return head(x.get(m, new NDIndex(":, -1, :")));
         }
         return MambaEvaluation.forward(this, tokens, pass);
@@ -242,6 +248,12 @@ public final class MambaModel implements SequenceModel {
 
     /** The mixer of block {@code index} on (batch, n, d); {@code carry} null means the sequence starts here. */
     private NDArray mixer(Layer w, int index, NDArray h, MambaEvaluation.Carry carry, ForwardPass pass) {
+        return mixer(w, index, h, carry, pass, false);
+    }
+
+    /** The same; with {@code lastOnly} (training) its output at the last position only, (batch, 1, d). */
+    private NDArray mixer(Layer w, int index, NDArray h, MambaEvaluation.Carry carry, ForwardPass pass,
+                          boolean lastOnly) {
         NDManager m = h.getManager();
         Selection sel = select(w, h, carry);
         NDArray u = sel.u();
@@ -253,7 +265,15 @@ public final class MambaModel implements SequenceModel {
         NDArray y;
         if (carry == null && pass.training()) {
             // backward through the plain recurrence: the faster here; with state noise from a random state
-            y = sequentialScan(u, delta, a, b, c, hp.stateNoise() > 0 ? stateNoise(m, u, hp.stateNoise()) : null);
+            NDArray h0 = hp.stateNoise() > 0 ? stateNoise(m, u, hp.stateNoise()) : null;
+            if (lastOnly) {
+                NDIndex end = new NDIndex(":, -1:, :");
+                y = lastScan(u, delta, a, b, c, h0);
+                u = u.get(m, end);
+                z = z.get(m, end);
+            } else {
+                y = sequentialScan(u, delta, a, b, c, h0);
+            }
         } else if (carry == null) {
             y = SelectiveScan.scan(u, delta, a, b, c, null, true).get(0);
         } else {
@@ -368,6 +388,26 @@ public final class MambaModel implements SequenceModel {
         }
         NDArray all = states.size() == 1 ? states.get(0) : NDArrays.concat(new NDList(states), 1);
         return all.matMul(c.expandDims(3)).squeeze(3);                               // y_t = C_t h_t
+    }
+
+    /**
+     * {@link #sequentialScan}'s y at the last step only, (batch, 1, E): the same recurrence, but no step's
+     * state is kept past the next one, and C h is read at the end alone (the last block in training, whose
+     * later positions nothing reads: the states' concatenation and the product with C were a fifth of a step).
+     */
+    static NDArray lastScan(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0) {
+        NDManager m = u.getManager();
+        int n = (int) u.getShape().get(1);
+        NDArray decay = delta.expandDims(3).mul(a).exp();                          // exp(Δ_t A): (batch, n, E, N)
+        NDArray input = delta.mul(u).expandDims(3).mul(b.expandDims(2));           // Δ_t B_t u_t
+        NDList decays = steps(decay, n);
+        NDList inputs = steps(input, n);
+        NDArray h = h0 == null ? inputs.get(0) : decays.get(0).mul(h0.expandDims(1)).add(inputs.get(0));
+        for (int t = 1; t < n; t++) {
+            h = decays.get(t).mul(h).add(inputs.get(t));
+        }
+        NDArray cLast = c.get(m, new NDIndex(":, -1:, :"));                         // (batch, 1, N)
+        return h.matMul(cLast.expandDims(3)).squeeze(3);                            // (batch, 1, E)
     }
 
     /** x (batch, n, ...) as n pieces (batch, 1, ...) along time. */

@@ -145,6 +145,52 @@ class MambaModelTest {
     }
 
     @Test
+    void theLastBlockServingTheLastPositionGivesTheWholePassesLogitsAndGradients() {
+        Hyperparameters hp = tinyMamba().with("layers", "2");
+        try (NDManager m = NDManager.newBaseManager()) {
+            SplittableRandom r = new SplittableRandom(5);
+            int batch = 3;
+            int n = 41;
+            long[] ids = new long[batch * n];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = r.nextInt(hp.tokenCount());
+            }
+            NDArray tokens = m.create(ids, new Shape(batch, n));
+            ForwardPass lastOnly = ForwardPass.training(Long.MAX_VALUE);
+            ForwardPass every = new ForwardPass(true, false, Long.MAX_VALUE, 1, null); // every position in every block
+            NDArray[] logits = new NDArray[2];
+            java.util.List<java.util.Map<String, float[]>> grads = new java.util.ArrayList<>();
+            for (ForwardPass pass : new ForwardPass[] {every, lastOnly}) {
+                MambaModel model = new MambaModel(hp, m); // the same weights (the seed's), fresh gradients
+                for (NDArray p : model.parameters().values()) {
+                    p.setRequiresGradient(true);
+                }
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray out = model.forward(tokens, pass);
+                    gc.backward(out.logSoftmax(1).get(new NDIndex(":, 0:3")).sum());
+                    logits[grads.size()] = out.duplicate();
+                }
+                java.util.Map<String, float[]> g = new java.util.TreeMap<>();
+                model.parameters().forEach((name, p) -> g.put(name, p.getGradient().toFloatArray()));
+                grads.add(g);
+            }
+            assertClose(logits[0], logits[1], 1e-5, "logits");
+            for (String name : grads.get(0).keySet()) {
+                float[] want = grads.get(0).get(name);
+                float[] got = grads.get(1).get(name);
+                double scale = 0;
+                for (float v : want) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                assertTrue(scale > 0, "no gradient reached " + name);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 1e-4 * scale, "d loss / d " + name + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void theBlockByBlockEvaluationPassGivesTheWholePassesLogits() {
         Hyperparameters hp = tinyMamba();
         int batch = 64;
