@@ -24,6 +24,11 @@ public final class Autograd {
         JniUtils.zeroGrad((PtNDArray) parameter);
     }
 
+    /** x's gradient after a backward (zeros where none reached it); null where x needs none. */
+    static NDArray gradientOrNull(NDArray x) {
+        return x.hasGradient() ? x.getGradient() : null;
+    }
+
     /**
      * Makes {@code target} hold a copy of {@code source}'s values (same shape), keeping its name and, if it
      * had one, its gradient requirement. The copy owns its memory: DJL's {@code toType}/{@code toDevice}

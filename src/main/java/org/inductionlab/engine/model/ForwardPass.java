@@ -8,7 +8,8 @@ import ai.djl.ndarray.NDArray;
  * in how many blocks the causal square is cut (see {@link CausalAttention}), who, if anyone, receives
  * the attention weights, in which {@link Precision} (half precision for evaluation only), whether
  * attention may run as PyTorch's fused kernel ({@link #attendsFused}), and where a training pass draws
- * its dropout masks ({@link DropoutMasks}; the process-wide source where none is given).
+ * its dropout masks ({@link DropoutMasks}; the process-wide source where none is given) and, if it has a
+ * {@link Tape}, what it ran outside libtorch for the backward.
  *
  * <p>The one way to build a pass: {@link #training(ExecutionPlan)} and {@link #evaluation(ExecutionPlan, long)}
  * read how a device cuts passes up from its {@link ExecutionPlan}; the trainer, the sweep and the cost model
@@ -16,7 +17,7 @@ import ai.djl.ndarray.NDArray;
  */
 public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                           AttentionRecorder recorder, boolean[][] ablated, Precision precision, boolean fused,
-                          DropoutMasks masks) {
+                          DropoutMasks masks, Tape tape) {
 
     public ForwardPass {
         if (masks == null) {
@@ -33,23 +34,23 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
     /** In fp32, with the lab's own attention. */
     public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                        AttentionRecorder recorder, boolean[][] ablated) {
-        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, Precision.FP32, false, null);
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, Precision.FP32, false, null, null);
     }
 
     /** In fp32, with the lab's own attention, without ablation. */
     public ForwardPass(boolean training, boolean lastQueryOnly, long tileElements, int causalBlocks,
                        AttentionRecorder recorder) {
-        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null, Precision.FP32, false, null);
+        this(training, lastQueryOnly, tileElements, causalBlocks, recorder, null, Precision.FP32, false, null, null);
     }
 
     /** The same pass computing in {@code p} (evaluation passes only). */
     public ForwardPass withPrecision(Precision p) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, p, fused, masks);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, p, fused, masks, tape);
     }
 
     /** The same pass with PyTorch's fused attention allowed (where it fits) or not. */
     public ForwardPass withFused(boolean on) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, on, masks);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, on, masks, tape);
     }
 
     /** Whether attention may run fused: asked for, and no one wants the weights. */
@@ -74,7 +75,7 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
      * the output projection (W_O), as interpretability work does to test what a head is for.
      */
     public ForwardPass withAblated(boolean[][] heads) {
-        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads, precision, fused, masks);
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, heads, precision, fused, masks, tape);
     }
 
     /** Whether any head of {@code layer} is ablated. */
@@ -141,7 +142,16 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
     /** The same pass drawing its dropout masks from {@code source} (a training run's own, seeded from its seed). */
     public ForwardPass withMasks(DropoutMasks source) {
         return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, fused,
-                source);
+                source, tape);
+    }
+
+    /**
+     * The same pass recording onto {@code tape}: a model may then run parts of the pass outside libtorch
+     * (Mamba's scan on a CPU), and the backward must go through {@link Tape#backward}. One tape per pass.
+     */
+    public ForwardPass withTape(Tape t) {
+        return new ForwardPass(training, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, fused,
+                masks, t);
     }
 
     /** Dropout with probability {@code p} on x where this pass trains; x itself otherwise. */
@@ -151,6 +161,6 @@ public record ForwardPass(boolean training, boolean lastQueryOnly, long tileElem
 
     /** The same pass with dropout on or off (for tests that compare paths). */
     public ForwardPass withTraining(boolean on) {
-        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, fused, masks);
+        return new ForwardPass(on, lastQueryOnly, tileElements, causalBlocks, recorder, ablated, precision, fused, masks, tape);
     }
 }

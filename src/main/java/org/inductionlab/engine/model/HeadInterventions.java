@@ -54,7 +54,7 @@ final class HeadInterventions {
                     inner.record(l, l == layer ? recorded(weights, firstQuery, previous, uniform) : weights,
                             firstSequence, firstQuery);
             used = new ForwardPass(pass.training(), pass.lastQueryOnly(), pass.tileElements(), pass.causalBlocks(),
-                    clamped, pass.ablated(), pass.precision(), pass.fused(), pass.masks());
+                    clamped, pass.ablated(), pass.precision(), pass.fused(), pass.masks(), pass.tape());
         }
         return new HeadInterventions(used, keep, previous, uniform);
     }

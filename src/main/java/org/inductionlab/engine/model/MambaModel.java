@@ -169,6 +169,10 @@ public final class MambaModel implements SequenceModel {
     @Override
     public NDArray forward(NDArray tokens, ForwardPass pass) {
         NDManager m = tokens.getManager();
+        if (pass.training() && pass.tape() != null && pass.recorder() == null && !manager.getDevice().isGpu()
+                && VectorLanes.available()) {
+            return forwardOnTape(tokens, pass);
+        }
         if (pass.training() || pass.recorder() != null) {
             NDArray x = embed(tokens);
             int last = layers.size() - 1;
@@ -183,6 +187,38 @@ public final class MambaModel implements SequenceModel {
             return head(x.get(m, new NDIndex(":, -1, :")));
         }
         return MambaEvaluation.forward(this, tokens, pass);
+    }
+
+    /**
+     * Training on a CPU with the scan as one loop in Java ({@link ScanKernel}): the same model and the same
+     * gradients as the libtorch path above, the pass cut at each scan ({@link Tape}); each block's residual
+     * stream, u and z cross the cut beside the scan's y. The last block serves the last position only.
+     */
+    private NDArray forwardOnTape(NDArray tokens, ForwardPass pass) {
+        NDManager m = tokens.getManager();
+        NDArray x = embed(tokens);
+        int last = layers.size() - 1;
+        for (int l = 0; l <= last; l++) {
+            Layer w = layers.get(l);
+            boolean lastOnly = l == last && pass.lastQueryOnly();
+            Selection sel = select(w, rmsNorm(x, w.norm()), null);
+            NDArray a = w.aLog().exp().neg();
+            NDArray h0 = hp.stateNoise() > 0 ? stateNoise(m, sel.u(), hp.stateNoise()) : null;
+            ScanKernel scan = new ScanKernel(sel.u(), sel.delta(), a, sel.b(), sel.c(), h0, lastOnly);
+            NDList next = pass.tape().cross(scan, scan.output(m), x, sel.u(), sel.z());
+            NDArray y = next.get(0);
+            x = next.get(1);
+            NDArray u = next.get(2);
+            NDArray z = next.get(3);
+            if (lastOnly) {
+                NDIndex end = new NDIndex(":, -1:, :");
+                x = x.get(m, end);
+                u = u.get(m, end);
+                z = z.get(m, end);
+            }
+            x = x.add(mixerOut(w, l, y, u, z, pass));
+        }
+        return head(x.get(m, new NDIndex(":, -1, :")));
     }
 
     NDArray embed(NDArray tokens) {
@@ -289,6 +325,12 @@ public final class MambaModel implements SequenceModel {
             pass.recorder().record(index, pass.lastQueryOnly() ? MambaHiddenAttention.lastRow(delta, a, b, c, hp.heads())
                     : MambaHiddenAttention.maps(u, delta, a, b, c, hp.heads()), 0, pass.lastQueryOnly() ? n - 1 : 0);
         }
+        return mixerOut(w, index, y, u, z, pass);
+    }
+
+    /** The mixer after its scan: (y + D u) * SiLU(z), an ablated channel group zeroed, through W_out. */
+    private NDArray mixerOut(Layer w, int index, NDArray y, NDArray u, NDArray z, ForwardPass pass) {
+        NDManager m = y.getManager();
         y = y.add(u.mul(w.d()));
         if (pass.ablates(index)) { // a channel group ablated contributes nothing to the out-projection
             float[] keep = new float[inner];

@@ -171,7 +171,7 @@ public final class TransformerModel implements SequenceModel {
     @Override
     public NDArray forwardEveryPosition(NDArray tokens, ForwardPass pass) {
         return head(hidden(tokens, new ForwardPass(pass.training(), false, pass.tileElements(), pass.causalBlocks(),
-                pass.recorder(), pass.ablated(), pass.precision(), pass.fused(), pass.masks())));
+                pass.recorder(), pass.ablated(), pass.precision(), pass.fused(), pass.masks(), pass.tape())));
     }
 
     private NDArray hidden(NDArray tokens, ForwardPass pass) {

@@ -2,6 +2,7 @@ package org.inductionlab.engine.platform;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.module.ModuleFinder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +92,10 @@ public final class NativeTuning {
             return -1;
         }
         debug.accept("relaunching with tuned allocator settings: " + command);
-        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        // stderr through this process: the JVM's one-line notice that an incubator module is in use (the
+        // vector API, see VECTOR_MODULE) is not the user's business and would precede every error line
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT);
         pb.environment().putAll(ENVIRONMENT);
         pb.environment().putAll(extra);
         // A jpackage launcher marks its environment (_JPACKAGE_LAUNCHER); a child launcher that inherits the
@@ -117,8 +121,12 @@ public final class NativeTuning {
             }
         }, "relaunch-forward");
         Runtime.getRuntime().addShutdownHook(forward);
+        Thread errors = new Thread(() -> passErrors(child.getErrorStream(), System.err), "relaunch-stderr");
+        errors.setDaemon(true);
+        errors.start();
         try {
             int code = child.waitFor();
+            errors.join(2000); // the child's last words
             try {
                 Runtime.getRuntime().removeShutdownHook(forward);
             } catch (IllegalStateException shuttingDown) {
@@ -131,9 +139,42 @@ public final class NativeTuning {
         }
     }
 
+    /** The JDK's vector API, which Mamba's training scan is written in (ScanKernel); the child asks for it. */
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /** What the JVM prints first on stderr when an incubator module is resolved. */
+    static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: " + VECTOR_MODULE;
+
+    /** Copies the child's stderr to {@code out}, less the JVM's incubator notice (its first line, if it is that). */
+    static void passErrors(java.io.InputStream in, java.io.PrintStream out) {
+        try (in) {
+            java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) != -1 && b != '\n') {
+                first.write(b);
+            }
+            String line = first.toString(java.nio.charset.StandardCharsets.UTF_8);
+            if (!line.strip().equals(INCUBATOR_NOTICE)) {
+                out.write(first.toByteArray());
+                if (b == '\n') {
+                    out.write('\n');
+                }
+                out.flush();
+            }
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException ignored) {
+            // the child is gone
+        }
+    }
+
     /**
      * This program's command line: the app launcher if jpackage made one (it adds its own JVM options),
-     * else java with this JVM's options, class path and main class.
+     * else java with this JVM's options (and the vector API, where this runtime has it), class path and
+     * main class.
      */
     static List<String> commandLine(Class<?> mainClass, String[] args) {
         List<String> cmd = new ArrayList<>();
@@ -150,10 +191,15 @@ public final class NativeTuning {
                 return null;
             }
             cmd.add(java);
-            for (String opt : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            List<String> options = ManagementFactory.getRuntimeMXBean().getInputArguments();
+            for (String opt : options) {
                 if (!opt.startsWith("-agentlib:jdwp")) { // a debugger attaches to the parent only
                     cmd.add(opt);
                 }
+            }
+            if (ModuleFinder.ofSystem().find(VECTOR_MODULE).isPresent()
+                    && options.stream().noneMatch(o -> o.contains(VECTOR_MODULE))) {
+                cmd.add("--add-modules=" + VECTOR_MODULE);
             }
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));

@@ -12,6 +12,7 @@ import org.inductionlab.engine.model.Logits;
 import org.inductionlab.engine.model.ExecutionPlan;
 import org.inductionlab.engine.model.DropoutMasks;
 import org.inductionlab.engine.model.ForwardPass;
+import org.inductionlab.engine.model.Tape;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -341,35 +342,38 @@ public final class Trainer {
 
         /** The trigger task: the last position's cross-entropy against the answer. */
         void trainStep(InductionTask.Batch data, double lr, boolean counted) {
-            optimise(lr, counted, step -> {
+            optimise(lr, counted, (step, pass) -> {
                 NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
                 NDArray answers = step.create(toLongs(data.answers()), new Shape(data.count(), 1));
-                NDArray logits = model.forward(tokens, ForwardPass.training(plan).withMasks(masks));
+                NDArray logits = model.forward(tokens, pass);
                 return new NDArray[] {logits, logits.logSoftmax(1).gather(answers, 1).mean().neg()};
             }, logits -> (double) Logits.countCorrect(logits, data.answers()) / data.count());
         }
 
         /** The repeat task: logits at every position, the loss over the scored ones. */
         void trainRepeatStep(RepeatTask.Batch data, double lr, boolean counted) {
-            optimise(lr, counted, step -> {
+            optimise(lr, counted, (step, pass) -> {
                 NDArray tokens = step.create(data.inputs(), new Shape(data.count(), data.inputLength()));
-                NDArray logits = model.forwardEveryPosition(tokens, ForwardPass.training(plan).withMasks(masks));
+                NDArray logits = model.forwardEveryPosition(tokens, pass);
                 return new NDArray[] {logits, ScoredLoss.loss(logits, data, step)};
             }, logits -> (double) ScoredLoss.countCorrect(logits, data) / Math.max(1, data.scoredCount()));
         }
 
         /**
-         * One step of either task: its forward pass and loss ({logits, loss}, recorded for the gradient), backward,
+         * One step of either task: its forward pass and loss ({logits, loss}, recorded for the gradient) under the
+         * step's training pass, backward (through the pass's tape, where the model ran a part outside libtorch),
          * Adam on the trainable parameters, everything in a sub-manager closed at the end; a counted step's loss
          * and accuracy go to the running figures.
          */
-        private void optimise(double lr, boolean counted, java.util.function.Function<NDManager, NDArray[]> forward,
+        private void optimise(double lr, boolean counted,
+                              java.util.function.BiFunction<NDManager, ForwardPass, NDArray[]> forward,
                               java.util.function.ToDoubleFunction<NDArray> accuracy) {
             try (NDManager step = root.newSubManager()) {
                 NDArray[] logitsAndLoss;
+                Tape tape = new Tape();
                 try (GradientCollector gc = EngineRuntime.engine().newGradientCollector()) {
-                    logitsAndLoss = forward.apply(step);
-                    gc.backward(Autograd.scale(logitsAndLoss[1], model.lossScale()));
+                    logitsAndLoss = forward.apply(step, ForwardPass.training(plan).withMasks(masks).withTape(tape));
+                    tape.backward(gc, Autograd.scale(logitsAndLoss[1], model.lossScale()));
                 }
                 optimizer.step(trainable, lr, model.lossScale());
                 frozen.forEach(Autograd::zeroGradient); // a frozen layer keeps its weights

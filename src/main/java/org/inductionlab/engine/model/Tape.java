@@ -1,0 +1,99 @@
+package org.inductionlab.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.GradientCollector;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Backward through a forward pass of which parts ran outside libtorch ({@link ScanKernel}): DJL 0.36 has no
+ * custom autograd functions, so the pass is cut into segments where such a part runs. The part's output
+ * enters the next segment as a leaf, as does every tensor that the next segment reads from the earlier ones
+ * (the residual stream, ...: {@link #cross}'s {@code carried}). Backward then runs segment by segment, last
+ * first: libtorch's backward of a segment leaves the gradients on its leaves; the part's own backward turns
+ * its output's gradient into its inputs'; and one backward of Σ (tensor · its gradient) over the tensors the
+ * next segment received carries all of them into the segment before, which is so traversed once.
+ *
+ * <p>A tensor read across a boundary without being carried would take part in two segments' backward, and
+ * libtorch refuses the second ("backward through the graph a second time"): a missed one fails loudly.
+ * One tape per forward pass; a pass without one (tests, evaluation) runs everything in libtorch.
+ */
+public final class Tape {
+
+    /** A part of the pass computed outside libtorch: its inputs, and their gradients from its output's. */
+    public interface Outside {
+        NDArray[] inputs();
+
+        /** The gradients with respect to {@link #inputs()}, in order (null for one without). */
+        NDArray[] backward(NDArray gradOutput);
+
+        /** After its backward: what it kept for it may go. */
+        default void release() {}
+    }
+
+    private record Boundary(Outside part, NDArray output, NDArray[] sources, NDArray[] leaves) {}
+
+    private final List<Boundary> boundaries = new ArrayList<>();
+
+    /** Whether any part ran outside libtorch. */
+    public boolean isEmpty() {
+        return boundaries.isEmpty();
+    }
+
+    /**
+     * Ends the segment so far at {@code part}, whose output's values are {@code output}: returns the leaves
+     * the next segment reads instead — the output first, then one for each of {@code carried}, in order.
+     */
+    NDList cross(Outside part, NDArray output, NDArray... carried) {
+        NDArray out = leaf(output);
+        NDArray[] leaves = new NDArray[carried.length];
+        NDList next = new NDList(out);
+        for (int i = 0; i < carried.length; i++) {
+            leaves[i] = leaf(carried[i]);
+            next.add(leaves[i]);
+        }
+        boundaries.add(new Boundary(part, out, carried.clone(), leaves));
+        return next;
+    }
+
+    private static NDArray leaf(NDArray x) {
+        NDArray leaf = x.stopGradient();
+        leaf.setRequiresGradient(true);
+        return leaf;
+    }
+
+    /** Backward of {@code target} (a scalar) through every segment, into the parameters' gradients. */
+    public void backward(GradientCollector gc, NDArray target) {
+        gc.backward(target);
+        for (int k = boundaries.size() - 1; k >= 0; k--) {
+            Boundary boundary = boundaries.get(k);
+            NDArray surrogate = null;
+            NDArray gradOut = Autograd.gradientOrNull(boundary.output());
+            if (gradOut != null) {
+                NDArray[] grads = boundary.part().backward(gradOut);
+                boundary.part().release();
+                NDArray[] ins = boundary.part().inputs();
+                for (int i = 0; i < ins.length; i++) {
+                    surrogate = plus(surrogate, ins[i], grads[i]);
+                }
+            }
+            for (int i = 0; i < boundary.sources().length; i++) {
+                surrogate = plus(surrogate, boundary.sources()[i], Autograd.gradientOrNull(boundary.leaves()[i]));
+            }
+            if (surrogate != null) {
+                gc.backward(surrogate);
+            }
+        }
+    }
+
+    /** sum + Σ x · grad: the scalar whose gradient with respect to x is grad (x must come from the graph). */
+    private static NDArray plus(NDArray sum, NDArray x, NDArray grad) {
+        if (grad == null) {
+            return sum;
+        }
+        NDArray term = x.mul(grad).sum();
+        return sum == null ? term : sum.add(term);
+    }
+}
