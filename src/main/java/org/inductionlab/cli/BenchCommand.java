@@ -58,7 +58,9 @@ final class BenchCommand implements Callable<Integer> {
      */
     static String summary(Map<String, Object> r) {
         return "measured on " + r.get("device") + " with libtorch " + r.get("libtorch") + " (" + r.get("flavor")
-                + "), DJL " + r.get("djl") + " and the " + r.get("allocator") + "; peak memory " + r.get("peak_rss_mib")
+                + "), DJL " + r.get("djl") + " and the " + r.get("allocator")
+                + (r.containsKey("mamba_scan") ? ", Mamba's training scan in " + r.get("mamba_scan") : "")
+                + "; peak memory " + r.get("peak_rss_mib")
                 + " MiB (--json gives every figure as one object)";
     }
 }

@@ -153,11 +153,12 @@ class CliWordsTest {
         r.put("flavor", "cpu");
         r.put("djl", "0.36.0");
         r.put("allocator", "tuned allocator");
+        r.put("mamba_scan", "Java's vector API");
         r.put("matmul_gflops", 40.1);
         r.put("peak_rss_mib", 812L);
         String line = BenchCommand.summary(r);
-        assertEquals("measured on CPU (2 threads) with libtorch 2.7.1 (cpu), DJL 0.36.0 and the tuned allocator;"
-                + " peak memory 812 MiB (--json gives every figure as one object)", line);
+        assertEquals("measured on CPU (2 threads) with libtorch 2.7.1 (cpu), DJL 0.36.0 and the tuned allocator,"
+                + " Mamba's training scan in Java's vector API; peak memory 812 MiB (--json gives every figure as one object)", line);
         assertFalse(line.contains("{") || line.contains("="), line);
     }
 

@@ -49,6 +49,7 @@ public final class Benchmark {
         r.put("flavor", EngineRuntime.flavor());
         r.put("djl", EngineRuntime.djlVersion());
         r.put("allocator", NativeTuning.describe());
+        r.put("mamba_scan", org.inductionlab.engine.model.VectorLanes.available() ? "Java's vector API" : "libtorch");
 
         double matmul = matmulGflops(device, 2048);
         r.put("matmul_gflops", round(matmul, 1));
