@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
  * the batch), carrying each layer's convolution window and scan state from block to block ({@link Carry})
  * and freeing each layer's intermediates as soon as the next layer's input exists, so memory stays bounded
  * at any length (never a (batch, n, E, N) tensor: at 2^20 that would be 8 GiB). The scan inside is
- * {@link SelectiveScan}'s chunked one.
+ * {@link ScanKernel}'s loop on a CPU with the vector API, else {@link SelectiveScan}'s chunked one.
  */
 final class MambaEvaluation {
     private MambaEvaluation() {}

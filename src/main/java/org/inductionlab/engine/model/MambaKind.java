@@ -42,14 +42,17 @@ public final class MambaKind implements ModelKind {
     }
 
     /**
-     * The chunked scan's running sums (products with a 16 x 16 triangle) and exponentials, beyond the
-     * recurrence's own work: per token, layer and (channel, state) pair; with it the first estimate of
-     * 8 x 2^16 tokens is 15 s where 15.5 s were measured (docs/benchmarks.md), without it 11 s.
+     * Where the scan runs chunked in libtorch ({@link SelectiveScan}: a GPU, or a JVM without the vector API),
+     * its running sums (products with a 16 x 16 triangle) and exponentials beyond the recurrence's own work,
+     * per token, layer and (channel, state) pair: with them the first estimate of 8 x 2^16 tokens was 15 s
+     * where 15.5 s were measured (docs/benchmarks.md), without them 11 s. {@link ScanKernel}'s loop, which
+     * a CPU runs, does the recurrence's own work only (8 x 2^15 tokens: 14.8 s chunked, 6.7 s in the loop).
      */
     @Override
     public double evaluationFlops(Hyperparameters hp, int n) {
-        return ModelKind.super.evaluationFlops(hp, n)
-                + (double) hp.layers() * n * 16.0 * hp.expand() * hp.dModel() * hp.dState();
+        double chunked = VectorLanes.available() && hp.device() != org.inductionlab.engine.config.DeviceChoice.GPU
+                ? 0 : (double) hp.layers() * n * 16.0 * hp.expand() * hp.dModel() * hp.dState();
+        return ModelKind.super.evaluationFlops(hp, n) + chunked;
     }
 
     /** One block of tokens through one layer and its scan. */

@@ -169,8 +169,7 @@ public final class MambaModel implements SequenceModel {
     @Override
     public NDArray forward(NDArray tokens, ForwardPass pass) {
         NDManager m = tokens.getManager();
-        if (pass.training() && pass.tape() != null && pass.recorder() == null && !manager.getDevice().isGpu()
-                && VectorLanes.available()) {
+        if (pass.training() && pass.tape() != null && pass.recorder() == null && javaScan(manager)) {
             return forwardOnTape(tokens, pass);
         }
         if (pass.training() || pass.recorder() != null) {
@@ -311,9 +310,12 @@ public final class MambaModel implements SequenceModel {
                 y = sequentialScan(u, delta, a, b, c, h0);
             }
         } else if (carry == null) {
-            y = SelectiveScan.scan(u, delta, a, b, c, null, true).get(0);
+            y = javaScan(m) ? ScanKernel.evaluate(u, delta, a, b, c, null).get(0)
+                    : SelectiveScan.scan(u, delta, a, b, c, null, true).get(0);
         } else {
-            NDList r = SelectiveScan.scan(u, delta, a, b, c, carry.h, true);
+            // evaluation, block by block: the Java loop where it runs (no (tokens, E, N) tensors at all)
+            NDList r = javaScan(m) ? ScanKernel.evaluate(u, delta, a, b, c, carry.h)
+                    : SelectiveScan.scan(u, delta, a, b, c, carry.h, true);
             y = r.get(0);
             NDArray next = r.get(1);
             next.attach(carry.h.getManager());
@@ -326,6 +328,11 @@ public final class MambaModel implements SequenceModel {
                     : MambaHiddenAttention.maps(u, delta, a, b, c, hp.heads()), 0, pass.lastQueryOnly() ? n - 1 : 0);
         }
         return mixerOut(w, index, y, u, z, pass);
+    }
+
+    /** Whether the scan runs as {@link ScanKernel}'s loop in Java: on a CPU, with the vector API at hand. */
+    private static boolean javaScan(NDManager m) {
+        return VectorLanes.available() && !m.getDevice().isGpu();
     }
 
     /** The mixer after its scan: (y + D u) * SiLU(z), an ablated channel group zeroed, through W_out. */

@@ -1,6 +1,7 @@
 package org.inductionlab.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
@@ -55,12 +56,19 @@ final class ScanKernel implements Tape.Outside {
     private final float[] states; // h_t, (batch, n, E, N)
     private final float[] decays; // exp(Δ_t A), (batch, n, E, N)
     private final float[] y;      // (batch, n, E), or (batch, 1, E) with lastOnly
+    private final float[] last;   // evaluation: the state after the last step, (batch, E, N); null in training
 
     /**
      * Runs the forward scan of u and Δ (batch, n, E), A (E, N), B and C (batch, n, N) from {@code h0}
      * (batch, E, N; null: zeros); with {@code lastOnly} y is kept at the last step only.
      */
     ScanKernel(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0, boolean lastOnly) {
+        this(u, delta, a, b, c, h0, lastOnly, true);
+    }
+
+    /** The same; without {@code forBackward} nothing is kept for a backward, and the last state is. */
+    private ScanKernel(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0, boolean lastOnly,
+                       boolean forBackward) {
         this.inputs = new NDArray[] {u, delta, a, b, c};
         Shape shape = u.getShape();
         this.batch = (int) shape.get(0);
@@ -75,10 +83,22 @@ final class ScanKernel implements Tape.Outside {
         this.c = c.toFloatArray();
         this.h0 = h0 == null ? null : h0.toFloatArray();
         int size = Math.toIntExact((long) batch * n * e * s);
-        this.states = Buffers.take(size);
-        this.decays = Buffers.take(size);
+        this.states = forBackward ? Buffers.take(size) : null;
+        this.decays = forBackward ? Buffers.take(size) : null;
+        this.last = forBackward ? null : new float[batch * e * s];
         this.y = new float[batch * (lastOnly ? 1 : n) * e];
         parallel(this::forward);
+    }
+
+    /**
+     * Evaluation: y (batch, n, E) and the state after the last step (batch, E, N), from {@code h0} (null:
+     * zeros), nothing kept for a backward — memory for one block of tokens whatever the length. The same
+     * recurrence as training's, exact where the chunked {@link SelectiveScan} floors each Δ A at -10.
+     */
+    static NDList evaluate(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0) {
+        ScanKernel scan = new ScanKernel(u, delta, a, b, c, h0, false, false);
+        NDManager m = u.getManager();
+        return new NDList(scan.output(m), m.create(scan.last, new Shape(scan.batch, scan.e, scan.s)));
     }
 
     /** y as an array of {@code m}: (batch, n, E), or (batch, 1, E) with lastOnly. */
@@ -120,8 +140,10 @@ final class ScanKernel implements Tape.Outside {
                     FloatVector next = dec.mul(FloatVector.fromArray(LANES, h, at + k))
                             .add(FloatVector.fromArray(LANES, b, bc + k).mul(du));
                     next.intoArray(h, at + k);
-                    dec.intoArray(decays, hs + k);
-                    next.intoArray(states, hs + k);
+                    if (states != null) {
+                        dec.intoArray(decays, hs + k);
+                        next.intoArray(states, hs + k);
+                    }
                     acc = acc.add(next.mul(FloatVector.fromArray(LANES, c, bc + k)));
                 }
                 float sum = acc.reduceLanes(VectorOperators.ADD);
@@ -129,14 +151,19 @@ final class ScanKernel implements Tape.Outside {
                     float dec = exp(d * a[at + k]);
                     float next = dec * h[at + k] + du * b[bc + k];
                     h[at + k] = next;
-                    decays[hs + k] = dec;
-                    states[hs + k] = next;
+                    if (states != null) {
+                        decays[hs + k] = dec;
+                        states[hs + k] = next;
+                    }
                     sum += next * c[bc + k];
                 }
                 if (keepY) {
                     y[yBase + ch] = sum;
                 }
             }
+        }
+        if (last != null) {
+            System.arraycopy(h, 0, last, seq * e * s, e * s);
         }
     }
 
@@ -226,8 +253,10 @@ final class ScanKernel implements Tape.Outside {
     /** The states and decays go back to the pool: the backward has run. */
     @Override
     public void release() {
-        Buffers.give(states);
-        Buffers.give(decays);
+        if (states != null) {
+            Buffers.give(states);
+            Buffers.give(decays);
+        }
     }
 
     /**

@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Mamba's selective scan computed in chunks, for evaluation, where the sequence may be 2^20 long (the
+ * Mamba's selective scan computed in chunks, for evaluation where {@link ScanKernel}'s loop does not run (a
+ * GPU, or a JVM without the vector API), where the sequence may be 2^20 long (the
  * paper's recurrence, one step at a time, is {@link MambaModel#sequentialScan}, which training runs and the
  * tests compare this with, values and gradients to 1e-4). Within a chunk of {@value #CHUNK} steps every
  * state is exp(cum_t) (h_start + Σ_{s≤t} exp(-cum_s) Δ_s B_s u_s), with cum the running sum of Δ A — two

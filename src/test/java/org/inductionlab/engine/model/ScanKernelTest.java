@@ -90,6 +90,26 @@ class ScanKernelTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"37, false", "37, true", "1, true"})
+    void evaluationGivesTheChunkedScansOutputsAndLastState(int n, boolean fromState) {
+        SplittableRandom r = new SplittableRandom(12);
+        try (NDManager m = NDManager.newBaseManager()) {
+            int batch = 3;
+            NDArray u = random(m, r, -1, 1, batch, n, 6);
+            NDArray delta = random(m, r, 0.001, 1.5, batch, n, 6); // Δ|A| up to 6: under the chunked scan's floor
+            NDArray a = random(m, r, -4, -0.1, 6, 16);
+            NDArray b = random(m, r, -1, 1, batch, n, 16);
+            NDArray c = random(m, r, -1, 1, batch, n, 16);
+            NDArray h0 = fromState ? random(m, r, -1, 1, batch, 6, 16) : null;
+            NDList want = SelectiveScan.scan(u, delta, a, b, c, h0);
+            NDList got = ScanKernel.evaluate(u, delta, a, b, c, h0);
+            assertClose(want.get(0), got.get(0), 1e-5, "y");
+            assertClose(want.get(1), got.get(1), 1e-5, "the last state");
+            assertEquals(new Shape(batch, 6, 16), got.get(1).getShape());
+        }
+    }
+
     @Test
     void itsExpIsMathExpToTwoUlps() {
         float[] x = new float[2_000_003];
