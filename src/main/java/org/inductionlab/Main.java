@@ -17,7 +17,7 @@ public final class Main {
                     if (System.getenv("INDUCTIONLAB_DEBUG") != null) {
                         System.err.println("induction-lab: " + line);
                     }
-                });
+                }, System.err);
         if (relaunched >= 0) {
             System.exit(relaunched);
         }

@@ -52,7 +52,7 @@ public final class Cli implements Runnable {
             if (System.getenv("INDUCTIONLAB_DEBUG") != null) {
                 System.err.println("induction-lab: " + line);
             }
-        });
+        }, System.err);
         System.exit(relaunched >= 0 ? relaunched : run(args));
     }
 

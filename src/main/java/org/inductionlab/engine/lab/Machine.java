@@ -50,10 +50,12 @@ public final class Machine {
 
     /**
      * Starts this program again with the tuned allocator when this JVM lacks it ({@code extra} added to its
-     * environment, {@code log} told why); returns the child's exit code, or -1 when no relaunch was needed.
+     * environment, {@code log} told why, the child's stderr passed to {@code errors}); returns the child's
+     * exit code, or -1 when no relaunch was needed.
      */
-    public static int relaunchTuned(Class<?> mainClass, String[] args, Map<String, String> extra, Consumer<String> log) {
-        return NativeTuning.relaunchIfNeeded(mainClass, args, extra, log);
+    public static int relaunchTuned(Class<?> mainClass, String[] args, Map<String, String> extra, Consumer<String> log,
+                                    java.io.PrintStream errors) {
+        return NativeTuning.relaunchIfNeeded(mainClass, args, extra, log, errors);
     }
 
     /** The command that starts this program again with {@code mainClass} (see NativeTuning), or null. */

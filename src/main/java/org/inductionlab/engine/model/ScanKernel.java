@@ -32,8 +32,12 @@ import java.util.stream.IntStream;
  *   dΔ_t  = Σ_n g_t (h_{t-1} A exp(Δ_t A) + u_t B_t)
  * </pre>
  *
- * The forward keeps every state and decay (2 · batch · n · E · N floats) for the backward. Sequences run in
- * parallel. Checked against the libtorch recurrence, values and every gradient, in ScanKernelTest.
+ * A channel's N states are lanes of the JDK's vector API (8 floats with AVX2: exp too, {@link #exp(FloatVector)});
+ * the scalar loop the JIT makes of the same code was no faster than libtorch. Sequences run in parallel.
+ * For training the forward keeps every state and decay (2 · batch · n · E · N floats) for the backward;
+ * evaluation ({@link #evaluate}) keeps only the last state, to carry into the next block. Checked against
+ * the libtorch recurrence (values and every gradient) and the chunked scan in ScanKernelTest. Used where
+ * {@link VectorLanes#available()} on a CPU; elsewhere the scan runs in libtorch.
  */
 final class ScanKernel implements Tape.Outside {
     /** The CPU's widest float vectors: 8 lanes with AVX2, so a state of N = 16 is two. */

@@ -71,19 +71,13 @@ public final class NativeTuning {
 
     /**
      * When this process would benefit and has not got the settings, runs the program again with them and
-     * returns its exit code; returns -1 when this process should go on itself.
-     */
-    public static int relaunchIfNeeded(Class<?> mainClass, String[] args) {
-        return relaunchIfNeeded(mainClass, args, Map.of(), line -> { });
-    }
-
-    /**
-     * As {@link #relaunchIfNeeded(Class, String[])}, with extra variables for the child. The window passes
+     * {@code extra} variables, its stderr passed to {@code errors} (less the JVM's incubator notice), and
+     * returns its exit code; returns -1 when this process should go on itself. The window passes
      * {@code OMP_WAIT_POLICY=PASSIVE}: idle libtorch threads then sleep instead of spinning, which costs the
      * command line ~10 % per step but keeps a window (and a sweep beside training) responsive.
      */
     public static int relaunchIfNeeded(Class<?> mainClass, String[] args, Map<String, String> extra,
-                                       java.util.function.Consumer<String> debug) {
+                                       java.util.function.Consumer<String> debug, java.io.PrintStream errors) {
         if (!applies() || active() || optedOut()) {
             return -1;
         }
@@ -121,12 +115,12 @@ public final class NativeTuning {
             }
         }, "relaunch-forward");
         Runtime.getRuntime().addShutdownHook(forward);
-        Thread errors = new Thread(() -> passErrors(child.getErrorStream(), System.err), "relaunch-stderr");
-        errors.setDaemon(true);
-        errors.start();
+        Thread pump = new Thread(() -> passErrors(child.getErrorStream(), errors), "relaunch-stderr");
+        pump.setDaemon(true);
+        pump.start();
         try {
             int code = child.waitFor();
-            errors.join(2000); // the child's last words
+            pump.join(2000); // the child's last words
             try {
                 Runtime.getRuntime().removeShutdownHook(forward);
             } catch (IllegalStateException shuttingDown) {

@@ -144,6 +144,23 @@ class MambaModelTest {
         return TestConfigs.tiny(o);
     }
 
+    /** Every parameter's gradient in {@code got} as in {@code want}, to 1e-4 of its largest; none all zero. */
+    static void assertSameGradients(java.util.Map<String, float[]> want, java.util.Map<String, float[]> got) {
+        assertEquals(want.keySet(), got.keySet());
+        for (String name : want.keySet()) {
+            float[] w = want.get(name);
+            float[] g = got.get(name);
+            double scale = 0;
+            for (float v : w) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            assertTrue(scale > 0, "no gradient reached " + name);
+            for (int i = 0; i < w.length; i++) {
+                assertEquals(w[i], g[i], 1e-4 * scale, "d loss / d " + name + " at " + i);
+            }
+        }
+    }
+
     @Test
     void theLastBlockServingTheLastPositionGivesTheWholePassesLogitsAndGradients() {
         Hyperparameters hp = tinyMamba().with("layers", "2");
@@ -175,18 +192,7 @@ class MambaModelTest {
                 grads.add(g);
             }
             assertClose(logits[0], logits[1], 1e-5, "logits");
-            for (String name : grads.get(0).keySet()) {
-                float[] want = grads.get(0).get(name);
-                float[] got = grads.get(1).get(name);
-                double scale = 0;
-                for (float v : want) {
-                    scale = Math.max(scale, Math.abs(v));
-                }
-                assertTrue(scale > 0, "no gradient reached " + name);
-                for (int i = 0; i < want.length; i++) {
-                    assertEquals(want[i], got[i], 1e-4 * scale, "d loss / d " + name + " at " + i);
-                }
-            }
+            assertSameGradients(grads.get(0), grads.get(1));
         }
     }
 
