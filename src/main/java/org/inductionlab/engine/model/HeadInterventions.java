@@ -59,6 +59,11 @@ final class HeadInterventions {
         return new HeadInterventions(used, keep, previous, uniform);
     }
 
+    /** Whether nothing is done to this layer's heads in this pass. */
+    boolean none() {
+        return keep == null;
+    }
+
     /** The pass to attend with: the given one, or one whose recorder sees the clamped heads' patterns. */
     ForwardPass pass() {
         return pass;

@@ -87,8 +87,8 @@ final class ScanKernel implements Tape.Outside {
         this.c = c.toFloatArray();
         this.h0 = h0 == null ? null : h0.toFloatArray();
         int size = Math.toIntExact((long) batch * n * e * s);
-        this.states = forBackward ? Buffers.take(size) : null;
-        this.decays = forBackward ? Buffers.take(size) : null;
+        this.states = forBackward ? FloatPool.take(size) : null;
+        this.decays = forBackward ? FloatPool.take(size) : null;
         this.last = forBackward ? null : new float[batch * e * s];
         this.y = new float[batch * (lastOnly ? 1 : n) * e];
         parallel(this::forward);
@@ -258,8 +258,8 @@ final class ScanKernel implements Tape.Outside {
     @Override
     public void release() {
         if (states != null) {
-            Buffers.give(states);
-            Buffers.give(decays);
+            FloatPool.give(states);
+            FloatPool.give(decays);
         }
     }
 
@@ -309,30 +309,6 @@ final class ScanKernel implements Tape.Outside {
         }
         for (; i < in.length; i++) {
             out[i] = exp(in[i]);
-        }
-    }
-
-    /** A few state-sized arrays kept between steps: allocating (and zeroing) 2 x 16 MB per block per step cost more than the scan's arithmetic. */
-    private static final class Buffers {
-        private static final int KEEP = 8;
-        private static final java.util.ArrayDeque<float[]> FREE = new java.util.ArrayDeque<>();
-
-        static synchronized float[] take(int size) {
-            for (java.util.Iterator<float[]> it = FREE.iterator(); it.hasNext(); ) {
-                float[] a = it.next();
-                if (a.length == size) {
-                    it.remove();
-                    return a;
-                }
-            }
-            return new float[size];
-        }
-
-        static synchronized void give(float[] a) {
-            if (FREE.size() >= KEEP) {
-                FREE.removeLast();
-            }
-            FREE.addFirst(a);
         }
     }
 }

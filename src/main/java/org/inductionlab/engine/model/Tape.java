@@ -1,7 +1,10 @@
 package org.inductionlab.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
 import java.util.ArrayList;
@@ -13,8 +16,8 @@ import java.util.List;
  * enters the next segment as a leaf, as does every tensor that the next segment reads from the earlier ones
  * (the residual stream, ...: {@link #cross}'s {@code carried}). Backward then runs segment by segment, last
  * first: libtorch's backward of a segment leaves the gradients on its leaves; the part's own backward turns
- * its output's gradient into its inputs'; and one backward of Σ (tensor · its gradient) over the tensors the
- * next segment received carries all of them into the segment before, which is so traversed once.
+ * its output's gradient into its inputs'; and one backward seeded with those gradients and the carried
+ * tensors' (all of them flattened into one tensor) goes into the segment before, which is so traversed once.
  *
  * <p>A tensor read across a boundary without being carried would take part in two segments' backward, and
  * libtorch refuses the second ("backward through the graph a second time"): a missed one fails loudly.
@@ -69,31 +72,50 @@ public final class Tape {
         gc.backward(target);
         for (int k = boundaries.size() - 1; k >= 0; k--) {
             Boundary boundary = boundaries.get(k);
-            NDArray surrogate = null;
+            List<NDArray> roots = new ArrayList<>();
+            List<NDArray> grads = new ArrayList<>();
             NDArray gradOut = Autograd.gradientOrNull(boundary.output());
             if (gradOut != null) {
-                NDArray[] grads = boundary.part().backward(gradOut);
+                NDArray[] partGrads = boundary.part().backward(gradOut);
                 boundary.part().release();
                 NDArray[] ins = boundary.part().inputs();
                 for (int i = 0; i < ins.length; i++) {
-                    surrogate = plus(surrogate, ins[i], grads[i]);
+                    add(roots, grads, ins[i], partGrads[i]);
                 }
             }
             for (int i = 0; i < boundary.sources().length; i++) {
-                surrogate = plus(surrogate, boundary.sources()[i], Autograd.gradientOrNull(boundary.leaves()[i]));
+                add(roots, grads, boundary.sources()[i], Autograd.gradientOrNull(boundary.leaves()[i]));
             }
-            if (surrogate != null) {
-                gc.backward(surrogate);
-            }
+            backward(roots, grads);
         }
     }
 
-    /** sum + Σ x · grad: the scalar whose gradient with respect to x is grad (x must come from the graph). */
-    private static NDArray plus(NDArray sum, NDArray x, NDArray grad) {
-        if (grad == null) {
-            return sum;
+    private static void add(List<NDArray> roots, List<NDArray> grads, NDArray x, NDArray grad) {
+        if (grad != null) {
+            roots.add(x);
+            grads.add(grad);
         }
-        NDArray term = x.mul(grad).sum();
-        return sum == null ? term : sum.add(term);
+    }
+
+    /**
+     * One backward from every root with its gradient, so that the segment is traversed once: libtorch's
+     * backward of one tensor seeded with its gradient, or of all of them flattened into one (PyTorch's
+     * {@code torch.autograd.backward(roots, grads)}, which DJL does not offer).
+     */
+    private static void backward(List<NDArray> roots, List<NDArray> grads) {
+        if (roots.isEmpty()) {
+            return;
+        }
+        NDArray root = roots.size() == 1 ? roots.get(0) : flat(roots);
+        NDArray grad = grads.size() == 1 ? grads.get(0) : flat(grads);
+        JniUtils.backward((PtNDArray) root, (PtNDArray) grad, false, false);
+    }
+
+    private static NDArray flat(List<NDArray> xs) {
+        NDList parts = new NDList();
+        for (NDArray x : xs) {
+            parts.add(x.reshape(-1));
+        }
+        return NDArrays.concat(parts);
     }
 }

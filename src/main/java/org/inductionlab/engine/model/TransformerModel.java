@@ -213,13 +213,21 @@ public final class TransformerModel implements SequenceModel {
         NDArray residual = onlyLast ? lastPosition(x) : x;
         if (hp.norm() == Norm.PRE) {
             NDArray h = layerNorm(x, w.norm1Gamma(), w.norm1Beta());
-            NDArray y = residual.add(dropout(attention(w, index, h, onlyLast, pass), pass));
+            Attended a = attention(w, index, h, residual, onlyLast, pass);
+            NDArray y = a.residual().add(dropout(a.out(), pass));
             return y.add(dropout(feedForward(w, layerNorm(y, w.norm2Gamma(), w.norm2Beta()), pass), pass));
         }
-        NDArray y = layerNorm(residual.add(dropout(attention(w, index, x, onlyLast, pass), pass)),
-                w.norm1Gamma(), w.norm1Beta());
+        Attended a = attention(w, index, x, residual, onlyLast, pass);
+        NDArray y = layerNorm(a.residual().add(dropout(a.out(), pass)), w.norm1Gamma(), w.norm1Beta());
         return layerNorm(y.add(dropout(feedForward(w, y, pass), pass)), w.norm2Gamma(), w.norm2Beta());
     }
+
+    /**
+     * A layer's attention output (batch, queries, d) and the residual stream to add it to: the one given, or,
+     * where the heads ran outside libtorch ({@link AttentionKernel}), the same values entering the pass's
+     * next segment ({@link Tape}).
+     */
+    private record Attended(NDArray out, NDArray residual) {}
 
     /** FF(h) = W_2 dropout(relu(W_1 h + b_1)) + b_2. */
     private NDArray feedForward(Layer w, NDArray h, ForwardPass pass) {
@@ -230,9 +238,10 @@ public final class TransformerModel implements SequenceModel {
 
     /**
      * Multi-head causal self-attention of {@code h} (batch, n, d). With {@code onlyLast} only the final
-     * position asks a query; keys and values still come from every position.
+     * position asks a query; keys and values still come from every position. {@code residual} is what the
+     * block adds the result to (see {@link Attended}).
      */
-    private NDArray attention(Layer w, int layer, NDArray h, boolean onlyLast, ForwardPass pass) {
+    private Attended attention(Layer w, int layer, NDArray h, NDArray residual, boolean onlyLast, ForwardPass pass) {
         NDManager m = h.getManager();
         long batch = h.getShape().get(0);
         int n = (int) h.getShape().get(1);
@@ -255,7 +264,15 @@ public final class TransformerModel implements SequenceModel {
             v = kvs.get(1);
             firstQuery = n - 1;
         } else {
-            NDList qkv = Linear.linear(h, w.qkvWeight(), w.qkvBias()).singletonOrThrow().split(3, 2);
+            NDArray projected = Linear.linear(h, w.qkvWeight(), w.qkvBias()).singletonOrThrow(); // (batch, n, 3d)
+            if (AttentionKernel.serves(pass, m.getDevice(), n, n, 0, hp.dropout(), plain(layer, pass))) {
+                // the heads as one loop in Java (training on a CPU): the pass is cut here, the residual crosses too
+                AttentionKernel kernel = new AttentionKernel(projected, heads);
+                NDList next = pass.tape().cross(kernel, kernel.output(m), residual);
+                return new Attended(Linear.linear(next.get(0), w.outWeight(), w.outBias()).singletonOrThrow(),
+                        next.get(1));
+            }
+            NDList qkv = projected.split(3, 2);
             q = qkv.get(0);
             k = qkv.get(1);
             v = qkv.get(2);
@@ -291,7 +308,17 @@ public final class TransformerModel implements SequenceModel {
         }
         long queries = out.getShape().get(2);
         out = out.transpose(0, 2, 1, 3).reshape(batch, queries, d);
-        return Linear.linear(out, w.outWeight(), w.outBias()).singletonOrThrow();
+        return new Attended(Linear.linear(out, w.outWeight(), w.outBias()).singletonOrThrow(), residual);
+    }
+
+    /**
+     * Whether {@code layer}'s heads are softmax(q k^T / sqrt(dh) + causal mask) v and nothing else in this pass:
+     * no turn of queries and keys, no term added to the scores, the standard scale, no intervention, no ablation.
+     */
+    private boolean plain(int layer, ForwardPass pass) {
+        return attentionPositions.get(layer) == AttentionPositions.NONE && hp.attentionScale() == AttentionScale.STANDARD
+                && HeadInterventions.at(hp.interventions(), layer, hp.heads(), trainingStep, pass).none()
+                && !pass.ablates(layer);
     }
 
     /** (1, 1, queries, 1): ln(keys seen) / ln(train_length) for queries at firstQuery.., seeing firstQuery+1.. keys. */
