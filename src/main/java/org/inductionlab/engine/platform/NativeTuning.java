@@ -10,12 +10,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Makes libtorch's memory allocation fast however the lab is started.
+ * Makes libtorch's memory allocation (and its threads' idling) fast however the lab is started.
  *
  * <p>PyTorch's CPU allocator is plain malloc. One training step's attention scores are larger than a glibc
  * arena heap, so with default settings glibc maps fresh pages for them at every step and each page faults
  * again: steps ran 10x slower here (see docs/benchmarks.md). The cure is four environment variables, which
- * glibc and libtorch read only at process start. So on Linux, when they are not already set, {@link
+ * glibc and libtorch read only at process start; a fifth shortens the spinning of libtorch's idle OpenMP
+ * threads, which otherwise hold the cores the lab's own parallel loops run on. So on Linux, when they are not already set, {@link
  * #relaunchIfNeeded} starts this same program again (same java or app launcher, JVM options, class path
  * and arguments) with them set, passes its exit code through, and forwards Ctrl-C/termination so the
  * child can checkpoint. Set {@code INDUCTIONLAB_RELAUNCH=0} (or {@code -Dinductionlab.relaunch=false}) to
@@ -36,6 +37,11 @@ public final class NativeTuning {
         env.put("MALLOC_MMAP_MAX_", "0");
         env.put("MALLOC_TRIM_THRESHOLD_", "68719476736");
         env.put("THP_MEM_ALLOC_ENABLE", "1");
+        // libtorch's OpenMP threads spin up to 300,000 times after each parallel operation before they sleep
+        // (milliseconds on an AMD core, whose pause instruction is slow), holding a core that the lab's own
+        // parallel loops (the Mamba scan, the attention kernel, dropout masks) need right after: 10,000
+        // spins made a mamba step ~20 % and a fast step ~25 % faster on 2 cores (docs/benchmarks.md, issue 24)
+        env.put("GOMP_SPINCOUNT", "10000");
         return java.util.Collections.unmodifiableMap(env);
     }
 
