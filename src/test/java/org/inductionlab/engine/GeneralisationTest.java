@@ -83,6 +83,17 @@ class GeneralisationTest {
     }
 
     @Test
+    void aScoringWaitsUntilItAndTheOnesBeforeFitTheBudget() {
+        long s = 1_000_000_000L;
+        assertTrue(org.inductionlab.engine.train.Trainer.withinBudget(5, 0, 0, 0), "the first always runs");
+        // one scoring took 8 s: the next (priced at 8 s too) waits for 320 s of training, not 160
+        assertFalse(org.inductionlab.engine.train.Trainer.withinBudget(5, 8 * s, 8 * s, 160 * s));
+        assertFalse(org.inductionlab.engine.train.Trainer.withinBudget(5, 8 * s, 8 * s, 319 * s));
+        assertTrue(org.inductionlab.engine.train.Trainer.withinBudget(5, 8 * s, 8 * s, 320 * s));
+        assertTrue(org.inductionlab.engine.train.Trainer.withinBudget(0, 80 * s, 8 * s, s), "0: no limit");
+    }
+
+    @Test
     void aLengthPassesAtNinetyPercentOverItsBuckets() {
         List<GeneralisationRow> rows = List.of(new GeneralisationRow(100, 64, 2, 3, 10, 10),
                 new GeneralisationRow(100, 64, 4, 7, 10, 8), new GeneralisationRow(100, 128, 2, 3, 20, 17),

@@ -334,7 +334,8 @@ public final class HyperparameterSchema {
                     Kind.INT, 0, 10_000_000, Hyperparameters::generalisationEvery),
             f("generalisation_budget", Group.RUN, "Longer lengths budget (%)",
                     "The most the held-out scorings may cost, in % of the time spent training: a scoring due every"
-                            + " generalisation_every steps waits while the scorings so far took more. 0 = no limit.",
+                            + " generalisation_every steps waits until it and the ones before fit (the first always"
+                            + " runs). 0 = no limit.",
                     Kind.DOUBLE, 0, 100, Hyperparameters::generalisationBudget),
             new Field("generalisation_lengths", Group.RUN, "Longer lengths",
                     "The lengths generalisation_every scores, as multiples of train_length, each at most "

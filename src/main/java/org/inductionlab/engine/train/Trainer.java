@@ -54,6 +54,16 @@ public final class Trainer {
         this.control = control == null ? new TrainingControl() : control;
     }
 
+    /**
+     * Whether a held-out scoring may run under a budget of {@code percent} % of the training time: when the
+     * scorings so far ({@code spent}) and one more costing what the last did ({@code last}) stay within that
+     * share of {@code training} (all in ns; measured, so the cost stays bounded on any model and machine).
+     * The first scoring always runs; 0 % means no limit.
+     */
+    public static boolean withinBudget(double percent, long spent, long last, long training) {
+        return percent == 0 || spent + last <= percent / 100 * training;
+    }
+
     /** Trains from scratch, or from the folder's checkpoint when {@code resume}. */
     public TrainingOutcome run(boolean resume) throws IOException {
         EngineRuntime.start(hp.threads());
@@ -165,6 +175,7 @@ public final class Trainer {
         final java.util.Set<Integer> passedLengths = new java.util.TreeSet<>(); // held-out lengths past 90 %
         long trainingNanos; // this session's time in training steps
         long generalisationNanos; // and in held-out scorings
+        long lastGeneralisationNanos; // the last scoring's
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
             this.model = model;
@@ -284,7 +295,8 @@ public final class Trainer {
                 if (repeat == null && hp.generalisationEvery() > 0 && step % hp.generalisationEvery() == 0 && withinBudget()) {
                     long g0 = System.nanoTime();
                     recordGeneralisation();
-                    generalisationNanos += System.nanoTime() - g0;
+                    lastGeneralisationNanos = System.nanoTime() - g0;
+                    generalisationNanos += lastGeneralisationNanos;
                 }
                 advanceCurriculum(); // before the checkpoint, so a resume continues at the same length
                 if (step % hp.checkpointEvery() == 0) {
@@ -325,14 +337,10 @@ public final class Trainer {
             }
         }
 
-        /**
-         * Whether a held-out scoring fits generalisation_budget: the scorings so far took at most that share of
-         * the time spent training (measured, so the cost stays bounded on any model and machine; the first
-         * scoring always runs).
-         */
+        /** Whether a held-out scoring fits generalisation_budget now (see {@link Trainer#withinBudget}). */
         boolean withinBudget() {
-            return hp.generalisationBudget() == 0
-                    || generalisationNanos <= hp.generalisationBudget() / 100 * trainingNanos;
+            return Trainer.withinBudget(hp.generalisationBudget(), generalisationNanos, lastGeneralisationNanos,
+                    trainingNanos);
         }
 
         /** A review step's length (a shorter stage's, see Hyperparameters.reviewLength), or 0. */
