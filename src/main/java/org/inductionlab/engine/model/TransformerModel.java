@@ -265,7 +265,8 @@ public final class TransformerModel implements SequenceModel {
             firstQuery = n - 1;
         } else {
             NDArray projected = Linear.linear(h, w.qkvWeight(), w.qkvBias()).singletonOrThrow(); // (batch, n, 3d)
-            if (AttentionKernel.serves(pass, m.getDevice(), n, n, 0, hp.dropout(), plain(layer, pass))) {
+            // VectorLanes first: without the module, AttentionKernel (which names it) must never load
+            if (VectorLanes.available() && AttentionKernel.serves(pass, m.getDevice(), n, n, 0, hp.dropout(), plain(layer, pass))) {
                 // the heads as one loop in Java (training on a CPU): the pass is cut here, the residual crosses too
                 AttentionKernel kernel = new AttentionKernel(projected, heads);
                 NDList next = pass.tape().cross(kernel, kernel.output(m), residual);

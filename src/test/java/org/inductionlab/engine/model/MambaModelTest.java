@@ -165,14 +165,7 @@ class MambaModelTest {
     void theLastBlockServingTheLastPositionGivesTheWholePassesLogitsAndGradients() {
         Hyperparameters hp = tinyMamba().with("layers", "2");
         try (NDManager m = NDManager.newBaseManager()) {
-            SplittableRandom r = new SplittableRandom(5);
-            int batch = 3;
-            int n = 41;
-            long[] ids = new long[batch * n];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = r.nextInt(hp.tokenCount());
-            }
-            NDArray tokens = m.create(ids, new Shape(batch, n));
+            NDArray tokens = TapeChecks.randomTokens(m, hp, new SplittableRandom(5), 3, 41);
             ForwardPass lastOnly = ForwardPass.training(Long.MAX_VALUE);
             ForwardPass every = new ForwardPass(true, false, Long.MAX_VALUE, 1, null); // every position in every block
             NDArray[] logits = new NDArray[2];

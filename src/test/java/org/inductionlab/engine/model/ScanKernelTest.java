@@ -140,35 +140,8 @@ class ScanKernelTest {
     void trainingOnTheTapeGivesTheLibtorchPassesLogitsAndGradients() {
         Hyperparameters hp = MambaModelTest.tinyMamba().with("layers", "3");
         try (NDManager m = NDManager.newBaseManager()) {
-            SplittableRandom r = new SplittableRandom(8);
-            int batch = 4;
-            int n = 37;
-            long[] ids = new long[batch * n];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = r.nextInt(hp.tokenCount());
-            }
-            NDArray tokens = m.create(ids, new Shape(batch, n));
-            List<NDArray> logits = new ArrayList<>();
-            List<Map<String, float[]>> grads = new ArrayList<>();
-            for (boolean onTape : new boolean[] {false, true}) {
-                MambaModel model = new MambaModel(hp, m); // the same weights (the seed's), fresh gradients
-                for (NDArray p : model.parameters().values()) {
-                    p.setRequiresGradient(true);
-                }
-                Tape tape = new Tape();
-                ForwardPass pass = ForwardPass.training(Long.MAX_VALUE);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray out = model.forward(tokens, onTape ? pass.withTape(tape) : pass);
-                    assertEquals(onTape, !tape.isEmpty(), "the scan ran in Java on the tape only");
-                    tape.backward(gc, out.logSoftmax(1).get(new NDIndex(":, 0:3")).sum());
-                    logits.add(out.duplicate());
-                }
-                Map<String, float[]> g = new TreeMap<>();
-                model.parameters().forEach((name, p) -> g.put(name, p.getGradient().toFloatArray()));
-                grads.add(g);
-            }
-            assertClose(logits.get(0), logits.get(1), 1e-5, "logits");
-            MambaModelTest.assertSameGradients(grads.get(0), grads.get(1));
+            NDArray tokens = TapeChecks.randomTokens(m, hp, new SplittableRandom(8), 4, 37);
+            TapeChecks.tapeGivesTheLibtorchPass(hp, m, tokens, true);
         }
     }
 }
