@@ -53,6 +53,8 @@ final class AttentionKernel implements Tape.Outside {
     private final float[] x;        // qkv: (batch, n, 3d)
     private final float[] o;        // (batch, n, d)
     private final float[] weights;  // (batch * heads, triangle), pooled
+    private final float[][] keys;   // per head: its keys transposed, (dh, padded), kept for the backward
+    private final float[][] values; // the same of its values
 
     /**
      * Runs the forward of the heads of {@code qkv} (batch, n, 3d: the queries, keys and values of every head,
@@ -76,6 +78,8 @@ final class AttentionKernel implements Tape.Outside {
         this.x = qkv.toFloatArray();
         this.o = new float[batch * n * d];
         this.weights = FloatPool.take(Math.multiplyExact(batch * heads, triangle));
+        this.keys = new float[batch * heads][];
+        this.values = new float[batch * heads][];
         parallel(this::forward);
     }
 
@@ -127,8 +131,8 @@ final class AttentionKernel implements Tape.Outside {
     private void forward(int head) {
         int seq = head / heads;
         int h = head % heads;
-        float[] kt = transposed(seq, h, 1);
-        float[] vt = transposed(seq, h, 2);
+        float[] kt = keys[head] = transposed(seq, h, 1);
+        float[] vt = values[head] = transposed(seq, h, 2);
         float[] row = new float[padded];
         int wBase = head * triangle;
         for (int i = 0; i < n; i++) {
@@ -241,8 +245,8 @@ final class AttentionKernel implements Tape.Outside {
     private void backward(int head, float[] go, float[] dx, float[] dScores) {
         int seq = head / heads;
         int h = head % heads;
-        float[] kt = transposed(seq, h, 1);
-        float[] vt = transposed(seq, h, 2);
+        float[] kt = keys[head];
+        float[] vt = values[head];
         float[] ds = new float[padded];
         int wBase = head * triangle;
         for (int i = 0; i < n; i++) {
