@@ -154,10 +154,7 @@ final class AttentionKernel implements Tape.Outside {
             for (int j = 0; j < width; j += L) {
                 FloatVector.fromArray(LANES, row, j).mul(inv).intoArray(weights, w + j);
             }
-            int oi = (seq * n + i) * d + h * dh;
-            for (int e = 0; e < dh; e++) {
-                o[oi + e] = dot(weights, w, vt, e * padded, width);
-            }
+            dots(weights, w, vt, width, o, (seq * n + i) * d + h * dh, 1f); // o_i
         }
     }
 
@@ -218,6 +215,36 @@ final class AttentionKernel implements Tape.Outside {
         return s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * out[outAt + e] = factor · Σ_j a[at + j] · t[e·padded + j] for e < dh and j < width (a multiple of the
+     * lanes): a row of weights (or score gradients) against the values (or keys) held transposed, four
+     * dimensions per pass, so each vector of the row is loaded once for four sums.
+     */
+    private void dots(float[] a, int at, float[] t, int width, float[] out, int outAt, float factor) {
+        int e = 0;
+        for (; e + 4 <= dh; e += 4) {
+            FloatVector s0 = FloatVector.zero(LANES);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int te = e * padded;
+            for (int j = 0; j < width; j += L) {
+                FloatVector aj = FloatVector.fromArray(LANES, a, at + j);
+                s0 = aj.fma(FloatVector.fromArray(LANES, t, te + j), s0);
+                s1 = aj.fma(FloatVector.fromArray(LANES, t, te + padded + j), s1);
+                s2 = aj.fma(FloatVector.fromArray(LANES, t, te + 2 * padded + j), s2);
+                s3 = aj.fma(FloatVector.fromArray(LANES, t, te + 3 * padded + j), s3);
+            }
+            out[outAt + e] = s0.reduceLanes(VectorOperators.ADD) * factor;
+            out[outAt + e + 1] = s1.reduceLanes(VectorOperators.ADD) * factor;
+            out[outAt + e + 2] = s2.reduceLanes(VectorOperators.ADD) * factor;
+            out[outAt + e + 3] = s3.reduceLanes(VectorOperators.ADD) * factor;
+        }
+        for (; e < dh; e++) {
+            out[outAt + e] = dot(a, at, t, e * padded, width) * factor;
+        }
+    }
+
     private static float maxOf(float[] row, int width) {
         FloatVector max = FloatVector.fromArray(LANES, row, 0);
         for (int j = L; j < width; j += L) {
@@ -231,18 +258,17 @@ final class AttentionKernel implements Tape.Outside {
     public NDArray[] backward(NDArray gradOut) {
         float[] go = gradOut.toFloatArray();
         float[] dx = new float[x.length];
-        float[] dScores = FloatPool.take(weights.length);
-        parallel(head -> backward(head, go, dx, dScores));
-        FloatPool.give(dScores);
+        parallel(head -> backward(head, go, dx));
         return new NDArray[] {gradOut.getManager().create(dx, qkv.getShape())};
     }
 
     /**
-     * One head's backward in two sweeps. Along the rows: dS_i (kept in {@code dScores}, the weights' layout)
-     * and dq_i. Down the columns: for each block of keys, dk and dv summed over the rows that see it in
+     * One head's backward in two sweeps. Along the rows: dS_i (kept in a triangle laid out as the head's
+     * weights, the thread's own, so it stays in cache between the sweeps) and dq_i. Down the columns: for each block of keys, dk and dv summed over the rows that see it in
      * registers, a few dimensions at a time, where a row-by-row update would load and store them per row.
      */
-    private void backward(int head, float[] go, float[] dx, float[] dScores) {
+    private void backward(int head, float[] go, float[] dx) {
+        float[] dScores = scratch(triangle);
         int seq = head / heads;
         int h = head % heads;
         float[] kt = keys[head];
@@ -261,16 +287,14 @@ final class AttentionKernel implements Tape.Outside {
             products(vt, go, oi, width, ds, 1f); // dP_i
             for (int j = 0; j < width; j += L) {
                 FloatVector.fromArray(LANES, weights, w + j).mul(FloatVector.fromArray(LANES, ds, j).sub(dot))
-                        .intoArray(dScores, w + j);
+                        .intoArray(dScores, rowStart[i] + j);
             }
-            for (int e = 0; e < dh; e++) {
-                dx[qi + e] = dot(dScores, w, kt, e * padded, width) * scale;
-            }
+            dots(dScores, rowStart[i], kt, width, dx, qi, scale); // dq_i
         }
         int rowsAt = seq * n * 3 * d + column(0, h);
         int goAt = (seq * n) * d + h * dh;
         for (int jb = 0; jb < padded; jb += L) {
-            columnSums(dScores, wBase, jb, x, rowsAt, 3 * d, scale, dx, seq * n * 3 * d + column(1, h));
+            columnSums(dScores, 0, jb, x, rowsAt, 3 * d, scale, dx, seq * n * 3 * d + column(1, h));
             columnSums(weights, wBase, jb, go, goAt, d, 1f, dx, seq * n * 3 * d + column(2, h));
         }
     }
@@ -316,6 +340,18 @@ final class AttentionKernel implements Tape.Outside {
         for (int t = 0; t < L && jb + t < n; t++) {
             out[at + (jb + t) * 3 * d] = lanes[t];
         }
+    }
+
+    /** Each thread's scratch triangle, grown as needed. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scratch(int size) {
+        float[] s = SCRATCH.get();
+        if (s.length < size) {
+            s = new float[size];
+            SCRATCH.set(s);
+        }
+        return s;
     }
 
     /** The weights go back to the pool: the backward has run. */

@@ -265,7 +265,8 @@ final class ScanKernel implements Tape.Outside {
 
     /**
      * e^x in float for x <= 0 (Δ A is never positive), within 2 ulp of Math.exp (ScanKernelTest): Cephes'
-     * expf — x = k ln 2 + r with ln 2 in two parts, a degree-5 polynomial in r, 2^k in the exponent bits.
+     * expf — x = k ln 2 + r with ln 2 in two parts, a degree-5 polynomial in r (multiply-adds, one rounding
+     * each: a third fewer instructions in the attention kernel's softmax), 2^k in the exponent bits.
      * Java's Math.exp is a call that works in double; this is what made the forward scan a third faster.
      */
     static float exp(float x) {
@@ -273,33 +274,46 @@ final class ScanKernel implements Tape.Outside {
             return 0f; // below the smallest normal float: libtorch would give a subnormal or 0
         }
         float k = (float) Math.floor(x * 1.44269504088896341f + 0.5f);
-        float r = x - k * 0.693359375f;
-        r = r - k * -2.12194440e-4f;
-        float p = 1.9875691500e-4f;
-        p = p * r + 1.3981999507e-3f;
-        p = p * r + 8.3334519073e-3f;
-        p = p * r + 4.1665795894e-2f;
-        p = p * r + 1.6666665459e-1f;
-        p = p * r + 5.0000001201e-1f;
-        p = p * r * r + r + 1f;
+        float r = Math.fma(k, -0.693359375f, x);
+        r = Math.fma(k, 2.12194440e-4f, r);
+        float p = Math.fma(1.9875691500e-4f, r, 1.3981999507e-3f);
+        p = Math.fma(p, r, 8.3334519073e-3f);
+        p = Math.fma(p, r, 4.1665795894e-2f);
+        p = Math.fma(p, r, 1.6666665459e-1f);
+        p = Math.fma(p, r, 5.0000001201e-1f);
+        p = Math.fma(p * r, r, r) + 1f;
         return p * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 
     /** {@link #exp(float)} lane by lane: the same steps on a vector, lanes below -87.3 set to 0. */
     static FloatVector exp(FloatVector x) {
-        FloatVector z = x.max(-87.3f).mul(1.44269504088896341f).add(ROUNDER); // + 1.5 * 2^23: rounds to an integer
+        FloatVector xc = x.max(-87.3f);
+        FloatVector z = xc.fma(LOG2E, ROUNDER_LANES); // + 1.5 * 2^23: rounds x log2(e) to an integer k
         IntVector k = z.reinterpretAsInts().sub(ROUNDER_BITS);
         FloatVector kf = z.sub(ROUNDER);
-        FloatVector r = x.max(-87.3f).sub(kf.mul(0.693359375f)).sub(kf.mul(-2.12194440e-4f));
-        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
-        p = p.mul(r).add(8.3334519073e-3f);
-        p = p.mul(r).add(4.1665795894e-2f);
-        p = p.mul(r).add(1.6666665459e-1f);
-        p = p.mul(r).add(5.0000001201e-1f);
-        p = p.mul(r).mul(r).add(r).add(1f);
+        FloatVector r = kf.fma(MINUS_LN2_HIGH, xc);
+        r = kf.fma(MINUS_LN2_LOW, r);
+        FloatVector p = r.fma(EXP_P0, EXP_P1);
+        p = p.fma(r, EXP_P2);
+        p = p.fma(r, EXP_P3);
+        p = p.fma(r, EXP_P4);
+        p = p.fma(r, EXP_P5);
+        p = p.mul(r).fma(r, r).add(1f);
         FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return p.mul(twoToK).blend(0f, x.lt(-87.3f));
     }
+
+    // exp's constants as lanes, for its multiply-adds (one rounding each, as the scalar form's Math.fma)
+    private static final FloatVector LOG2E = FloatVector.broadcast(LANES, 1.44269504088896341f);
+    private static final FloatVector ROUNDER_LANES = FloatVector.broadcast(LANES, ROUNDER);
+    private static final FloatVector MINUS_LN2_HIGH = FloatVector.broadcast(LANES, -0.693359375f);
+    private static final FloatVector MINUS_LN2_LOW = FloatVector.broadcast(LANES, 2.12194440e-4f);
+    private static final FloatVector EXP_P0 = FloatVector.broadcast(LANES, 1.9875691500e-4f);
+    private static final FloatVector EXP_P1 = FloatVector.broadcast(LANES, 1.3981999507e-3f);
+    private static final FloatVector EXP_P2 = FloatVector.broadcast(LANES, 8.3334519073e-3f);
+    private static final FloatVector EXP_P3 = FloatVector.broadcast(LANES, 4.1665795894e-2f);
+    private static final FloatVector EXP_P4 = FloatVector.broadcast(LANES, 1.6666665459e-1f);
+    private static final FloatVector EXP_P5 = FloatVector.broadcast(LANES, 5.0000001201e-1f);
 
     /** {@link #exp(FloatVector)} over an array (tests check it against Math.exp). */
     static void exp(float[] in, float[] out) {
