@@ -17,7 +17,8 @@ import java.util.List;
  * (the residual stream, ...: {@link #cross}'s {@code carried}). Backward then runs segment by segment, last
  * first: libtorch's backward of a segment leaves the gradients on its leaves; the part's own backward turns
  * its output's gradient into its inputs'; and one backward seeded with those gradients and the carried
- * tensors' (all of them flattened into one tensor) goes into the segment before, which is so traversed once.
+ * tensors' (all of them flattened into one tensor) goes into the segment before, which is so traversed once
+ * — or, where the caller says the carried tensors depend on little, one backward per root ({@link Seeding}).
  *
  * <p>A tensor read across a boundary without being carried would take part in two segments' backward, and
  * libtorch refuses the second ("backward through the graph a second time"): a missed one fails loudly.
@@ -36,7 +37,20 @@ public final class Tape {
         default void release() {}
     }
 
-    private record Boundary(Outside part, NDArray output, NDArray[] sources, NDArray[] leaves) {}
+    /** How backward reaches the segment before a boundary from the gradients of its roots (the part's inputs, the carried). */
+    enum Seeding {
+        /** All roots flattened into one tensor, their gradients too: the segment is traversed once. */
+        FLATTENED,
+        /**
+         * One backward per root, the graph kept for the next: what the roots share is traversed again, and
+         * no root or gradient is copied. For a segment where the carried tensors depend on little (the
+         * transformer's first layer, whose residual is the embedding): in an {@code induction} step the
+         * two copies cost 4 ms, going through the embedding again well under 1 (docs/benchmarks.md).
+         */
+        ROOT_BY_ROOT
+    }
+
+    private record Boundary(Outside part, NDArray output, NDArray[] sources, NDArray[] leaves, Seeding seeding) {}
 
     private final List<Boundary> boundaries = new ArrayList<>();
 
@@ -50,6 +64,11 @@ public final class Tape {
      * the next segment reads instead — the output first, then one for each of {@code carried}, in order.
      */
     NDList cross(Outside part, NDArray output, NDArray... carried) {
+        return cross(part, output, Seeding.FLATTENED, carried);
+    }
+
+    /** {@link #cross(Outside, NDArray, NDArray...)}, its segment's backward seeded as {@code seeding} says. */
+    NDList cross(Outside part, NDArray output, Seeding seeding, NDArray... carried) {
         NDArray out = leaf(output);
         NDArray[] leaves = new NDArray[carried.length];
         NDList next = new NDList(out);
@@ -57,7 +76,7 @@ public final class Tape {
             leaves[i] = leaf(carried[i]);
             next.add(leaves[i]);
         }
-        boundaries.add(new Boundary(part, out, carried.clone(), leaves));
+        boundaries.add(new Boundary(part, out, carried.clone(), leaves, seeding));
         return next;
     }
 
@@ -86,7 +105,7 @@ public final class Tape {
             for (int i = 0; i < boundary.sources().length; i++) {
                 add(roots, grads, boundary.sources()[i], Autograd.gradientOrNull(boundary.leaves()[i]));
             }
-            backward(roots, grads);
+            backward(roots, grads, boundary.seeding());
         }
     }
 
@@ -98,17 +117,21 @@ public final class Tape {
     }
 
     /**
-     * One backward from every root with its gradient, so that the segment is traversed once: libtorch's
-     * backward of one tensor seeded with its gradient, or of all of them flattened into one (PyTorch's
-     * {@code torch.autograd.backward(roots, grads)}, which DJL does not offer).
+     * Backward from every root with its gradient: flattened, one backward of one tensor (PyTorch's
+     * {@code torch.autograd.backward(roots, grads)}, which DJL does not offer), so that the segment is
+     * traversed once; or root by root, the carried ones first, the graph kept until the last.
      */
-    private static void backward(List<NDArray> roots, List<NDArray> grads) {
+    private static void backward(List<NDArray> roots, List<NDArray> grads, Seeding seeding) {
         if (roots.isEmpty()) {
             return;
         }
-        NDArray root = roots.size() == 1 ? roots.get(0) : flat(roots);
-        NDArray grad = grads.size() == 1 ? grads.get(0) : flat(grads);
-        JniUtils.backward((PtNDArray) root, (PtNDArray) grad, false, false);
+        if (roots.size() == 1 || seeding == Seeding.ROOT_BY_ROOT) {
+            for (int i = roots.size() - 1; i >= 0; i--) {
+                JniUtils.backward((PtNDArray) roots.get(i), (PtNDArray) grads.get(i), i > 0, false);
+            }
+        } else {
+            JniUtils.backward((PtNDArray) flat(roots), (PtNDArray) flat(grads), false, false);
+        }
     }
 
     private static NDArray flat(List<NDArray> xs) {

@@ -267,9 +267,11 @@ public final class TransformerModel implements SequenceModel {
             NDArray projected = Linear.linear(h, w.qkvWeight(), w.qkvBias()).singletonOrThrow(); // (batch, n, 3d)
             // VectorLanes first: without the module, AttentionKernel (which names it) must never load
             if (VectorLanes.available() && AttentionKernel.serves(pass, m.getDevice(), n, n, 0, hp.dropout(), plain(layer, pass))) {
-                // the heads as one loop in Java (training on a CPU): the pass is cut here, the residual crosses too
+                // the heads as one loop in Java (training on a CPU): the pass is cut here, the residual crosses
+                // too; in the first layer it is the embedding, cheaper to go through again than to copy
                 AttentionKernel kernel = new AttentionKernel(projected, heads);
-                NDList next = pass.tape().cross(kernel, kernel.output(m), residual);
+                NDList next = pass.tape().cross(kernel, kernel.output(m),
+                        layer == 0 ? Tape.Seeding.ROOT_BY_ROOT : Tape.Seeding.FLATTENED, residual);
                 return new Attended(Linear.linear(next.get(0), w.outWeight(), w.outBias()).singletonOrThrow(),
                         next.get(1));
             }
