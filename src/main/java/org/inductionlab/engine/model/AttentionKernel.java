@@ -75,8 +75,8 @@ final class AttentionKernel implements Tape.Outside {
             rowStart[i + 1] = rowStart[i] + LANES.loopBound(i + L); // i + 1 weights, padded to whole vectors
         }
         this.triangle = rowStart[n];
-        this.x = qkv.toFloatArray();
-        this.o = new float[batch * n * d];
+        this.x = FloatPool.take(qkv);
+        this.o = FloatPool.take(batch * n * d); // every element written
         this.weights = FloatPool.take(Math.multiplyExact(batch * heads, triangle));
         this.keys = new float[batch * heads][];
         this.values = new float[batch * heads][];
@@ -99,7 +99,7 @@ final class AttentionKernel implements Tape.Outside {
 
     /** The heads' outputs as an array of {@code m}, (batch, n, d): head h at columns h*dh... */
     NDArray output(NDManager m) {
-        return m.create(o, new Shape(batch, n, d));
+        return FloatPool.array(m, o, new Shape(batch, n, d));
     }
 
     @Override
@@ -256,10 +256,13 @@ final class AttentionKernel implements Tape.Outside {
     /** The gradient for qkv from the gradient at the heads' outputs. */
     @Override
     public NDArray[] backward(NDArray gradOut) {
-        float[] go = gradOut.toFloatArray();
-        float[] dx = new float[x.length];
+        float[] go = FloatPool.take(gradOut);
+        float[] dx = FloatPool.take(x.length); // every element written: dq of each row, dk and dv of each key
         parallel(head -> backward(head, go, dx));
-        return new NDArray[] {gradOut.getManager().create(dx, qkv.getShape())};
+        NDArray grad = FloatPool.array(gradOut.getManager(), dx, qkv.getShape());
+        FloatPool.give(go);
+        FloatPool.give(dx);
+        return new NDArray[] {grad};
     }
 
     /**
@@ -354,9 +357,11 @@ final class AttentionKernel implements Tape.Outside {
         return s;
     }
 
-    /** The weights go back to the pool: the backward has run. */
+    /** The weights (and the inputs and outputs) go back to the pool: the backward has run. */
     @Override
     public void release() {
         FloatPool.give(weights);
+        FloatPool.give(x);
+        FloatPool.give(o);
     }
 }

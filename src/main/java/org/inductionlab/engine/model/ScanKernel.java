@@ -80,12 +80,12 @@ final class ScanKernel implements Tape.Outside {
         this.e = (int) shape.get(2);
         this.s = (int) a.getShape().get(1);
         this.lastOnly = lastOnly;
-        this.u = u.toFloatArray();
-        this.delta = delta.toFloatArray();
-        this.a = a.toFloatArray();
-        this.b = b.toFloatArray();
-        this.c = c.toFloatArray();
-        this.h0 = h0 == null ? null : h0.toFloatArray();
+        this.u = FloatPool.read(u);
+        this.delta = FloatPool.read(delta);
+        this.a = FloatPool.read(a);
+        this.b = FloatPool.read(b);
+        this.c = FloatPool.read(c);
+        this.h0 = h0 == null ? null : FloatPool.read(h0);
         int size = Math.toIntExact((long) batch * n * e * s);
         this.states = forBackward ? FloatPool.take(size) : null;
         this.decays = forBackward ? FloatPool.take(size) : null;
@@ -102,12 +102,12 @@ final class ScanKernel implements Tape.Outside {
     static NDList evaluate(NDArray u, NDArray delta, NDArray a, NDArray b, NDArray c, NDArray h0) {
         ScanKernel scan = new ScanKernel(u, delta, a, b, c, h0, false, false);
         NDManager m = u.getManager();
-        return new NDList(scan.output(m), m.create(scan.last, new Shape(scan.batch, scan.e, scan.s)));
+        return new NDList(scan.output(m), FloatPool.array(m, scan.last, new Shape(scan.batch, scan.e, scan.s)));
     }
 
     /** y as an array of {@code m}: (batch, n, E), or (batch, 1, E) with lastOnly. */
     NDArray output(NDManager m) {
-        return m.create(y, new Shape(batch, lastOnly ? 1 : n, e));
+        return FloatPool.array(m, y, new Shape(batch, lastOnly ? 1 : n, e));
     }
 
     @Override
@@ -175,7 +175,7 @@ final class ScanKernel implements Tape.Outside {
     @Override
     public NDArray[] backward(NDArray gradY) {
         NDManager m = gradY.getManager();
-        float[] gy = gradY.toFloatArray();
+        float[] gy = FloatPool.read(gradY);
         float[] du = new float[u.length];
         float[] dDelta = new float[delta.length];
         float[] dB = new float[b.length];
@@ -189,9 +189,9 @@ final class ScanKernel implements Tape.Outside {
             }
         }
         return new NDArray[] {
-            m.create(du, inputs[0].getShape()), m.create(dDelta, inputs[1].getShape()),
-            m.create(dASum, inputs[2].getShape()), m.create(dB, inputs[3].getShape()),
-            m.create(dC, inputs[4].getShape())};
+            FloatPool.array(m, du, inputs[0].getShape()), FloatPool.array(m, dDelta, inputs[1].getShape()),
+            FloatPool.array(m, dASum, inputs[2].getShape()), FloatPool.array(m, dB, inputs[3].getShape()),
+            FloatPool.array(m, dC, inputs[4].getShape())};
     }
 
     private float[] backward(int seq, float[] gy, float[] du, float[] dDelta, float[] dB, float[] dC) {
