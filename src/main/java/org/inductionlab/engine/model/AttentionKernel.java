@@ -305,12 +305,41 @@ final class AttentionKernel implements Tape.Outside {
     /**
      * For the keys jb..jb+L-1: out[key j, e] = factor · Σ_{i ≥ jb} a[row i, key j] · b[row i, e] — dk from dS
      * and the queries, dv from P and the output's gradient. a is a head's triangle (from aBase), b's row i
-     * starts at bAt + i · bStride, out's key j at outAt + j · 3d. Four dimensions' sums at a time.
+     * starts at bAt + i · bStride, out's key j at outAt + j · 3d. Eight dimensions' sums at a time, then four.
      */
     private void columnSums(float[] a, int aBase, int jb, float[] b, int bAt, int bStride, float factor,
                             float[] out, int outAt) {
         float[] lanes = new float[L];
         int e = 0;
+        for (; e + 8 <= dh; e += 8) { // eight chains of multiply-adds in flight: four waited on their latency
+            FloatVector s0 = FloatVector.zero(LANES);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            FloatVector s4 = s0;
+            FloatVector s5 = s0;
+            FloatVector s6 = s0;
+            FloatVector s7 = s0;
+            for (int i = jb, bi = bAt + jb * bStride + e; i < n; i++, bi += bStride) {
+                FloatVector ai = FloatVector.fromArray(LANES, a, aBase + rowStart[i] + jb);
+                s0 = ai.fma(FloatVector.broadcast(LANES, b[bi]), s0);
+                s1 = ai.fma(FloatVector.broadcast(LANES, b[bi + 1]), s1);
+                s2 = ai.fma(FloatVector.broadcast(LANES, b[bi + 2]), s2);
+                s3 = ai.fma(FloatVector.broadcast(LANES, b[bi + 3]), s3);
+                s4 = ai.fma(FloatVector.broadcast(LANES, b[bi + 4]), s4);
+                s5 = ai.fma(FloatVector.broadcast(LANES, b[bi + 5]), s5);
+                s6 = ai.fma(FloatVector.broadcast(LANES, b[bi + 6]), s6);
+                s7 = ai.fma(FloatVector.broadcast(LANES, b[bi + 7]), s7);
+            }
+            scatter(s0, factor, lanes, jb, out, outAt + e);
+            scatter(s1, factor, lanes, jb, out, outAt + e + 1);
+            scatter(s2, factor, lanes, jb, out, outAt + e + 2);
+            scatter(s3, factor, lanes, jb, out, outAt + e + 3);
+            scatter(s4, factor, lanes, jb, out, outAt + e + 4);
+            scatter(s5, factor, lanes, jb, out, outAt + e + 5);
+            scatter(s6, factor, lanes, jb, out, outAt + e + 6);
+            scatter(s7, factor, lanes, jb, out, outAt + e + 7);
+        }
         for (; e + 4 <= dh; e += 4) {
             FloatVector s0 = FloatVector.zero(LANES);
             FloatVector s1 = s0;
