@@ -334,8 +334,8 @@ public final class HyperparameterSchema {
                     Kind.INT, 0, 10_000_000, Hyperparameters::generalisationEvery),
             f("generalisation_budget", Group.RUN, "Longer lengths budget (%)",
                     "The most the held-out scorings may cost, in % of the time spent training: a scoring due every"
-                            + " generalisation_every steps waits until it and the ones before fit (the first always"
-                            + " runs). 0 = no limit.",
+                            + " generalisation_every steps waits until it and the ones before fit (it is priced at"
+                            + " what the last took; the first at its arithmetic). 0 = no limit.",
                     Kind.DOUBLE, 0, 100, Hyperparameters::generalisationBudget),
             new Field("generalisation_lengths", Group.RUN, "Longer lengths",
                     "The lengths generalisation_every scores, as multiples of train_length, each at most "

@@ -9,6 +9,7 @@ import org.inductionlab.engine.model.TransformerModel;
 import org.inductionlab.engine.run.AttentionFrame;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.Logits;
+import org.inductionlab.engine.model.ModelCost;
 import org.inductionlab.engine.model.ExecutionPlan;
 import org.inductionlab.engine.model.DropoutMasks;
 import org.inductionlab.engine.model.ForwardPass;
@@ -56,12 +57,23 @@ public final class Trainer {
 
     /**
      * Whether a held-out scoring may run under a budget of {@code percent} % of the training time: when the
-     * scorings so far ({@code spent}) and one more costing what the last did ({@code last}) stay within that
-     * share of {@code training} (all in ns; measured, so the cost stays bounded on any model and machine).
-     * The first scoring always runs; 0 % means no limit.
+     * scorings so far ({@code spent}) and this one ({@code next}: what the last took, or for the first, its
+     * price from {@link #firstScoringNanos}) stay within that share of {@code training} (all in ns; measured,
+     * so the cost stays bounded on any model and machine). 0 % means no limit.
      */
-    public static boolean withinBudget(double percent, long spent, long last, long training) {
-        return percent == 0 || spent + last <= percent / 100 * training;
+    public static boolean withinBudget(double percent, long spent, long next, long training) {
+        return percent == 0 || (double) spent + next <= percent / 100 * training;
+    }
+
+    /**
+     * What a first held-out scoring will cost before any has run: its arithmetic ({@code scoringFlops}) at
+     * the rate the training steps so far ran ({@code trainingFlops} in {@code trainingNanos}). A scoring
+     * runs slower per FLOP than a step (long sequences, narrow heads), so this is low, by about half for
+     * {@code induction}; the next is priced at what this one took. Without it the first scoring ran at
+     * step 100 whatever it cost: 7-10 s against 2 s of training at that point (docs/benchmarks.md).
+     */
+    public static long firstScoringNanos(double scoringFlops, double trainingFlops, long trainingNanos) {
+        return trainingFlops <= 0 ? Long.MAX_VALUE : (long) (scoringFlops / trainingFlops * trainingNanos);
     }
 
     /** Trains from scratch, or from the folder's checkpoint when {@code resume}. */
@@ -176,6 +188,8 @@ public final class Trainer {
         long trainingNanos; // this session's time in training steps
         long generalisationNanos; // and in held-out scorings
         long lastGeneralisationNanos; // the last scoring's
+        double trainingFlops; // the arithmetic of this session's steps (each at its length), to price a first scoring
+        final java.util.Map<Integer, Double> stepFlops = new java.util.HashMap<>(); // by length
 
         Session(SequenceModel model, AdamOptimizer optimizer, TrainingState state, NDManager root) {
             this.model = model;
@@ -271,6 +285,8 @@ public final class Trainer {
                 }
                 step++;
                 trainingNanos += System.nanoTime() - t0;
+                trainingFlops += stepFlops.computeIfAbsent(review > 0 ? review : length(), l -> 3.0 * hp.batchSize()
+                        * ModelCost.forwardFlops(hp, l - 1, ForwardPass.training(plan)));
                 double ms = (System.nanoTime() - t0) / 1e6;
                 msPerStepAverage = Double.isNaN(msPerStepAverage) ? ms : 0.95 * msPerStepAverage + 0.05 * ms;
                 lossSinceLog += lastLoss;
@@ -339,8 +355,18 @@ public final class Trainer {
 
         /** Whether a held-out scoring fits generalisation_budget now (see {@link Trainer#withinBudget}). */
         boolean withinBudget() {
-            return Trainer.withinBudget(hp.generalisationBudget(), generalisationNanos, lastGeneralisationNanos,
-                    trainingNanos);
+            long next = lastGeneralisationNanos > 0 ? lastGeneralisationNanos
+                    : firstScoringNanos(scoringFlops(), trainingFlops, trainingNanos);
+            return Trainer.withinBudget(hp.generalisationBudget(), generalisationNanos, next, trainingNanos);
+        }
+
+        /** The arithmetic of one held-out scoring: its sequences at each of its lengths. */
+        double scoringFlops() {
+            double flops = 0;
+            for (int length : Generalisation.lengths(hp, model)) {
+                flops += Generalisation.SEQUENCES * ModelCost.evaluationFlops(hp, length - 1);
+            }
+            return flops;
         }
 
         /** A review step's length (a shorter stage's, see Hyperparameters.reviewLength), or 0. */

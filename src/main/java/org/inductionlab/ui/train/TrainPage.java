@@ -329,8 +329,9 @@ public final class TrainPage extends BorderPane {
         c.getStyleClass().add("train-chart");
         c.setId("generalisation-chart");
         javafx.scene.control.Tooltip.install(c, new javafx.scene.control.Tooltip("A fixed held-out set (64 sequences"
-                + " per length, S anywhere) scored every generalisation_every steps at multiples of the training length"
-                + " (generalisation.csv). The command line says when a length first passes 90 %."));
+                + " per length, S anywhere) scored every generalisation_every steps, as generalisation_budget allows,"
+                + " at multiples of the training length (generalisation.csv). The command line says when a length"
+                + " first passes 90 %."));
         return c;
     }
 
