@@ -26,7 +26,10 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
 
     private boolean markerLabelsAtBottom;
 
-    /** A vertical line at x with a label, and a shorter one for a plot too narrow for it (or null). */
+    /**
+     * A vertical line at x with a label, and a shorter one for a plot too narrow for it (or null); its style
+     * class or classes (separated by spaces) colour both.
+     */
     public record Marker(double x, String label, String styleClass, String shortLabel) {
         public Marker(double x, String label, String styleClass) {
             this(x, label, styleClass, null);
@@ -240,13 +243,15 @@ public class AnnotatedLineChart extends LineChart<Number, Number> {
 
     private static Line line(double x1, double y1, double x2, double y2, String styleClass) {
         Line l = new Line(x1, y1, x2, y2);
-        l.getStyleClass().addAll("chart-annotation-line", styleClass);
+        l.getStyleClass().add("chart-annotation-line");
+        l.getStyleClass().addAll(styleClass.split(" "));
         return l;
     }
 
     private static Text text(String s, String styleClass) {
         Text t = new Text(s);
-        t.getStyleClass().addAll("chart-annotation-text", styleClass);
+        t.getStyleClass().add("chart-annotation-text");
+        t.getStyleClass().addAll(styleClass.split(" "));
         return t;
     }
 }

@@ -64,7 +64,6 @@ public final class StudyCurvesView extends BorderPane {
         loss.getData().clear();
         accuracy.getData().clear();
         heads.getData().clear();
-        List<AnnotatedLineChart.Marker> phases = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) {
             StudyCurves.Group g = groups.get(i);
             String name = (groups.size() == 1 ? "" : (i + 1) + ": ") + g.name() + " (" + g.members().size()
@@ -72,14 +71,25 @@ public final class StudyCurvesView extends BorderPane {
             add(loss, name, g.bands().get(StudyCurves.Series.LOSS), 1);
             add(accuracy, name, g.bands().get(StudyCurves.Series.RUNNING_ACCURACY), 100);
             add(heads, name, g.bands().get(StudyCurves.Series.HEAD_TARGET), 1);
-            for (StudyCurves.Member m : g.members()) {
+        }
+        accuracy.markers().setAll(phaseMarkers(groups));
+    }
+
+    /**
+     * Each seed's phase change as a dashed line, unlabelled (a study has many, and the numbered steps are
+     * under the charts), in its group's colour: the chart's colour for the group's place (lab.css
+     * {@code .phase-marker.group-K}, K = place mod 8, as the chart's own {@code default-colorK}).
+     */
+    public static List<AnnotatedLineChart.Marker> phaseMarkers(List<StudyCurves.Group> groups) {
+        List<AnnotatedLineChart.Marker> phases = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            for (StudyCurves.Member m : groups.get(i).members()) {
                 if (m.phaseChange() >= 0) {
-                    // a dashed line each, unlabelled: a study has many, and the numbered steps are under the charts
-                    phases.add(new AnnotatedLineChart.Marker(m.phaseChange(), "", "phase-marker"));
+                    phases.add(new AnnotatedLineChart.Marker(m.phaseChange(), "", "phase-marker group-" + i % 8));
                 }
             }
         }
-        accuracy.markers().setAll(phases);
+        return phases;
     }
 
     /** The group's mean line in the chart's colour for its place, its band in the same colour behind it. */
