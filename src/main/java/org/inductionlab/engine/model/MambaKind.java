@@ -29,7 +29,8 @@ public final class MambaKind implements ModelKind {
 
     /**
      * Per token and layer: the projections (in 2E, x R+2N, dt E, out d), the convolution, and the scan's few
-     * elementwise operations on every (channel, state) pair.
+     * elementwise operations on every (channel, state) pair. Where the pass serves the last position only,
+     * the last block reads its states with C and projects out at that position alone.
      */
     @Override
     public double forwardFlops(Hyperparameters hp, int n, ForwardPass pass) {
@@ -38,7 +39,8 @@ public final class MambaKind implements ModelKind {
         double r = hp.dtRankOrAuto();
         double projections = 2 * d * 2 * e + 2 * e * (r + 2 * hp.dState()) + 2 * r * e + 2 * e * d;
         double rest = 2 * e * hp.dConv() + 12 * e * hp.dState();
-        return hp.layers() * n * (projections + rest) + 2 * d * hp.tokenCount();
+        double lastBlockTail = pass.lastQueryOnly() ? (n - 1) * (2 * e * d + 2 * e * hp.dState()) : 0;
+        return hp.layers() * n * (projections + rest) - lastBlockTail + 2 * d * hp.tokenCount();
     }
 
     /**

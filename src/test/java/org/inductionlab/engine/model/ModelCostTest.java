@@ -36,4 +36,15 @@ class ModelCostTest {
                     1e-6, hp.toText().get("positional") + ", dropout " + hp.dropout());
         }
     }
+
+    /** Mamba's last block serves the last position: its C h and out projection are priced there alone. */
+    @Test
+    void mambasLastBlockIsPricedAtTheLastPositionOnly() {
+        Hyperparameters mamba = Preset.load("mamba").apply();
+        int n = mamba.trainLength() - 1;
+        double e = mamba.expand() * mamba.dModel();
+        double whole = ModelCost.forwardFlops(mamba, n, ForwardPass.full());
+        double last = ModelCost.forwardFlops(mamba, n, ForwardPass.training(ExecutionPlan.CPU));
+        assertEquals((n - 1) * 2 * e * (mamba.dModel() + mamba.dState()), whole - last, 1e-6);
+    }
 }
