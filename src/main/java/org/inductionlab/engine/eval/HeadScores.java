@@ -165,11 +165,14 @@ public record HeadScores(int layers, int heads, int block, double[][] previousTo
     /**
      * The sequence whose attention training records at every head-score step ({@link
      * org.inductionlab.engine.run.AttentionFrame}): the Attention page's generated input of length
-     * min(64, train_length) with S anywhere and seed 1, answer excluded.
+     * min(64, train_length) and seed 1, answer excluded — with S anywhere, or for a run of the repeat task
+     * its repeated random tokens.
      */
     public static int[] watchedSequence(Hyperparameters hp) {
         int length = watchedLength(hp);
-        int[] tokens = InductionTask.evaluation(hp.vocab(), new TriggerLayout.Anywhere(), 1).sequence(0, length).tokens();
+        int[] tokens = hp.task() == org.inductionlab.engine.config.TaskKind.REPEAT
+                ? new org.inductionlab.engine.task.RepeatTask(hp.vocab(), 1).sequence(0, length).tokens()
+                : InductionTask.evaluation(hp.vocab(), new TriggerLayout.Anywhere(), 1).sequence(0, length).tokens();
         return Arrays.copyOf(tokens, length - 1);
     }
 

@@ -4,7 +4,9 @@ import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
+import org.inductionlab.engine.config.TaskKind;
 import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.RepeatTask;
 import org.inductionlab.engine.task.TokenFile;
 import org.inductionlab.engine.task.TriggerLayout;
 
@@ -87,6 +89,52 @@ public final class AttentionQuery {
                 : new Input(tokens, tokens[first + 1], description, null);
     }
 
+    /** The answer of {@code tokens} under the task the run learned (trigger or repeat), or why there is none. */
+    public static Input withAnswer(int[] tokens, Hyperparameters hp, String description) {
+        return hp.task() == TaskKind.REPEAT ? withRepeatAnswer(tokens, description)
+                : withTaskAnswer(tokens, hp.inductionToken(), description);
+    }
+
+    /**
+     * The repeat task's answer for tokens the model reads, or why they define none. The task repeats a block
+     * of random tokens, so the next token is the one after the earlier copy of the tokens that end the input:
+     * of every earlier place the input's end repeats, the one it repeats longest (a block of 8 or more
+     * tokens is rarely matched by chance). None where the last token does not occur before, or where two
+     * places repeat it equally long and disagree on what follows.
+     */
+    public static Input withRepeatAnswer(int[] tokens, String description) {
+        int last = tokens.length - 1;
+        int longest = 0;
+        Integer answer = null;
+        boolean disagree = false;
+        for (int shift = 1; shift <= last; shift++) { // the end against the tokens shift places earlier
+            int matched = 0;
+            while (last - matched - shift >= 0 && tokens[last - matched] == tokens[last - matched - shift]) {
+                matched++;
+            }
+            if (matched == 0 || matched < longest) {
+                continue;
+            }
+            int next = tokens[last - shift + 1];
+            if (matched > longest) {
+                longest = matched;
+                answer = next;
+                disagree = false;
+            } else if (answer != next) {
+                disagree = true;
+            }
+        }
+        String why = null;
+        if (last < 0 || answer == null) {
+            why = "the last token does not occur before it, and the repeat task's answer is the token after its"
+                    + " earlier copy";
+        } else if (disagree) {
+            why = "the end of the input repeats two earlier places equally long, which disagree on the next token";
+        }
+        return why != null ? new Input(tokens, null, description, "no answer to check: " + why)
+                : new Input(tokens, answer, description, null);
+    }
+
     /** What the model made of {@code input}: every head's weights and its prediction. */
     public record Answer(Input input, AttentionMap map) {
         public int predicted() {
@@ -139,17 +187,26 @@ public final class AttentionQuery {
         check(source);
         if (source instanceof Typed t) {
             int[] ids = TokenFile.parseLine(t.text() == null ? "" : t.text(), hp.vocab(), "tokens");
-            return withTaskAnswer(ids, hp.inductionToken(), ids.length + " typed tokens");
+            return withAnswer(ids, hp, ids.length + " typed tokens");
         }
         if (source instanceof FileLine f) {
             List<int[]> lines = TokenFile.read(f.file(), hp.vocab());
             if (f.line() < 1 || f.line() > lines.size()) {
                 throw InvalidConfigException.outOfRange("line", f.line(), 1, lines.size(), null, null);
             }
-            return withTaskAnswer(lines.get(f.line() - 1), hp.inductionToken(), f.file().getFileName() + " line "
-                    + f.line());
+            return withAnswer(lines.get(f.line() - 1), hp, f.file().getFileName() + " line " + f.line());
         }
         Generated g = (Generated) source;
+        if (hp.task() == TaskKind.REPEAT) { // repeated random tokens: no S to place
+            if (g.layout() != null && !g.layout().isBlank()) {
+                throw new InvalidConfigException("layout", "this run learned the repeat task, which has no S to"
+                        + " place: leave the layout out");
+            }
+            RepeatTask.Sequence r = new RepeatTask(hp.vocab(), g.seed()).sequence(0, g.length());
+            return new Input(Arrays.copyOf(r.tokens(), g.length() - 1), r.tokens()[g.length() - 1],
+                    "length " + g.length() + ", repeated tokens (a block of " + r.block() + " from position "
+                            + r.blockStart() + ", then again), seed " + g.seed(), null);
+        }
         TriggerLayout layout = layout(g.layout(), hp);
         String problem = layout.problemAt(g.length());
         if (problem != null) {

@@ -71,6 +71,9 @@ public final class AttentionPage extends BorderPane {
         layout.setEditable(true);
         layout.valueProperty().bindBidirectional(vm.input().layout());
         layout.getStyleClass().add("attention-layout");
+        layout.disableProperty().bind(vm.layoutApplies().not()); // a repeat-task run: no S to place
+        layout.promptTextProperty().bind(javafx.beans.binding.Bindings.when(vm.layoutApplies()).then("")
+                .otherwise("no S"));
         Spinner<Integer> seed = new Spinner<>(0, Integer.MAX_VALUE, (int) vm.input().seed().get());
         seed.setEditable(true);
         seed.getStyleClass().add("attention-number");

@@ -48,6 +48,7 @@ public final class AttentionViewModel {
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty error = new SimpleBooleanProperty(false);
     private final StringProperty answer = new SimpleStringProperty("");
+    private final javafx.beans.property.BooleanProperty layoutApplies = new javafx.beans.property.SimpleBooleanProperty(true);
     private final ObjectProperty<MambaCarriers> carriers = new SimpleObjectProperty<>();
     private final TrainingHistory history = new TrainingHistory();
     private final RunModelCache models = new RunModelCache(); // the background worker's
@@ -63,7 +64,9 @@ public final class AttentionViewModel {
             if (r != null) {
                 Hyperparameters hp = r.hyperparameters();
                 input.length().set(Math.min(hp.trainLength(), 128));
-                input.layout().set(hp.layout().toString());
+                boolean repeat = hp.task() == org.inductionlab.engine.config.TaskKind.REPEAT;
+                layoutApplies.set(!repeat);
+                input.layout().set(repeat ? "" : hp.layout().toString()); // repeated tokens: no S to place
                 layer.set(Math.min(layer.get(), hp.layers() - 1));
                 head.set(Math.min(head.get(), hp.heads() - 1));
                 if (input.source().get() == Source.HISTORY) {
@@ -119,6 +122,11 @@ public final class AttentionViewModel {
     /** The sequence asked about: its source and each source's fields. */
     public AttentionInput input() {
         return input;
+    }
+
+    /** Whether a generated sequence's layout means anything for the run: not for the repeat task (no S). */
+    public javafx.beans.property.ReadOnlyBooleanProperty layoutApplies() {
+        return layoutApplies;
     }
 
     public ObjectProperty<AttentionMap> map() {

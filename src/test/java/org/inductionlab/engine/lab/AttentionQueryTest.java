@@ -5,6 +5,7 @@ import org.inductionlab.engine.config.DeviceChoice;
 import org.inductionlab.engine.config.InvalidConfigException;
 import org.inductionlab.engine.config.Problem;
 import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.RepeatTask;
 import org.inductionlab.engine.task.TokenFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,5 +117,45 @@ class AttentionQueryTest {
                 new AttentionQuery.FileLine(tmp.resolve("missing.txt"), 1))).getMessage().endsWith(" does not exist"));
         assertTrue(assertThrows(TokenFile.TokenFileException.class, () -> AttentionQuery.input(
                 new AttentionQuery.Typed("1 2 99"), hp)).getMessage().startsWith("tokens, token 3: 99 is outside"));
+    }
+
+    @Test
+    void aRepeatTaskRunIsAskedAboutRepeatedTokens() throws Exception {
+        Path repeatDir = tmp.resolve("repeat");
+        TrainingJob.create(repeatDir, TestConfigs.tiny("max_steps=3", "task=repeat"), "tiny", false).run(null);
+        try (LoadedRun run = LoadedRun.open(repeatDir, DeviceChoice.CPU)) {
+            var hp = run.hyperparameters();
+            AttentionQuery.Answer a = AttentionQuery.ask(run, new AttentionQuery.Generated(20, null, 3));
+            RepeatTask.Sequence r = new RepeatTask(hp.vocab(), 3).sequence(0, 20);
+            assertArrayEquals(Arrays.copyOf(r.tokens(), 19), a.input().tokens(), "the task's own sequence, not S's");
+            assertEquals(r.tokens()[19], a.input().answer(), "the repeat's next token");
+            assertTrue(a.input().description().startsWith("length 20, repeated tokens (a block of " + r.block()),
+                    a.input().description());
+            AttentionQuery.Answer typed = AttentionQuery.ask(run, new AttentionQuery.Typed(
+                    Arrays.stream(a.input().tokens()).mapToObj(Integer::toString).reduce((x, y) -> x + " " + y).orElseThrow()));
+            assertEquals(r.tokens()[19], typed.input().answer(), "typed, the repeat defines the same answer");
+            assertEquals(a.predicted(), typed.predicted());
+            InvalidConfigException layout = assertThrows(InvalidConfigException.class,
+                    () -> AttentionQuery.ask(run, new AttentionQuery.Generated(20, "anywhere", 3)));
+            assertEquals("layout", layout.problems().get(0).key(), "no S to place");
+            int watched = org.inductionlab.engine.eval.HeadScores.watchedLength(hp);
+            assertArrayEquals(Arrays.copyOf(new RepeatTask(hp.vocab(), 1).sequence(0, watched).tokens(), watched - 1),
+                    org.inductionlab.engine.eval.HeadScores.watchedSequence(hp), "training watches repeated tokens too");
+        }
+    }
+
+    @Test
+    void theRepeatTasksAnswerIsWhatFollowsTheLongestEarlierCopyOfTheEnd() {
+        AttentionQuery.Input ok = AttentionQuery.withRepeatAnswer(new int[] {1, 2, 3, 4, 5, 1, 2, 3, 4}, "typed");
+        assertEquals(5, ok.answer());
+        assertNull(ok.noAnswer());
+        assertEquals(7, AttentionQuery.withRepeatAnswer(new int[] {4, 7, 4, 1, 2, 4, 7, 9, 1, 2, 4}, "typed").answer(),
+                "1 2 4 is repeated, longer than the 4 before the 7");
+        AttentionQuery.Input none = AttentionQuery.withRepeatAnswer(new int[] {1, 2, 3}, "typed");
+        assertNull(none.answer());
+        assertTrue(none.noAnswer().startsWith("no answer to check: the last token does not occur before it"), none.noAnswer());
+        AttentionQuery.Input tie = AttentionQuery.withRepeatAnswer(new int[] {9, 1, 2, 9, 1, 3, 9, 1}, "typed");
+        assertNull(tie.answer(), "9 1 is followed by 2 once and by 3 once");
+        assertTrue(tie.noAnswer().contains("disagree"), tie.noAnswer());
     }
 }
