@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The model's next token for each line of a token file: the lines checked against the run's vocabulary,
- * the prediction and its probability per line, and the lines with no S (nothing to copy: a front end
- * warns, and still shows their predictions).
+ * the prediction and its probability per line, and, for a run of the trigger task, the lines with no S
+ * (nothing to copy: a front end warns, and still shows their predictions).
  */
 public record Predictions(List<Prediction> predictions, List<Integer> linesWithoutTrigger, int trigger) {
 
@@ -28,7 +28,8 @@ public record Predictions(List<Prediction> predictions, List<Integer> linesWitho
         int s = run.hyperparameters().vocab();
         List<int[]> lines = TokenFile.read(file, s);
         List<Integer> noTrigger = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
+        boolean trigger = run.hyperparameters().task() != org.inductionlab.engine.config.TaskKind.REPEAT;
+        for (int i = 0; trigger && i < lines.size(); i++) { // the repeat task has no S to miss
             if (Arrays.stream(lines.get(i)).noneMatch(t -> t == s)) {
                 noTrigger.add(i + 1);
             }

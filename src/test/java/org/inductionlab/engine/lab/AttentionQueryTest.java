@@ -138,6 +138,11 @@ class AttentionQueryTest {
             InvalidConfigException layout = assertThrows(InvalidConfigException.class,
                     () -> AttentionQuery.ask(run, new AttentionQuery.Generated(20, "anywhere", 3)));
             assertEquals("layout", layout.problems().get(0).key(), "no S to place");
+            Path lines = tmp.resolve("repeat-lines.txt");
+            Files.writeString(lines, "1 2 3 1 2\n4 5 6 4\n");
+            Predictions p = Predictions.of(run, lines);
+            assertEquals(2, p.predictions().size());
+            assertEquals(java.util.List.of(), p.linesWithoutTrigger(), "no S to miss in the repeat task");
             int watched = org.inductionlab.engine.eval.HeadScores.watchedLength(hp);
             assertArrayEquals(Arrays.copyOf(new RepeatTask(hp.vocab(), 1).sequence(0, watched).tokens(), watched - 1),
                     org.inductionlab.engine.eval.HeadScores.watchedSequence(hp), "training watches repeated tokens too");
