@@ -346,18 +346,25 @@ public final class HeatmapView extends Region {
         return false;
     }
 
+    /**
+     * Whether cells of {@code cell} px carry their tokens at a {@code fs} px font: where the typical token's
+     * label fits its cell. With V = 64 (demo-olsson) most tokens take two digits and ran into each other;
+     * with V = 16 most take one (S is drawn as "S").
+     */
+    static boolean labelsByToken(AttentionMap m, double cell, double fs) {
+        int wide = 0;
+        for (int i = 0; i < m.length(); i++) {
+            wide += m.token(i) != m.inductionToken() && m.token(i) >= 10 ? 1 : 0;
+        }
+        int digits = 2 * wide > m.length() ? 2 : 1;
+        return cell >= Math.max(1.1, 0.64 * digits + 0.3) * fs;
+    }
+
     private void drawAxes(GraphicsContext g, AttentionMap m, double side) {
         int n = m.length();
         double fs = labelSize();
-        // large cells carry each position's token; small ones every few positions' index: the titles say which.
-        // Large enough means the typical token's label fits its cell: with V = 64 (demo-olsson) most take two
-        // digits and ran into each other; with V = 16 most take one
-        int wide = 0;
-        for (int i = 0; i < n; i++) {
-            wide += m.token(i) != m.inductionToken() && m.token(i) >= 10 ? 1 : 0; // S is drawn as "S"
-        }
-        int digits = 2 * wide > n ? 2 : 1;
-        boolean tokens = cell >= Math.max(1.1, 0.64 * digits + 0.3) * fs;
+        // large cells carry each position's token; small ones every few positions' index: the titles say which
+        boolean tokens = labelsByToken(m, cell, fs);
         keyAxisTitle = tokens ? "key token →" : "key position →";
         g.setFont(Font.font("DejaVu Sans", fs));
         g.setFill(Color.web("#495057"));
