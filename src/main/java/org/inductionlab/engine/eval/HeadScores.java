@@ -3,10 +3,12 @@ package org.inductionlab.engine.eval;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.inductionlab.engine.config.Hyperparameters;
+import org.inductionlab.engine.config.TaskKind;
 import org.inductionlab.engine.model.Autograd;
 import org.inductionlab.engine.model.ForwardPass;
 import org.inductionlab.engine.model.SequenceModel;
 import org.inductionlab.engine.task.InductionTask;
+import org.inductionlab.engine.task.RepeatTask;
 import org.inductionlab.engine.task.TriggerLayout;
 
 import java.util.Arrays;
@@ -170,8 +172,7 @@ public record HeadScores(int layers, int heads, int block, double[][] previousTo
      */
     public static int[] watchedSequence(Hyperparameters hp) {
         int length = watchedLength(hp);
-        int[] tokens = hp.task() == org.inductionlab.engine.config.TaskKind.REPEAT
-                ? new org.inductionlab.engine.task.RepeatTask(hp.vocab(), 1).sequence(0, length).tokens()
+        int[] tokens = hp.task() == TaskKind.REPEAT ? new RepeatTask(hp.vocab(), 1).sequence(0, length).tokens()
                 : InductionTask.evaluation(hp.vocab(), new TriggerLayout.Anywhere(), 1).sequence(0, length).tokens();
         return Arrays.copyOf(tokens, length - 1);
     }

@@ -2,9 +2,9 @@ package org.inductionlab.engine.lab;
 
 import org.inductionlab.engine.config.Hyperparameters;
 import org.inductionlab.engine.config.InvalidConfigException;
+import org.inductionlab.engine.config.TaskKind;
 import org.inductionlab.engine.eval.AttentionMap;
 import org.inductionlab.engine.eval.HeadScores;
-import org.inductionlab.engine.config.TaskKind;
 import org.inductionlab.engine.task.InductionTask;
 import org.inductionlab.engine.task.RepeatTask;
 import org.inductionlab.engine.task.TokenFile;
@@ -170,6 +170,11 @@ public final class AttentionQuery {
         }
     }
 
+    /** Whether a generated sequence's layout means anything for a run: not for the repeat task, which has no S. */
+    public static boolean layoutApplies(Hyperparameters hp) {
+        return hp.task() != TaskKind.REPEAT;
+    }
+
     /** The layout {@code text} names, or the run's own for null or blank; a bad one is bad input keyed {@code layout}. */
     public static TriggerLayout layout(String text, Hyperparameters hp) {
         if (text == null || text.isBlank()) {
@@ -197,7 +202,7 @@ public final class AttentionQuery {
             return withAnswer(lines.get(f.line() - 1), hp, f.file().getFileName() + " line " + f.line());
         }
         Generated g = (Generated) source;
-        if (hp.task() == TaskKind.REPEAT) { // repeated random tokens: no S to place
+        if (!layoutApplies(hp)) { // repeated random tokens: no S to place
             if (g.layout() != null && !g.layout().isBlank()) {
                 throw new InvalidConfigException("layout", "this run learned the repeat task, which has no S to"
                         + " place: leave the layout out");

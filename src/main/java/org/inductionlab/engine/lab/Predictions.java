@@ -1,5 +1,6 @@
 package org.inductionlab.engine.lab;
 
+import org.inductionlab.engine.config.TaskKind;
 import org.inductionlab.engine.eval.Predictor;
 import org.inductionlab.engine.task.TokenFile;
 
@@ -28,7 +29,7 @@ public record Predictions(List<Prediction> predictions, List<Integer> linesWitho
         int s = run.hyperparameters().vocab();
         List<int[]> lines = TokenFile.read(file, s);
         List<Integer> noTrigger = new ArrayList<>();
-        boolean trigger = run.hyperparameters().task() != org.inductionlab.engine.config.TaskKind.REPEAT;
+        boolean trigger = run.hyperparameters().task() != TaskKind.REPEAT;
         for (int i = 0; trigger && i < lines.size(); i++) { // the repeat task has no S to miss
             if (Arrays.stream(lines.get(i)).noneMatch(t -> t == s)) {
                 noTrigger.add(i + 1);

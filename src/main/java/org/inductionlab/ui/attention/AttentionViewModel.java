@@ -48,7 +48,7 @@ public final class AttentionViewModel {
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty error = new SimpleBooleanProperty(false);
     private final StringProperty answer = new SimpleStringProperty("");
-    private final javafx.beans.property.BooleanProperty layoutApplies = new javafx.beans.property.SimpleBooleanProperty(true);
+    private final BooleanProperty layoutApplies = new SimpleBooleanProperty(true);
     private final ObjectProperty<MambaCarriers> carriers = new SimpleObjectProperty<>();
     private final TrainingHistory history = new TrainingHistory();
     private final RunModelCache models = new RunModelCache(); // the background worker's
@@ -64,9 +64,8 @@ public final class AttentionViewModel {
             if (r != null) {
                 Hyperparameters hp = r.hyperparameters();
                 input.length().set(Math.min(hp.trainLength(), 128));
-                boolean repeat = hp.task() == org.inductionlab.engine.config.TaskKind.REPEAT;
-                layoutApplies.set(!repeat);
-                input.layout().set(repeat ? "" : hp.layout().toString()); // repeated tokens: no S to place
+                layoutApplies.set(AttentionQuery.layoutApplies(hp));
+                input.layout().set(layoutApplies.get() ? hp.layout().toString() : ""); // repeated tokens: no S
                 layer.set(Math.min(layer.get(), hp.layers() - 1));
                 head.set(Math.min(head.get(), hp.heads() - 1));
                 if (input.source().get() == Source.HISTORY) {
@@ -125,7 +124,7 @@ public final class AttentionViewModel {
     }
 
     /** Whether a generated sequence's layout means anything for the run: not for the repeat task (no S). */
-    public javafx.beans.property.ReadOnlyBooleanProperty layoutApplies() {
+    public ReadOnlyBooleanProperty layoutApplies() {
         return layoutApplies;
     }
 
